@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ParcelsConfig(AppConfig):
+    name = "parcels"
+    verbose_name = _("Parcels, plantings and carbon")

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Everything `make test` needs, then lint, migrations check and the whole suite twice:
+# on PostGIS with a real Redis broker, and on the SpatiaLite embedded default.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WITH_BROWSER=1 scripts/bootstrap.sh
+scripts/services.sh
+
+# Tests never touch the developer's data: their own Redis database and a settings flag.
+PG_URL=${TEST_DATABASE_URL:-postgis://pichanaki:pichanaki@127.0.0.1:5432/pichanaki}
+REDIS_URL_TEST=${TEST_BROKER_URL:-redis://127.0.0.1:6379/15}
+unset DATABASE_URL CELERY_BROKER_URL
+
+echo "==> ruff"
+.venv/bin/ruff check .
+echo "==> makemigrations --check"
+.venv/bin/python manage.py makemigrations --check --dry-run
+status=0
+echo "==> pytest on PostGIS + Redis"
+DATABASE_URL=$PG_URL CELERY_BROKER_URL=$REDIS_URL_TEST TEST_BROKER_URL=$REDIS_URL_TEST \
+  .venv/bin/pytest -p no:cacheprovider "$@" || status=$?
+echo "==> pytest on the embedded default (SpatiaLite, eager Celery)"
+TEST_BROKER_URL=$REDIS_URL_TEST .venv/bin/pytest -p no:cacheprovider "$@" || status=$?
+exit $status

@@ -1,0 +1,132 @@
+"""Projects, cooperatives and the people who use pichanaki."""
+
+from django.conf import settings
+from django.contrib.gis.db import models as gis_models
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from smallholders.choices import Language, Role, Standard
+from smallholders.validators import validate_ruc
+
+
+class Project(models.Model):
+    """A carbon project: one area, one standard and methodology, one crediting period."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    standard = models.CharField(_("standard"), max_length=20, choices=Standard.choices)
+    methodology = models.CharField(_("methodology"), max_length=200, blank=True)
+    country = models.CharField(_("country (ISO code)"), max_length=2, default="PE")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    crediting_start = models.DateField(_("crediting period start"))
+    crediting_end = models.DateField(_("crediting period end"))
+    area = gis_models.MultiPolygonField(_("project area"), srid=4326, null=True, blank=True)
+    cooperatives = models.ManyToManyField(
+        "Cooperative", through="ProjectCooperative", related_name="projects", blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(crediting_start__lt=models.F("crediting_end")),
+                name="%(app_label)s_%(class)s_crediting_period_order",
+                violation_error_message=_("The crediting period must end after it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cooperative(models.Model):
+    """A smallholder cooperative whose members plant and tend the project's trees."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    ruc = models.CharField(_("RUC (tax id)"), max_length=11, unique=True, validators=[validate_ruc])
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("cooperative")
+        verbose_name_plural = _("cooperatives")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectCooperative(models.Model):
+    """A cooperative's participation in a project, with the dates it joined and left."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, verbose_name=_("project"))
+    cooperative = models.ForeignKey(
+        Cooperative, on_delete=models.PROTECT, verbose_name=_("cooperative")
+    )
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "cooperative"]
+        verbose_name = _("project participation")
+        verbose_name_plural = _("project participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "cooperative"],
+                name="%(app_label)s_%(class)s_unique_pair",
+                violation_error_message=_("This cooperative already takes part in this project."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cooperative} → {self.project}"
+
+
+class Profile(models.Model):
+    """A person's role and scope: which cooperative (staff) or projects (managers) they act for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    cooperative = models.ForeignKey(
+        Cooperative,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("cooperative"),
+    )
+    projects = models.ManyToManyField(
+        Project, blank=True, related_name="team", verbose_name=_("projects")
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.ES
+    )
+    history = HistoricalRecords(m2m_fields=[projects])
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.STAFF) | models.Q(cooperative__isnull=False),
+                name="%(app_label)s_%(class)s_staff_has_cooperative",
+                violation_error_message=_("Cooperative staff must belong to a cooperative."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"

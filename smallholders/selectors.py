@@ -1,0 +1,128 @@
+"""Who may see what. Every view, admin page and API endpoint scopes data through these.
+
+Rules, one per line so that the tests can cover each:
+- superusers and verifiers read everything; verifiers write nothing but approvals;
+- project managers read and write everything in their projects;
+- cooperative staff read and write their own cooperative's data (and read its projects);
+- buyers and people without a profile see no field data.
+Objects outside a person's scope are "not found" (404), never "forbidden", so that ids of other
+cooperatives' records leak nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from smallholders.choices import Role
+from smallholders.models import Cooperative, Project, ProjectCooperative
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A person's reach, computed once per request."""
+
+    role: str | None
+    is_superuser: bool
+    cooperative_id: int | None
+    project_ids: frozenset[int]
+
+    @property
+    def reads_everything(self) -> bool:
+        return self.is_superuser or self.role == Role.VERIFIER
+
+    @property
+    def edits_field_data(self) -> bool:
+        return self.is_superuser or self.role in (Role.MANAGER, Role.STAFF)
+
+    @property
+    def manages(self) -> bool:
+        return self.is_superuser or self.role == Role.MANAGER
+
+    @property
+    def approves(self) -> bool:
+        return self.is_superuser or self.role in (Role.MANAGER, Role.VERIFIER)
+
+
+NO_SCOPE = Scope(role=None, is_superuser=False, cooperative_id=None, project_ids=frozenset())
+
+
+def scope_for(user: AnyUser) -> Scope:
+    if not user.is_authenticated or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, "_pichanaki_scope", None)
+    if cached is not None:
+        return cached
+    scope = _build_scope(user)
+    user._pichanaki_scope = scope
+    return scope
+
+
+def _build_scope(user: AbstractBaseUser) -> Scope:
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return Scope(role=None, is_superuser=user.is_superuser, cooperative_id=None,
+                     project_ids=frozenset())
+    if profile.role == Role.STAFF:
+        project_ids = Project.objects.filter(cooperatives=profile.cooperative_id)
+    else:
+        project_ids = profile.projects.all()
+    return Scope(
+        role=profile.role,
+        is_superuser=user.is_superuser,
+        cooperative_id=profile.cooperative_id,
+        project_ids=frozenset(project_ids.values_list("pk", flat=True)),
+    )
+
+
+def projects_for(*, user: AnyUser) -> QuerySet[Project]:
+    scope = scope_for(user)
+    if scope.reads_everything:
+        return Project.objects.all()
+    if scope.role in (Role.MANAGER, Role.STAFF):
+        return Project.objects.filter(pk__in=scope.project_ids)
+    return Project.objects.none()
+
+
+def cooperative_ids_for(*, user: AnyUser) -> QuerySet[Cooperative] | None:
+    """The ids a person's field data is limited to, or None when they read everything."""
+    scope = scope_for(user)
+    if scope.reads_everything:
+        return None
+    return cooperatives_for(user=user).values("pk")
+
+
+def cooperatives_for(*, user: AnyUser) -> QuerySet[Cooperative]:
+    scope = scope_for(user)
+    if scope.reads_everything:
+        return Cooperative.objects.all()
+    if scope.role == Role.MANAGER:
+        # A subquery, not distinct(): the queryset may be locked with SELECT ... FOR UPDATE.
+        participations = ProjectCooperative.objects.filter(project_id__in=scope.project_ids)
+        return Cooperative.objects.filter(pk__in=participations.values("cooperative_id"))
+    if scope.role == Role.STAFF:
+        return Cooperative.objects.filter(pk=scope.cooperative_id)
+    return Cooperative.objects.none()
+
+
+def access_project(*, user: AnyUser, project_id: int, for_update: bool = False) -> Project:
+    queryset = projects_for(user=user)
+    if for_update:
+        queryset = queryset.select_for_update()
+    try:
+        return queryset.get(pk=project_id)
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_cooperative(*, user: AnyUser, cooperative_id: int, for_update: bool = False) -> Cooperative:
+    queryset = cooperatives_for(user=user)
+    if for_update:
+        queryset = queryset.select_for_update()
+    try:
+        return queryset.get(pk=cooperative_id)
+    except (Cooperative.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
