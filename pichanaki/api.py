@@ -54,6 +54,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     error: dict[str, Any] = {"code": code, "message": _first_message(exc.detail)}
     if isinstance(exc, exceptions.ValidationError):
         error["message"] = _("Invalid input: %(detail)s") % {"detail": error["message"]}
-        error["fields"] = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        error["fields"] = (
+            exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        )
     response.data = {"error": error}
     return response

@@ -25,7 +25,7 @@ VAR_DIR = Path(env_str("PICHANAKI_VAR_DIR", str(BASE_DIR / "var")))
 PICHANAKI_ENV = env_choice("PICHANAKI_ENV", "development", ("development", "production"))
 PRODUCTION = PICHANAKI_ENV == "production"
 
-DEV_SECRET_KEY = "insecure-development-key-never-use-in-production-pichanaki"
+DEV_SECRET_KEY = "insecure-development-key-never-use-in-production-pichanaki"  # noqa: S105 (refused in production)
 SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 if PRODUCTION:
@@ -36,7 +36,9 @@ if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("PICHANAKI_ENV=production refuses DEBUG=1")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("PICHANAKI_ENV=production needs ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -105,6 +107,9 @@ else:
             "NAME": env_str("SPATIALITE_PATH", str(VAR_DIR / "pichanaki.sqlite3")),
         }
     }
+# Parallel test runs on one server need distinct test database names.
+if env_str("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgis")
 

@@ -7,11 +7,18 @@ from pichanaki import views
 admin.site.site_header = "pichanaki"
 admin.site.site_title = "pichanaki"
 
+api_v1 = [
+    path("", include("smallholders.api.urls")),
+    path("", include("parcels.api.urls")),
+    path("", include("credits.api.urls")),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

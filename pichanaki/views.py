@@ -20,7 +20,11 @@ def _check_database() -> dict[str, object]:
             cursor.fetchone()
     except Exception as exc:  # any driver error means "down"; the reason is reported
         return {"ok": False, "error": str(exc)}
-    return {"ok": True, "vendor": connection.vendor, "ms": round((time.monotonic() - started) * 1000, 1)}
+    return {
+        "ok": True,
+        "vendor": connection.vendor,
+        "ms": round((time.monotonic() - started) * 1000, 1),
+    }
 
 
 def _check_broker() -> dict[str, object]:
@@ -40,7 +44,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the Celery broker answer, 503 otherwise (JSON either way)."""
     checks = {"database": _check_database(), "broker": _check_broker()}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -22,3 +22,16 @@ class Standard(models.TextChoices):
     PLAN_VIVO = "plan_vivo", "Plan Vivo"
     VCS = "vcs", "Verra VCS"
     OTHER = "other", _("Other")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNDISCLOSED = "undisclosed", _("Prefers not to say")
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    MOBILE_WALLET = "mobile_wallet", _("Mobile wallet (Yape/Plin)")
+    COOPERATIVE = "cooperative", _("Paid through the cooperative")

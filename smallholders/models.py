@@ -6,8 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from smallholders.choices import Language, Role, Standard
-from smallholders.validators import validate_ruc
+from smallholders.choices import Gender, Language, PaymentMethod, Role, Standard
+from smallholders.validators import validate_dni, validate_ruc
 
 
 class Project(models.Model):
@@ -91,6 +91,107 @@ class ProjectCooperative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cooperative} → {self.project}"
+
+
+def agreement_upload_to(instance: "Smallholder", filename: str) -> str:
+    return f"private/agreements/{instance.project_id}/{filename}"
+
+
+class Smallholder(models.Model):
+    """A farming family's representative who planted trees under a carbon agreement.
+
+    DNI, phone and payment details are personal data: only the cooperative's staff and the
+    project's managers see them, never buyers or the public.
+    """
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="smallholders", verbose_name=_("project")
+    )
+    cooperative = models.ForeignKey(
+        Cooperative,
+        on_delete=models.PROTECT,
+        related_name="smallholders",
+        verbose_name=_("cooperative"),
+    )
+    dni = models.CharField(_("DNI"), max_length=8, validators=[validate_dni])
+    first_name = models.CharField(_("first names"), max_length=100)
+    last_name = models.CharField(_("last names"), max_length=100)
+    gender = models.CharField(
+        _("gender"), max_length=12, choices=Gender.choices, default=Gender.UNDISCLOSED
+    )
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    community = models.CharField(_("community / caserío"), max_length=100, blank=True)
+    district = models.CharField(_("district"), max_length=100, blank=True)
+    agreement_signed_on = models.DateField(_("carbon agreement signed on"), null=True, blank=True)
+    agreement_document = models.FileField(
+        _("carbon agreement document"), upload_to=agreement_upload_to, blank=True
+    )
+    payment_method = models.CharField(
+        _("payment method"), max_length=20, choices=PaymentMethod.choices, blank=True
+    )
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account = models.CharField(_("bank account number"), max_length=30, blank=True)
+    cci = models.CharField(_("interbank account code (CCI)"), max_length=20, blank=True)
+    wallet_phone = models.CharField(_("mobile wallet phone"), max_length=20, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("smallholder")
+        verbose_name_plural = _("smallholders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "dni"],
+                name="%(app_label)s_%(class)s_unique_dni_per_project",
+                violation_error_message=_(
+                    "A smallholder with this DNI is already registered in this project."
+                ),
+            )
+        ]
+        indexes = [models.Index(fields=["cooperative", "last_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+
+class CooperativeMembership(models.Model):
+    """A smallholder's membership of a cooperative, with dates (members may move)."""
+
+    smallholder = models.ForeignKey(
+        Smallholder,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("smallholder"),
+    )
+    cooperative = models.ForeignKey(
+        Cooperative,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("cooperative"),
+    )
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["smallholder", "-joined_on"]
+        verbose_name = _("cooperative membership")
+        verbose_name_plural = _("cooperative memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True)
+                | models.Q(left_on__gte=models.F("joined_on")),
+                name="%(app_label)s_%(class)s_dates_order",
+                violation_error_message=_("A membership cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.smallholder} — {self.cooperative}"
 
 
 class Profile(models.Model):

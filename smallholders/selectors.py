@@ -64,8 +64,9 @@ def scope_for(user: AnyUser) -> Scope:
 def _build_scope(user: AbstractBaseUser) -> Scope:
     profile = getattr(user, "profile", None)
     if profile is None:
-        return Scope(role=None, is_superuser=user.is_superuser, cooperative_id=None,
-                     project_ids=frozenset())
+        return Scope(
+            role=None, is_superuser=user.is_superuser, cooperative_id=None, project_ids=frozenset()
+        )
     if profile.role == Role.STAFF:
         project_ids = Project.objects.filter(cooperatives=profile.cooperative_id)
     else:
@@ -118,7 +119,9 @@ def access_project(*, user: AnyUser, project_id: int, for_update: bool = False) 
         raise Http404 from None
 
 
-def access_cooperative(*, user: AnyUser, cooperative_id: int, for_update: bool = False) -> Cooperative:
+def access_cooperative(
+    *, user: AnyUser, cooperative_id: int, for_update: bool = False
+) -> Cooperative:
     queryset = cooperatives_for(user=user)
     if for_update:
         queryset = queryset.select_for_update()

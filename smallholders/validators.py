@@ -18,4 +18,11 @@ def validate_ruc(value: str) -> None:
     if value[:2] not in ("10", "15", "17", "20"):
         raise ValidationError(_("A RUC starts with 10, 15, 17 or 20."), code="ruc_prefix")
     if ruc_check_digit(value[:10]) != int(value[10]):
-        raise ValidationError(_("The RUC check digit is wrong; please check the number."), code="ruc_check")
+        raise ValidationError(
+            _("The RUC check digit is wrong; please check the number."), code="ruc_check"
+        )
+
+
+def validate_dni(value: str) -> None:
+    if len(value) != 8 or not value.isdigit():
+        raise ValidationError(_("A DNI has exactly 8 digits."), code="dni_format")
