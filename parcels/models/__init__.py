@@ -7,8 +7,12 @@ from parcels.models.field import (
     SurvivalCount,
     TreeMeasurement,
 )
+from parcels.models.imports import ImportJob, ImportKind, ImportStatus
 
 __all__ = [
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "MonitoringPlot",
     "Parcel",
     "Planting",

@@ -1,0 +1,112 @@
+"""Import jobs: one uploaded field-data file, its preview and its all-or-nothing commit."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from smallholders.models import Cooperative, Project
+
+
+class ImportKind(models.TextChoices):
+    SMALLHOLDERS = "smallholders", _("Smallholders")
+    PARCELS = "parcels", _("Parcels")
+    PLANTINGS = "plantings", _("Plantings")
+    MEASUREMENTS = "measurements", _("Tree measurements")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PREVIEWING = "previewing", _("Checking the file")
+    PREVIEWED = "previewed", _("Checked, ready to import")
+    COMMITTING = "committing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+def import_upload_to(instance: "ImportJob", filename: str) -> str:
+    return f"private/imports/{instance.project_id}/{filename}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file of field data: checked first (preview), then written all or nothing.
+
+    `errors` holds every problem found as ``{"row", "sheet", "field", "message"}`` dicts; a job
+    with errors can never be committed.
+    """
+
+    kind = models.CharField(_("kind of data"), max_length=12, choices=ImportKind.choices)
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="import_jobs", verbose_name=_("project")
+    )
+    cooperative = models.ForeignKey(
+        Cooperative,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
+        verbose_name=_("cooperative"),
+    )
+    file = models.FileField(_("file"), upload_to=import_upload_to)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    requested_format = models.CharField(_("format requested"), max_length=12, blank=True)
+    detected_format = models.CharField(_("format detected"), max_length=12, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    run_async = models.BooleanField(_("run in the background"), default=False)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    to_create = models.PositiveIntegerField(_("records to create"), default=0)
+    to_update = models.PositiveIntegerField(_("records to update"), default=0)
+    created_count = models.PositiveIntegerField(_("records created"), default=0)
+    updated_count = models.PositiveIntegerField(_("records updated"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    sample = models.JSONField(
+        _("preview sample"),
+        default=list,
+        blank=True,
+        help_text=_("The first rows as they will be written."),
+    )
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    previewed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("data import")
+        verbose_name_plural = _("data imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100),
+                name="%(app_label)s_%(class)s_progress_range",
+                violation_error_message=_("Progress is a percentage."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()} · {self.original_name}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def committable(self) -> bool:
+        return self.status == ImportStatus.PREVIEWED and not self.errors
