@@ -11,7 +11,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="pichanaki.ping", acks_late=True)
+@app.task(name="pichanaki.ping", acks_late=True, ignore_result=False)
 def ping() -> str:
     """Round trip through the broker; used by /healthz-style checks and tests."""
     return "pong"

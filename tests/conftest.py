@@ -52,28 +52,46 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     }
 
 
+def switch_broker(app, *, url: str | None, eager: bool) -> tuple[str | None, bool]:
+    """Point the Celery app at another broker and drop pooled connections to the old one."""
+    previous = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.update(
+        broker_url=url,
+        broker_write_url=url,
+        broker_read_url=url,
+        result_backend=url,
+        task_always_eager=eager,
+    )
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None  # the next use builds a pool for the new broker
+    app.amqp._producer_pool = None
+    return previous
+
+
 @pytest.fixture
-def celery_worker_on_redis():
+def redis_broker():
+    """Point the Celery app at the test Redis database instead of eager mode, for one test."""
+    from pichanaki.celery import app
+
+    previous = switch_broker(
+        app, url=os.environ.get("TEST_BROKER_URL", "redis://127.0.0.1:6379/15"), eager=False
+    )
+    yield app
+    switch_broker(app, url=previous[0], eager=previous[1])
+
+
+@pytest.fixture
+def celery_worker_on_redis(redis_broker):
     """A real Celery worker consuming from the test Redis database, inside this process.
 
     Used in both suites: on the embedded default the app is switched from eager mode to the
-    broker for the duration of the test.
+    broker for the duration of the test. Use it with `django_db(transaction=True)`: the worker
+    runs in another thread with its own database connection.
     """
     from celery.contrib.testing.worker import start_worker
 
-    from pichanaki.celery import app
-
-    broker = os.environ.get("TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
-    previous = (app.conf.broker_url, app.conf.task_always_eager, app.conf.result_backend)
-    app.conf.update(broker_url=broker, task_always_eager=False, result_backend=broker)
-    app.pool.force_close_all()
-    try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
-        ) as worker:
-            yield worker
-    finally:
-        app.conf.update(
-            broker_url=previous[0], task_always_eager=previous[1], result_backend=previous[2]
-        )
-        app.pool.force_close_all()
+    with start_worker(
+        redis_broker, pool="solo", perform_ping_check=False, shutdown_timeout=10
+    ) as worker:
+        yield worker
