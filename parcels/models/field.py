@@ -1,11 +1,13 @@
 """Field data: the species catalogue, parcels, plantings, monitoring plots and tree measurements."""
 
 from django.contrib.gis.db import models as gis_models
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from parcels import geo, validation
 from parcels.choices import (
     Arrangement,
     GrowthForm,
@@ -22,10 +24,17 @@ from smallholders.models import Project, Smallholder
 class Species(models.Model):
     """A taxon in the catalogue, with the wood density and equations the carbon engine uses."""
 
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("Short code used in field forms and import files, e.g. INGAEDU."),
+    )
     scientific_name = models.CharField(_("scientific name"), max_length=150, unique=True)
     genus = models.CharField(_("genus"), max_length=80)
     family = models.CharField(_("family"), max_length=80, blank=True)
     common_name_es = models.CharField(_("common name (Spanish)"), max_length=150, blank=True)
+    common_name_en = models.CharField(_("common name (English)"), max_length=150, blank=True)
     local_names = models.CharField(
         _("local names"), max_length=300, blank=True, help_text=_("Comma-separated.")
     )
@@ -164,6 +173,28 @@ class Parcel(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}".strip()
 
+    def clean(self) -> None:
+        """Single-row boundary facts (validity, project area, size) and the derived area.
+
+        Overlaps with other parcels need a lock, so services check them, not clean().
+        """
+        if self.status == ParcelStatus.REJECTED and not self.rejection_reason.strip():
+            raise ValidationError(
+                {"rejection_reason": _("Give the reason for rejecting the parcel.")},
+                code="required",
+            )
+        if self.boundary is None:
+            return
+        self.boundary = geo.as_multipolygon(self.boundary)
+        project = self.project if self.project_id else None
+        geo.validate_boundary(self.boundary, project=project)
+        self.set_area()
+
+    def set_area(self) -> None:
+        """Area in hectares computed in the boundary's own UTM zone (which is recorded too)."""
+        self.area_epsg = geo.utm_epsg_for(self.boundary)
+        self.area_ha = geo.area_hectares(self.boundary)
+
 
 class Planting(models.Model):
     """Trees of one species planted on a parcel on one date (a cohort)."""
@@ -203,6 +234,26 @@ class Planting(models.Model):
     def __str__(self) -> str:
         return f"{self.parcel} · {self.species} · {self.planted_on:%Y-%m-%d}"
 
+    def clean(self) -> None:
+        validation.collect_errors(
+            lambda: validation.validate_not_future(self.planted_on, field_name="planted_on"),
+            self._check_replanting,
+        )
+
+    def _check_replanting(self) -> None:
+        earlier = self.replanting_of
+        if earlier is None or self.planted_on is None:
+            return
+        if earlier.parcel_id != self.parcel_id or earlier.planted_on > self.planted_on:
+            raise ValidationError(
+                {
+                    "replanting_of": _(
+                        "A replanting replaces an earlier planting of the same parcel."
+                    )
+                },
+                code="replanting",
+            )
+
 
 class SurvivalCount(models.Model):
     """How many trees of a planting were alive on a given date."""
@@ -232,6 +283,18 @@ class SurvivalCount(models.Model):
     def __str__(self) -> str:
         return f"{self.planting}: {self.trees_alive}"
 
+    def clean(self) -> None:
+        planting = self.planting
+        validation.collect_errors(
+            lambda: validation.validate_not_future(self.counted_on, field_name="counted_on"),
+            lambda: validation.validate_after_planting(
+                self.counted_on, first_planted_on=planting.planted_on, field_name="counted_on"
+            ),
+            lambda: validation.validate_survival(
+                self.trees_alive, trees_planted=planting.trees_planted
+            ),
+        )
+
 
 class MonitoringPlot(models.Model):
     """One measurement visit to a sample plot; a permanent plot keeps its code across visits."""
@@ -248,7 +311,17 @@ class MonitoringPlot(models.Model):
         _("horizontal area (m²)"),
         max_digits=9,
         decimal_places=2,
+        blank=True,  # clean() derives it from the radius; required when there is no radius
         help_text=_("Computed from the radius when one is given."),
+    )
+    slope_pct = models.DecimalField(
+        _("slope (%)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(200)],
+        help_text=_("When given, the radius was measured along the slope."),
     )
     measured_on = models.DateField(_("measured on"))
     team = models.CharField(_("team"), max_length=200, blank=True)
@@ -275,6 +348,16 @@ class MonitoringPlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.measured_on:%Y-%m-%d})"
+
+    def clean(self) -> None:
+        """Derive the horizontal area from the radius; dates not in the future."""
+        if self.radius_m is not None:
+            self.area_m2 = validation.plot_area_m2(self.radius_m, slope_pct=self.slope_pct)
+        elif self.area_m2 is None:
+            raise ValidationError(
+                {"radius_m": _("Give the plot radius or its horizontal area.")}, code="required"
+            )
+        validation.validate_not_future(self.measured_on, field_name="measured_on")
 
 
 class TreeMeasurement(models.Model):
@@ -341,3 +424,10 @@ class TreeMeasurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tree_tag}/{self.stem}"
+
+    def clean(self) -> None:
+        dbh, height = self.dbh_cm, self.height_m
+        validation.collect_errors(
+            lambda: validation.validate_dbh(dbh),
+            lambda: validation.validate_height(height, dbh_cm=dbh),
+        )
