@@ -251,7 +251,9 @@ class SpeciesIndex:
         if known is None or known == pk:
             self.names[key] = pk
             return
-        self.ambiguous.setdefault(key, [self.labels[known]]).append(self.labels[pk])
+        options = self.ambiguous.setdefault(key, [self.labels[known]])
+        if self.labels[pk] not in options:
+            options.append(self.labels[pk])
 
     def resolve(self, name: str | None, *, field_name: str = "species") -> int:
         """The species id for `name`, or ValidationError suggesting close matches."""
