@@ -63,8 +63,11 @@ stamp=.venv/.requirements.sha256
 want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "==> installing Python packages"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+  # (grep drops pip's warnings about a local index path configured on some machines)
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip \
+    2> >(grep -v "is ignored: it is neither" >&2)
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt \
+    2> >(grep -v "is ignored: it is neither" >&2)
   echo "$want" > "$stamp"
 fi
 
