@@ -1,0 +1,478 @@
+"""Tree heights: local H–D models, Feldpausch 2012 regional models, Chave 2014 E-based heights,
+and the resolver that fills missing heights and records where each height came from (§3.2).
+
+Local models reproduce BIOMASS ``modelHD`` (non-Bayesian):
+
+- ``log1``/``log2``: OLS (weighted OLS with ``use_weight``) of ln H on ln D (and (ln D)²);
+  predictions use the Baskerville correction exp(fit + RSElog²/2); RSElog is computed from
+  unweighted residuals, sqrt(Σres²/(n−p)), also for weighted fits.
+- ``weibull``: H = a(1 − exp(−(D/b)^c)), Levenberg–Marquardt from a = q90(H), b = 24.9, c = 0.8.
+- ``michaelis``: H = A·D/(B + D), Levenberg–Marquardt from R's ``SSmicmen`` self-start
+  (Lineweaver–Burk on the heights averaged per distinct D, refined by variable projection).
+- Both nonlinear fits use MINPACK ``lmdif`` with the controls of R ``nlsLM``
+  (ftol = xtol = sqrt(machine eps), gtol = 0, automatic scaling), so they stop where BIOMASS
+  stops, not merely near the same optimum.
+- RSE = sqrt(Σ(H − Ĥ)²/(n − p)) over trees with a height; Average_bias = (mean Ĥ over all trees
+  with a D − mean H)/mean H; weights w = D²H/ΣD²H.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
+
+import numpy as np
+from scipy.optimize import least_squares, leastsq
+
+from . import reference
+from .notices import CarbonInputError, Notice, ParameterError, gettext_noop
+
+HD_LOG1 = "log1"
+HD_LOG2 = "log2"
+HD_WEIBULL = "weibull"
+HD_MICHAELIS = "michaelis"
+HD_METHODS = (HD_LOG1, HD_LOG2, HD_WEIBULL, HD_MICHAELIS)
+HD_BEST = "best"
+#: BIOMASS refuses to fit an H–D model on fewer heights.
+MIN_HEIGHTS = 15
+#: Minimum trees per D-quantile bin [0–50%], (50–75%], (75–100%] before a warning.
+MIN_PER_BIN = 3
+
+METHOD_LOCAL = "local"
+METHOD_FELDPAUSCH = "feldpausch"
+METHOD_CHAVE_E = "chave_e"
+METHOD_MEASURED = "measured"
+HEIGHT_METHODS = (METHOD_LOCAL, METHOD_FELDPAUSCH, METHOD_CHAVE_E, METHOD_MEASURED)
+
+SOURCE_MEASURED = "measured"
+SOURCE_MEASURED_TREE = "measured:tree"
+SOURCE_CHAVE_E = "chave_e"
+SOURCE_NONE = "none"
+
+CHAVE_E_RSE = 0.243
+_EPS = math.sqrt(np.finfo(float).eps)
+_N_PARAMS = {HD_LOG1: 2, HD_LOG2: 3, HD_WEIBULL: 3, HD_MICHAELIS: 2}
+
+
+@dataclass(frozen=True)
+class HDModel:
+    """A fitted local height–diameter model and its BIOMASS ``modelHD`` statistics."""
+
+    method: str
+    coefficients: tuple[float, ...]
+    rse: float
+    rse_log: float
+    average_bias: float
+    n_heights: int
+    weighted: bool
+    group: str = ""
+
+    @property
+    def model_id(self) -> str:
+        """``local:<method>``, plus ``[group]`` for a per-plot or per-stratum model."""
+        return f"local:{self.method}" + (f"[{self.group}]" if self.group else "")
+
+    def predict(self, d_cm) -> np.ndarray:
+        d = np.asarray(d_cm, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _predict(self.method, self.coefficients, d, self.rse_log)
+
+    def to_dict(self) -> dict:
+        return {
+            "model_id": self.model_id,
+            "method": self.method,
+            "coefficients": list(self.coefficients),
+            "rse": self.rse,
+            "rse_log": None if math.isnan(self.rse_log) else self.rse_log,
+            "average_bias": self.average_bias,
+            "n_heights": self.n_heights,
+            "weighted": self.weighted,
+            "group": self.group,
+        }
+
+
+def _predict(method: str, coef: tuple[float, ...], d: np.ndarray, rse_log: float) -> np.ndarray:
+    if method in (HD_LOG1, HD_LOG2):
+        ln_d = np.log(d)
+        fit = coef[0] + coef[1] * ln_d + (coef[2] * ln_d**2 if method == HD_LOG2 else 0.0)
+        return np.exp(fit + 0.5 * rse_log**2)
+    if method == HD_WEIBULL:
+        return _weibull(coef, d)
+    return _michaelis(coef, d)
+
+
+def _weibull(p, d: np.ndarray) -> np.ndarray:
+    return p[0] * (1.0 - np.exp(-((d / p[1]) ** p[2])))
+
+
+def _michaelis(p, d: np.ndarray) -> np.ndarray:
+    return p[0] * d / (p[1] + d)
+
+
+# --- fitting -------------------------------------------------------------------------------------
+def fit_hd_model(d_cm, h_m, method: str, *, use_weight: bool = False, group: str = "") -> HDModel:
+    """Fit one local H–D model on the trees with a measured height (``h_m`` NaN = missing).
+
+    ``d_cm`` covers every tree of the data set: Average_bias is taken over all of them, as in
+    BIOMASS. Raises :class:`CarbonInputError` with fewer than :data:`MIN_HEIGHTS` heights or
+    when a nonlinear fit does not converge.
+    """
+    if method not in HD_METHODS:
+        raise ParameterError("height_model", f"unknown H-D model {method!r}")
+    d_all = np.asarray(d_cm, dtype=np.float64)
+    h_all = np.asarray(h_m, dtype=np.float64)
+    pairs = np.isfinite(h_all) & np.isfinite(d_all) & (d_all > 0) & (h_all > 0)
+    d, h = d_all[pairs], h_all[pairs]
+    _require_heights(h.size, group)
+    w = d**2 * h / np.sum(d**2 * h) if use_weight else None
+    try:
+        coef, rse_log = _FITTERS[method](d, h, w)
+    except _NoConvergence:
+        raise CarbonInputError([
+            Notice(
+                "hd.no_convergence",
+                gettext_noop("the %(method)s H-D model did not converge for %(group)s"),
+                {"method": method, "group": group or "the data set"},
+            )
+        ]) from None
+    df = h.size - _N_PARAMS[method]
+    fitted = _predict(method, coef, d, rse_log)
+    everywhere = _predict(method, coef, d_all[np.isfinite(d_all) & (d_all > 0)], rse_log)
+    return HDModel(
+        method=method,
+        coefficients=tuple(float(c) for c in coef),
+        rse=float(math.sqrt(np.sum((h - fitted) ** 2) / df)),
+        rse_log=float(rse_log),
+        average_bias=float((everywhere.mean() - h.mean()) / h.mean()),
+        n_heights=int(h.size),
+        weighted=use_weight,
+        group=group,
+    )
+
+
+def _require_heights(n: int, group: str) -> None:
+    if n < MIN_HEIGHTS:
+        raise CarbonInputError([
+            Notice(
+                "hd.too_few_heights",
+                gettext_noop(
+                    "an H-D model needs at least %(min)d measured heights, %(group)s has %(n)d"
+                ),
+                {"min": MIN_HEIGHTS, "n": n, "group": group or "the data set"},
+            )
+        ])
+
+
+def _fit_log(power: int):
+    def fit(d: np.ndarray, h: np.ndarray, w: np.ndarray | None):
+        x = np.column_stack([np.log(d) ** k for k in range(power + 1)])
+        y = np.log(h)
+        scale = np.ones_like(y) if w is None else np.sqrt(w)
+        coef = np.linalg.lstsq(x * scale[:, None], y * scale, rcond=None)[0]
+        res = y - x @ coef
+        return tuple(coef), math.sqrt(float(res @ res) / (y.size - power - 1))
+
+    return fit
+
+
+class _NoConvergence(Exception):
+    pass
+
+
+def _lm(residuals, start) -> tuple[float, ...]:
+    """MINPACK lmdif with R ``nls.lm.control()`` defaults (as BIOMASS's ``nlsLM`` calls)."""
+    coef, _, _, _, status = leastsq(
+        residuals, np.asarray(start, float), full_output=True, ftol=_EPS, xtol=_EPS,
+        gtol=0.0, maxfev=10_000,
+    )
+    if status not in (1, 2, 3, 4) or not np.all(np.isfinite(coef)):
+        raise _NoConvergence
+    return tuple(coef)
+
+
+def _fit_weibull(d, h, w):
+    sw = np.ones_like(h) if w is None else np.sqrt(w)
+    start = (float(np.quantile(h, 0.9)), 24.9, 0.8)
+    return _lm(lambda p: sw * (h - _weibull(p, d)), start), math.nan
+
+
+def _fit_michaelis(d, h, w):
+    sw = np.ones_like(h) if w is None else np.sqrt(w)
+    return _lm(lambda p: sw * (h - _michaelis(p, d)), _ssmicmen_start(d, h)), math.nan
+
+
+def _ssmicmen_start(d: np.ndarray, h: np.ndarray) -> tuple[float, float]:
+    """R ``SSmicmen`` initial values: heights averaged per distinct D, Lineweaver–Burk for K,
+    then the least-squares K of the partially linear model (Vm solved in closed form)."""
+    x, inverse = np.unique(d, return_inverse=True)
+    y = np.bincount(inverse, weights=h) / np.bincount(inverse)
+    design = np.column_stack([np.ones_like(x), 1.0 / x])
+    lb = np.linalg.lstsq(design, 1.0 / y, rcond=None)[0]
+
+    def vm(k: float) -> float:
+        g = x / (k + x)
+        return float(g @ y / (g @ g))
+
+    fit = least_squares(
+        lambda k: y - vm(k[0]) * x / (k[0] + x), [abs(lb[1] / lb[0])], xtol=1e-15, ftol=1e-15
+    )
+    k = float(fit.x[0])
+    return vm(k), k
+
+
+_FITTERS = {
+    HD_LOG1: _fit_log(1),
+    HD_LOG2: _fit_log(2),
+    HD_WEIBULL: _fit_weibull,
+    HD_MICHAELIS: _fit_michaelis,
+}
+
+
+def compare_hd_models(d_cm, h_m, *, use_weight: bool = False, group: str = ""):
+    """All four models (BIOMASS ``modelHD`` without ``method``), in :data:`HD_METHODS` order."""
+    return tuple(fit_hd_model(d_cm, h_m, m, use_weight=use_weight, group=group) for m in HD_METHODS)
+
+
+def best_hd_model(models) -> HDModel:
+    """The model with the lowest RSE (first in :data:`HD_METHODS` order on a tie)."""
+    return min(models, key=lambda m: m.rse)
+
+
+def hd_data_warnings(d_cm, h_m, *, group: str = "") -> tuple[Notice, ...]:
+    """Warnings about the height sample: fewer than 15 heights, or fewer than 3 measured trees
+    in a D-quantile bin [0–50%], (50–75%], (75–100%] (quantiles of the measured trees' D;
+    BIOMASS uses all D and only notices non-empty bins)."""
+    d = np.asarray(d_cm, float)
+    h = np.asarray(h_m, float)
+    d = d[np.isfinite(h) & np.isfinite(d) & (d > 0) & (h > 0)]
+    where = group or "the data set"
+    notes = []
+    if d.size < MIN_HEIGHTS:
+        notes.append(
+            Notice(
+                "hd.few_heights",
+                gettext_noop("only %(n)d measured heights in %(group)s (at least %(min)d needed)"),
+                {"n": int(d.size), "min": MIN_HEIGHTS, "group": where},
+            )
+        )
+    if d.size:
+        q50, q75 = np.quantile(d, [0.5, 0.75])
+        counts = [int(np.sum(d <= q50)), int(np.sum((d > q50) & (d <= q75))), int(np.sum(d > q75))]
+        if min(counts) < MIN_PER_BIN:
+            notes.append(
+                Notice(
+                    "hd.uneven_diameters",
+                    gettext_noop(
+                        "measured heights in %(group)s are not spread over the diameter range: "
+                        "%(counts)s trees in the D-quantile bins [0-50%%], (50-75%%], (75-100%%]"
+                    ),
+                    {"group": where, "counts": "/".join(map(str, counts))},
+                )
+            )
+    return tuple(notes)
+
+
+# --- regional and bioclimatic heights ------------------------------------------------------------
+@dataclass(frozen=True)
+class FeldpauschCoefficients:
+    region: str
+    a: float
+    b: float
+    c: float
+    rse: float
+
+
+@cache
+def feldpausch_coefficients() -> Mapping[str, FeldpauschCoefficients]:
+    """Feldpausch et al. 2012 Table 3 (BIOMASS ``feldCoef``), by region name."""
+    rows = reference.read_rows(reference.FELDPAUSCH_FILE)
+    return MappingProxyType({
+        r["region"]: FeldpauschCoefficients(
+            r["region"], float(r["a"]), float(r["b"]), float(r["c"]), float(r["rse"])
+        )
+        for r in rows
+    })
+
+
+def feldpausch_height(d_cm, region: str) -> np.ndarray:
+    """H = a(1 − exp(−b D^c)) for a Feldpausch region (Pichanaki: ``WAmazonia``)."""
+    coefficients = feldpausch_coefficients()
+    if region not in coefficients:
+        raise ParameterError("feldpausch_region", f"unknown region {region!r}")
+    k = coefficients[region]
+    d = np.asarray(d_cm, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return k.a * (1.0 - np.exp(-k.b * d**k.c))
+
+
+def chave_e_height(d_cm, e: float) -> np.ndarray:
+    """Chave 2014 Eq. 6a with the BIOMASS ``retrieveH`` back-transformation:
+    H = exp(0.893 − E + 0.760 ln D − 0.0340 (ln D)² + 0.243²/2)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ln_d = np.log(np.asarray(d_cm, dtype=np.float64))
+        return np.exp(0.893 - e + 0.760 * ln_d - 0.0340 * ln_d**2 + 0.5 * CHAVE_E_RSE**2)
+
+
+# --- resolver ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HeightResolution:
+    """Height per row and where it came from: ``source_labels[source_codes[i]]`` is one of
+    ``measured``, ``measured:tree`` (a multi-stem tree's height given on another stem),
+    ``local:<model>[group]``, ``feldpausch:<region>``, ``chave_e`` or ``none``."""
+
+    height_m: np.ndarray
+    source_codes: np.ndarray
+    source_labels: tuple[str, ...]
+    models: tuple[HDModel, ...]
+    warnings: tuple[Notice, ...]
+
+
+@dataclass(frozen=True)
+class HeightOptions:
+    """How to fill missing heights (a view of the carbon parameters)."""
+
+    method: str = METHOD_LOCAL
+    model: str = HD_BEST
+    use_weight: bool = False
+    by_group: bool = False
+    fallback: str = METHOD_FELDPAUSCH
+    region: str = "WAmazonia"
+    e: float | None = None
+
+
+class _Sources:
+    """Accumulates per-row source labels as small integer codes."""
+
+    def __init__(self, n: int) -> None:
+        self.labels: list[str] = [SOURCE_NONE]
+        self.codes = np.zeros(n, dtype=np.int16)
+
+    def set(self, rows: np.ndarray, label: str) -> None:
+        if label not in self.labels:
+            self.labels.append(label)
+        self.codes[rows] = self.labels.index(label)
+
+
+def resolve_heights(
+    d_cm: np.ndarray,
+    h_m: np.ndarray,
+    options: HeightOptions,
+    *,
+    need: np.ndarray | None = None,
+    fit_rows: np.ndarray | None = None,
+    group_codes: np.ndarray | None = None,
+    group_labels: tuple[str, ...] = (),
+    stem_of: np.ndarray | None = None,
+) -> HeightResolution:
+    """Fill missing heights of the rows in ``need`` (default: all rows with D > 0).
+
+    ``fit_rows`` limits which measured trees train a local model (e.g. live trees, no palms);
+    ``group_codes``/``group_labels`` give per-plot models when ``options.by_group``; rows of a
+    group with too few heights use the pooled model. ``stem_of`` (tree index per stem row) lets
+    an unmeasured stem take its tree's measured height before any model is used (§3.5).
+    """
+    d = np.asarray(d_cm, dtype=np.float64)
+    h = np.array(h_m, dtype=np.float64, copy=True)
+    need = (d > 0) if need is None else need & (d > 0)
+    sources = _Sources(d.size)
+    measured = np.isfinite(h) & (h > 0)
+    sources.set(np.flatnonzero(measured), SOURCE_MEASURED)
+    if stem_of is not None:
+        _fill_from_tree(h, measured, stem_of, sources)
+    missing = need & ~np.isfinite(h)
+    fit_rows = measured if fit_rows is None else fit_rows & measured
+    notes: list[Notice] = []
+    models = _fill_missing(d, h, missing, fit_rows, options, sources, notes, group_codes,
+                           group_labels)
+    return HeightResolution(h, sources.codes, tuple(sources.labels), models, tuple(notes))
+
+
+def _fill_from_tree(h, measured, stem_of, sources: _Sources) -> None:
+    tree_h = np.full(int(stem_of.max()) + 1 if stem_of.size else 0, -np.inf)
+    np.maximum.at(tree_h, stem_of[measured], h[measured])
+    take = ~measured & np.isfinite(tree_h[stem_of])
+    h[take] = tree_h[stem_of[take]]
+    sources.set(np.flatnonzero(take), SOURCE_MEASURED_TREE)
+
+
+def _fill_missing(d, h, missing, fit_rows, options, sources, notes, group_codes, group_labels):
+    if not missing.any() or options.method == METHOD_MEASURED:
+        return ()
+    if options.method != METHOD_LOCAL:
+        _fill_formula(d, h, missing, options.method, options, sources)
+        return ()
+    models = []
+    if options.by_group and group_codes is not None:
+        for code, label in enumerate(group_labels):
+            rows = missing & (group_codes == code)
+            in_group = group_codes == code
+            if rows.any() and np.count_nonzero(fit_rows & in_group) >= MIN_HEIGHTS:
+                model = _local_model(d, h, fit_rows & in_group, in_group, options, label, notes)
+                _apply(h, rows, model.predict(d[rows]), model.model_id, sources)
+                models.append(model)
+        missing = missing & ~np.isfinite(h)
+    if missing.any():
+        pooled = _pooled_or_fallback(d, h, missing, fit_rows, options, sources, notes)
+        models.extend(pooled)
+    return tuple(models)
+
+
+def _pooled_or_fallback(d, h, missing, fit_rows, options, sources, notes):
+    if np.count_nonzero(fit_rows) < MIN_HEIGHTS:
+        notes.extend(hd_data_warnings(d[fit_rows], h[fit_rows]))
+        notes.append(
+            Notice(
+                "hd.fallback",
+                gettext_noop(
+                    "too few measured heights for a local H-D model; missing heights use "
+                    "%(fallback)s"
+                ),
+                {"fallback": _formula_label(options.fallback, options)},
+            )
+        )
+        _fill_formula(d, h, missing, options.fallback, options, sources)
+        return ()
+    everywhere = np.isfinite(d) & (d > 0)
+    model = _local_model(d, h, fit_rows, everywhere, options, "", notes)
+    _apply(h, missing, model.predict(d[missing]), model.model_id, sources)
+    return (model,)
+
+
+def _local_model(d, h, fit_rows, rows, options: HeightOptions, group: str, notes) -> HDModel:
+    h_fit = np.where(fit_rows, h, np.nan)[rows]
+    notes.extend(hd_data_warnings(d[rows], h_fit, group=group))
+    if options.model != HD_BEST:
+        return fit_hd_model(d[rows], h_fit, options.model, use_weight=options.use_weight,
+                            group=group)
+    fitted = []
+    for method in HD_METHODS:
+        try:
+            fitted.append(fit_hd_model(d[rows], h_fit, method, use_weight=options.use_weight,
+                                       group=group))
+        except CarbonInputError as error:  # a nonlinear form that fails is left out of "best"
+            notes.extend(error.errors)
+    return best_hd_model(fitted)
+
+
+def _formula_label(method: str, options: HeightOptions) -> str:
+    return f"feldpausch:{options.region}" if method == METHOD_FELDPAUSCH else SOURCE_CHAVE_E
+
+
+def _fill_formula(d, h, rows, method: str, options: HeightOptions, sources: _Sources) -> None:
+    if method == METHOD_FELDPAUSCH:
+        values = feldpausch_height(d[rows], options.region)
+    elif method == METHOD_CHAVE_E:
+        if options.e is None:
+            raise ParameterError("e_index", "the chave_e height method needs E")
+        values = chave_e_height(d[rows], options.e)
+    else:
+        raise ParameterError("height_fallback", f"{method!r} cannot fill heights")
+    _apply(h, rows, values, _formula_label(method, options), sources)
+
+
+def _apply(h, rows, values, label: str, sources: _Sources) -> None:
+    h[rows] = values
+    sources.set(np.flatnonzero(rows), label)
