@@ -1,0 +1,195 @@
+"""Import parcel boundaries from GeoJSON, KML/KMZ, CSV/XLSX with WKT, and ODK/Kobo exports.
+
+Each parcel is checked like one saved in the admin (``Parcel.clean``: valid, inside the project,
+plausible size, area in its UTM zone), then against the project's other parcels and the file's
+own parcels for overlaps (double claiming).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from parcels import geo
+from parcels.choices import LandUse, ParcelStatus
+from parcels.exceptions import BoundaryLocked
+from parcels.importing.base import Importer, Plan, Planned, Record, RowCheck, validation_errors
+from parcels.importing.writing import insert_with_history, update_with_history
+from parcels.models import Parcel, Stratum
+from parcels.validation import normalize_dni
+from pichanaki.fieldfiles.cells import (
+    choice_lookup,
+    normalize_label,
+    parse_bool,
+    parse_choice,
+    parse_text,
+)
+from pichanaki.fieldfiles.geo import GEOMETRY_ALIASES, GEOMETRY_FIELD
+from smallholders.models import Smallholder
+
+LAND_USE_ALIASES = {
+    LandUse.COFFEE: ("cafe", "cafe sin sombra", "cafetal"),
+    LandUse.PASTURE: ("pasto", "pastos", "potrero"),
+    LandUse.ANNUAL_CROPS: ("cultivos anuales", "anuales", "maiz", "yuca"),
+    LandUse.FALLOW: ("purma", "barbecho", "degradado", "tierra degradada"),
+    LandUse.OTHER: ("otro",),
+}
+LOCKED = (ParcelStatus.SUBMITTED, ParcelStatus.VALIDATED)
+UPDATED_FIELDS = (
+    "smallholder", "name", "boundary", "area_ha", "area_epsg", "land_use_before",
+    "eligibility_no_forest", "eligibility_note", "stratum",
+)
+
+
+class ParcelImporter(Importer):
+    """Rows or features: one parcel each, identified by its code within the project."""
+
+    kind = "parcels"
+    geographic = True
+    aliases = {
+        "parcel_code": ("codigo", "codigo_parcela", "cod_parcela", "code", "ProductionPlace",
+                        "name"),
+        "dni": ("dni_socio", "dni_productor", "farmer_dni", "documento"),
+        "parcel_name": ("nombre_parcela", "nombre", "parcel_name"),
+        "land_use_before": ("uso_anterior", "uso_previo", "land_use", "uso_de_suelo_anterior"),
+        "eligibility_no_forest": ("sin_bosque_10_anios", "sin_bosque", "no_forest",
+                                  "no_forest_10_years"),
+        "eligibility_note": ("nota_elegibilidad", "eligibility_note", "notas", "notes"),
+        "stratum": ("estrato", "stratum_code"),
+        GEOMETRY_FIELD: GEOMETRY_ALIASES,
+    }
+    required = ("parcel_code", "dni", "land_use_before")
+    example = {
+        "parcel_code": "PCH-0147",
+        "dni": "40123456",
+        "parcel_name": "La Esperanza",
+        "land_use_before": "pasto",
+        "eligibility_no_forest": "sí",
+        "eligibility_note": "Imagen Landsat 2000",
+        "stratum": "",
+        GEOMETRY_FIELD: "POLYGON((-74.8712 -10.9278, -74.8705 -10.9281, -74.8709 -10.929, "
+                        "-74.8712 -10.9278))",
+    }
+
+    def prepare(self, records: list[Record]) -> None:
+        project = self.context.project
+        self.owners = {
+            dni: (pk, coop) for pk, dni, coop in Smallholder.objects.filter(
+                project=project).values_list("pk", "dni", "cooperative_id")
+        }
+        self.existing = {
+            normalize_label(p.code): p
+            for p in Parcel.objects.filter(project=project).select_related("smallholder")
+        }
+        self.strata = {normalize_label(s.code): s for s in Stratum.objects.filter(project=project)}
+        self.land_uses = choice_lookup(LandUse.choices, aliases=LAND_USE_ALIASES)
+        self.seen: dict[str, int] = {}
+
+    def check(self, record: Record, check: RowCheck) -> Planned | None:
+        code = check.parse(parse_text, "parcel_code", required=True)
+        owner = self._owner(check)
+        existing = self._existing(check, code)
+        values = self._values(check)
+        geometry = record.values.get(GEOMETRY_FIELD)
+        if not check.ok:
+            return None
+        folded = normalize_label(code)
+        if folded in self.seen:
+            check.fail("parcel_code", _("This parcel code is already on row %(row)s.")
+                       % {"row": self.seen[folded]})
+            return None
+        self.seen[folded] = record.row
+        instance = existing or Parcel(project=self.context.project, code=code)
+        instance.smallholder_id, instance.boundary = owner, geometry
+        for name, value in values.items():
+            setattr(instance, name, value)
+        if not self._valid(instance, check):
+            return None
+        label = f"{code} · {instance.area_ha} ha"
+        return Planned(record.row, instance, existing is not None, label)
+
+    def _owner(self, check: RowCheck) -> int | None:
+        dni = check.run(lambda: normalize_dni(check.record.values.get("dni")))
+        if dni is None:
+            return None
+        pk, cooperative_id = self.owners.get(dni, (None, None))
+        if pk is None or cooperative_id not in self.context.cooperative_ids:
+            check.fail("dni", _("No smallholder with DNI %(dni)s in this project (among your "
+                                "cooperatives); import the smallholders first.") % {"dni": dni})
+            return None
+        return pk
+
+    def _existing(self, check: RowCheck, code: str | None) -> Parcel | None:
+        existing = self.existing.get(normalize_label(code or ""))
+        if existing is None:
+            return None
+        if existing.smallholder.cooperative_id not in self.context.cooperative_ids:
+            check.fail("parcel_code", _("This parcel code is used by a parcel of another "
+                                        "cooperative."))
+        elif existing.status in LOCKED:
+            check.fail(GEOMETRY_FIELD, str(BoundaryLocked(parcel_code=existing.code)))
+        return existing
+
+    def _values(self, check: RowCheck) -> dict[str, object]:
+        present = check.record.values.keys()
+        values: dict[str, object] = {
+            "land_use_before": check.parse(parse_choice, "land_use_before", lookup=self.land_uses,
+                                           required=True),
+        }
+        if "parcel_name" in present:
+            values["name"] = check.parse(parse_text, "parcel_name") or ""
+        if "eligibility_no_forest" in present:
+            values["eligibility_no_forest"] = check.parse(parse_bool, "eligibility_no_forest")
+        if "eligibility_note" in present:
+            values["eligibility_note"] = check.parse(parse_text, "eligibility_note") or ""
+        stratum = check.parse(parse_text, "stratum")
+        if stratum is not None:
+            values["stratum"] = self.strata.get(normalize_label(stratum))
+            if values["stratum"] is None:
+                check.fail("stratum", _("Unknown stratum “%(code)s” in this project.")
+                           % {"code": stratum})
+        return values
+
+    def _valid(self, parcel: Parcel, check: RowCheck) -> bool:
+        """The admin's rules (Parcel.clean computes the area too), then overlaps in the DB."""
+        check.run(lambda: parcel.full_clean(
+            exclude=["project", "smallholder", "stratum", "eligibility_file", "area_ha",
+                     "area_epsg"],
+            validate_unique=False, validate_constraints=False))
+        if not check.ok:
+            return False
+        overlaps = geo.find_overlaps(parcel.boundary, project_id=self.context.project.pk,
+                                     exclude_id=parcel.pk)
+        if overlaps:
+            check.errors.extend(validation_errors(geo.overlap_error(overlaps), check.record))
+        return check.ok
+
+    def finish(self, plan: Plan) -> None:
+        """Parcels of the same file overlapping each other (each pair reported once)."""
+        planned = sorted(plan.creates + plan.updates, key=lambda p: p.row)
+        tolerance = float(geo.limit("PARCEL_OVERLAP_TOLERANCE_M2", "10"))
+        rejected = set()
+        for index, later in enumerate(planned):
+            overlaps = [
+                geo.Overlap(0, earlier.instance.code, m2)
+                for earlier in planned[:index]
+                if (m2 := _shared_m2(earlier.instance, later.instance)) > tolerance
+            ]
+            if overlaps:
+                record = Record(later.row, {})
+                plan.errors.extend(validation_errors(geo.overlap_error(overlaps), record))
+                rejected.add(id(later))
+        plan.creates = [p for p in plan.creates if id(p) not in rejected]
+        plan.updates = [p for p in plan.updates if id(p) not in rejected]
+
+    def write(self, plan: Plan) -> None:
+        user, reason = self.context.user, self.context.reason
+        insert_with_history(Parcel, [p.instance for p in plan.creates], user=user, reason=reason)
+        update_with_history(Parcel, [p.instance for p in plan.updates], UPDATED_FIELDS,
+                            user=user, reason=reason)
+
+
+def _shared_m2(first: Parcel, second: Parcel) -> float:
+    if not first.boundary.envelope.intersects(second.boundary.envelope):
+        return 0.0
+    shared = first.boundary.intersection(second.boundary)
+    return 0.0 if shared.empty else geo.area_m2(shared, epsg=first.area_epsg)
