@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from smallholders.choices import Role
-from smallholders.models import Cooperative, Project, ProjectCooperative
+from smallholders.models import Cooperative, Project, ProjectCooperative, Smallholder
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -129,3 +129,60 @@ def access_cooperative(
         return queryset.get(pk=cooperative_id)
     except (Cooperative.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def scope_field_data(
+    queryset: QuerySet, *, user: AnyUser, project_path: str, cooperative_path: str
+) -> QuerySet:
+    """Limit field data to the person's projects and cooperatives (both, for managers and staff).
+
+    `project_path`/`cooperative_path` are lookups from the queryset's model to the project and
+    cooperative ids, e.g. "project_id" and "smallholder__cooperative_id" for parcels.
+    """
+    if scope_for(user).reads_everything:
+        return queryset
+    return queryset.filter(
+        **{
+            f"{project_path}__in": projects_for(user=user).values("pk"),
+            f"{cooperative_path}__in": cooperatives_for(user=user).values("pk"),
+        }
+    )
+
+
+def smallholders_for(*, user: AnyUser) -> QuerySet[Smallholder]:
+    queryset = Smallholder.objects.select_related("project", "cooperative")
+    return scope_field_data(
+        queryset, user=user, project_path="project_id", cooperative_path="cooperative_id"
+    )
+
+
+def access_smallholder(
+    *, user: AnyUser, smallholder_id: int, for_update: bool = False
+) -> Smallholder:
+    queryset = smallholders_for(user=user)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(pk=smallholder_id)
+    except (Smallholder.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def sees_personal_data(*, user: AnyUser, project_id: int, cooperative_id: int) -> bool:
+    """DNI, phone, payment details and agreement files: for the cooperative's staff, the
+    project's managers and superusers only; verifiers and buyers never see them."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return True
+    if scope.role == Role.STAFF:
+        return scope.cooperative_id == cooperative_id
+    if scope.role == Role.MANAGER:
+        return project_id in scope.project_ids
+    return False
+
+
+def mask(value: str) -> str:
+    """A personal value as shown to those who may not read it: only its last two characters."""
+    if not value:
+        return ""
+    return "•" * max(len(value) - 2, 2) + value[-2:]
