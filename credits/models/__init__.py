@@ -1,0 +1,36 @@
+from credits.models.access import ApiKey, IdempotencyRecord
+from credits.models.ledger import (
+    Account,
+    AppendOnlyError,
+    BuyerOrganisation,
+    Conversion,
+    CreditVintage,
+    Issuance,
+    IssuanceContribution,
+    LedgerEvent,
+    ProjectRegistry,
+    Reservation,
+    Retirement,
+    Reversal,
+    Sale,
+    SerialBlock,
+)
+
+__all__ = [
+    "ApiKey",
+    "IdempotencyRecord",
+    "Account",
+    "AppendOnlyError",
+    "BuyerOrganisation",
+    "Conversion",
+    "CreditVintage",
+    "Issuance",
+    "IssuanceContribution",
+    "LedgerEvent",
+    "ProjectRegistry",
+    "Reservation",
+    "Retirement",
+    "Reversal",
+    "Sale",
+    "SerialBlock",
+]

@@ -1,0 +1,195 @@
+"""Building blocks shared by the ledger services (not called from outside `credits.services`).
+
+Every public service follows lock → re-read → check → write → event: `lock_vintages` locks the
+`CreditVintage` rows first (pk order), then blocks are re-read and split with `carve`,
+old blocks are superseded with a compare-and-set and their successors created.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from credits.choices import AccountKind, BlockState
+from credits.exceptions import CreditsBusy, InsufficientCredits, InvalidOperation
+from credits.models import Account, CreditVintage, LedgerEvent, SerialBlock
+from pichanaki.locking import LockTimeout, lock_rows
+
+SYSTEM_ACTOR = "system"
+
+# Which CreditVintage bucket counts the active blocks of each kind of account.
+BUCKET = {
+    AccountKind.ISSUANCE: "available",
+    AccountKind.BUYER: "held",
+    AccountKind.BUFFER: "buffer",
+}
+
+
+@dataclass(frozen=True)
+class VintageKey:
+    project_id: int
+    unit_type: str
+    vintage: int
+
+
+def lock_vintages(keys: Iterable[VintageKey]) -> dict[VintageKey, CreditVintage]:
+    """Lock the CreditVintage rows of `keys` (pk order) and return those that exist."""
+    query = Q(pk__in=[])
+    for key in keys:
+        query |= Q(project_id=key.project_id, unit_type=key.unit_type, vintage=key.vintage)
+    try:
+        rows = lock_rows(CreditVintage.objects.filter(query))
+    except LockTimeout as exc:
+        raise CreditsBusy() from exc
+    return {VintageKey(r.project_id, r.unit_type, r.vintage): r for r in rows}
+
+
+def lock_vintage(key: VintageKey) -> CreditVintage | None:
+    return lock_vintages([key]).get(key)
+
+
+def actor_label(actor: AbstractBaseUser | None) -> str:
+    return actor.get_username() if actor is not None else SYSTEM_ACTOR
+
+
+def record_event(
+    *,
+    kind: str,
+    key: VintageKey,
+    quantity: int,
+    now: dt.datetime,
+    actor: AbstractBaseUser | None,
+    from_account: Account | None = None,
+    to_account: Account | None = None,
+    ranges: Sequence[tuple[int, int]] = (),
+    reason: str = "",
+    reference: dict | None = None,
+) -> LedgerEvent:
+    return LedgerEvent.objects.create(
+        kind=kind,
+        project_id=key.project_id,
+        unit_type=key.unit_type,
+        vintage=key.vintage,
+        quantity=quantity,
+        from_account=from_account,
+        to_account=to_account,
+        serials=[[start, end] for start, end in ranges],
+        actor=actor,
+        actor_label=actor_label(actor),
+        reason=reason,
+        reference=reference or {},
+        created_at=now,
+    )
+
+
+def live_blocks(*, key: VintageKey, account_id: int, state: str) -> list[SerialBlock]:
+    return list(
+        SerialBlock.objects.filter(
+            project_id=key.project_id,
+            unit_type=key.unit_type,
+            vintage=key.vintage,
+            account_id=account_id,
+            state=state,
+        ).order_by("serial_start")
+    )
+
+
+def carve(blocks: Sequence[SerialBlock], quantity: int) -> list[tuple[SerialBlock, int]]:
+    """Take `quantity` units from the lowest serials of `blocks`: [(block, units taken)].
+
+    All or nothing: raises InsufficientCredits when the blocks hold fewer units.
+    """
+    available = sum(b.quantity for b in blocks)
+    if quantity > available:
+        raise InsufficientCredits(requested=quantity, available=available)
+    taken: list[tuple[SerialBlock, int]] = []
+    remaining = quantity
+    for block in blocks:
+        if remaining == 0:
+            break
+        units = min(block.quantity, remaining)
+        taken.append((block, units))
+        remaining -= units
+    return taken
+
+
+def ranges_of(taken: Sequence[tuple[SerialBlock, int]]) -> list[tuple[int, int]]:
+    """The serial ranges `carve` takes (the heads of the blocks), for the event."""
+    return [(block.serial_start, block.serial_start + units - 1) for block, units in taken]
+
+
+def supersede(block: SerialBlock, event: LedgerEvent) -> None:
+    """End a live block; compare-and-set so that a concurrent change is never overwritten."""
+    updated = SerialBlock.objects.filter(pk=block.pk, state=block.state).update(
+        state=BlockState.SUPERSEDED, superseded_event=event
+    )
+    if updated != 1:
+        raise CreditsBusy()
+    block.state = BlockState.SUPERSEDED
+    block.superseded_event = event
+
+
+def successor(
+    block: SerialBlock, *, start: int, end: int, event: LedgerEvent, fields: dict
+) -> SerialBlock:
+    """A new live block for `start..end` of the superseded `block`, with `fields` (holder...)."""
+    return SerialBlock.objects.create(
+        project_id=block.project_id,
+        unit_type=block.unit_type,
+        vintage=block.vintage,
+        serial_start=start,
+        serial_end=end,
+        quantity=end - start + 1,
+        issuance_id=block.issuance_id,
+        parent=block,
+        created_event=event,
+        created_at=event.created_at,
+        **fields,
+    )
+
+
+def split_off(
+    taken: Sequence[tuple[SerialBlock, int]], *, event: LedgerEvent, **moved_fields: object
+) -> list[SerialBlock]:
+    """Supersede each taken block: its head gets `moved_fields`, its tail stays as it was.
+
+    Returns the moved (head) blocks.
+    """
+    moved = []
+    for block, units in taken:
+        original = {
+            "account_id": block.account_id,
+            "state": block.state,
+            "reservation_id": block.reservation_id,
+            "retirement_id": block.retirement_id,
+        }
+        supersede(block, event)
+        head_end = block.serial_start + units - 1
+        head = successor(
+            block,
+            start=block.serial_start,
+            end=head_end,
+            event=event,
+            fields={**original, **moved_fields},
+        )
+        moved.append(head)
+        if head_end < block.serial_end:
+            successor(block, start=head_end + 1, end=block.serial_end, event=event, fields=original)
+    return moved
+
+
+def shift(row: CreditVintage, *, source: str, target: str, quantity: int) -> None:
+    """Move `quantity` between two buckets of a locked CreditVintage row and save it."""
+    if getattr(row, source) < quantity:
+        raise InsufficientCredits(requested=quantity, available=getattr(row, source))
+    setattr(row, source, getattr(row, source) - quantity)
+    setattr(row, target, getattr(row, target) + quantity)
+    row.save(update_fields=[source, target])
+
+
+def require_positive(quantity: int) -> None:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+        raise InvalidOperation(_("The quantity must be a whole number of tonnes above zero."))
