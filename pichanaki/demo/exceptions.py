@@ -1,0 +1,22 @@
+"""Why the demo commands refuse to run."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DemoError(Exception):
+    """A demo command cannot run; the message says why and what to do."""
+
+
+class DemoRefusedInProduction(DemoError):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "This installation runs in production mode (PICHANAKI_ENV=production): demo data "
+                "and demo logins are refused. Use --force only if you really mean it."
+            )
+        )
+
+
+class DemoNotLoaded(DemoError):
+    def __init__(self) -> None:
+        super().__init__(_("The demo project is not loaded yet: run “manage.py seed_demo” first."))

@@ -1,0 +1,55 @@
+"""`manage.py ensure_demo_users`: the demo logins, printed in Spanish and English."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from pichanaki.demo import services
+from pichanaki.demo.exceptions import DemoError
+from smallholders.choices import Role
+
+
+class Command(BaseCommand):
+    help = _(
+        "Create, if missing, the demo logins (manager “gestor”, one cooperative staff login per "
+        "cooperative, a verifier) and print them. Password: $DEMO_PASSWORD or “pichanaki-demo”."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help=_("set the demo password again on logins that already exist"),
+        )
+        parser.add_argument("--force", action="store_true", help=_("run even in production mode"))
+
+    def handle(self, *args: object, **options: object) -> None:
+        password = services.demo_password()
+        try:
+            services.refuse_in_production(force=options["force"])
+            logins = services.ensure_demo_users(
+                password=password, reset_passwords=options["reset_passwords"]
+            )
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        url = settings.PUBLIC_BASE_URL + reverse("admin:login")
+        for language in ("es", "en"):
+            with translation.override(language):
+                self.stdout.write(self._report(url, logins, password))
+
+    def _report(self, url: str, logins: list[services.DemoLogin], password: str) -> str:
+        lines = [self.style.SUCCESS(_("Demo logins: sign in at %(url)s") % {"url": url})]
+        for login in logins:
+            shown = password if login.created else _("unchanged (use --reset-passwords)")
+            lines.append(
+                _("  user %(username)s, password %(password)s: %(role)s, %(scope)s")
+                % {
+                    "username": login.username,
+                    "password": shown,
+                    "role": Role(login.role).label,
+                    "scope": login.scope,
+                }
+            )
+        return "\n".join(lines)

@@ -1,0 +1,302 @@
+"""The demo data: `seed_demo` and `ensure_demo_users`, at a small scale to stay fast."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.gis.geos import MultiPolygon
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.urls import reverse
+
+from parcels import geo
+from parcels.choices import ParcelStatus, TreeStatus
+from parcels.models import MonitoringPlot, Parcel, Planting, SurvivalCount, TreeMeasurement
+from pichanaki.demo import catalogue, layout
+from pichanaki.demo.selectors import demo_summary
+from pichanaki.demo.services import DEFAULT_PASSWORD, load_demo
+from smallholders.choices import Role
+from smallholders.models import Cooperative, Profile, Project, Smallholder
+
+SCALE = 0.1  # 24 smallholders, ~80 ha
+
+
+def seed(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", "--scale", str(SCALE), *args, stdout=out)
+    return out.getvalue()
+
+
+def demo_project() -> Project:
+    return Project.objects.get(code=catalogue.PROJECT_CODE)
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every demo row by natural keys (no ids, no timestamps), in a stable order."""
+    project = demo_project()
+    return {
+        "project": [(project.name, project.standard, project.methodology, project.area.wkt)],
+        "cooperatives": sorted(Cooperative.objects.values_list("code", "name", "ruc")),
+        "smallholders": sorted(
+            Smallholder.objects.filter(project=project).values_list(
+                "dni", "first_name", "last_name", "gender", "birth_year", "phone", "community",
+                "cooperative__code", "agreement_signed_on", "payment_method", "bank_account",
+                "cci", "wallet_phone",
+            )
+        ),
+        "parcels": sorted(
+            (p.code, p.smallholder.dni, p.boundary.wkt, p.area_ha, p.status, p.stratum.code)
+            for p in Parcel.objects.filter(project=project).select_related("smallholder", "stratum")
+        ),
+        "plantings": sorted(
+            Planting.objects.filter(parcel__project=project).values_list(
+                "parcel__code", "species__scientific_name", "planted_on", "trees_planted",
+                "arrangement", "replanting_of__planted_on",
+            )
+        ),
+        "counts": sorted(
+            SurvivalCount.objects.filter(planting__parcel__project=project).values_list(
+                "planting__parcel__code", "planting__species__scientific_name",
+                "planting__planted_on", "counted_on", "trees_alive",
+            )
+        ),
+        "plots": sorted(
+            (v.code, v.parcel.code, v.centre.wkt, v.measured_on, v.radius_m, v.area_m2)
+            for v in MonitoringPlot.objects.filter(parcel__project=project).select_related("parcel")
+        ),
+        "trees": sorted(
+            TreeMeasurement.objects.filter(plot__parcel__project=project).values_list(
+                "plot__code", "plot__measured_on", "tree_tag", "stem", "species__scientific_name",
+                "dbh_cm", "height_m", "status", "origin",
+            )
+        ),
+    }
+
+
+class _Undo(Exception):
+    pass
+
+
+def snapshot_of_a_fresh_load(seed_value: int) -> dict[str, list[tuple]]:
+    """Load the demo, take its snapshot, and roll everything back (species included)."""
+    taken: dict[str, list[tuple]] = {}
+    try:
+        with transaction.atomic():
+            load_demo(scale=SCALE, seed=seed_value)
+            taken = snapshot()
+            raise _Undo
+    except _Undo:
+        pass
+    return taken
+
+
+@pytest.mark.django_db
+def test_it_loads_a_project_in_the_pichanaki_district_at_scale() -> None:
+    output = seed()
+
+    project = demo_project()
+    summary = demo_summary(project)
+    assert "Captura de Carbono Pichanaki" in output
+    assert project.methodology == "CarbonFix v3.2 / AR-AMS0007"
+    assert (project.crediting_start.year, project.crediting_end.year) == (2010, 2039)
+    assert project.area.equals(layout.load_district("120303"))
+    assert geo.area_m2(project.area) == pytest.approx(1_242.4e6, rel=1e-3)
+    assert summary.cooperatives == 3
+    assert summary.smallholders == 24
+    assert 24 <= summary.parcels <= 72
+    assert abs(summary.hectares - Decimal(80)) < 4
+    assert summary.plot_visits >= 3 * 6  # at least two permanent plots per stratum, 3 visits
+    assert summary.tree_measurements > 0
+
+
+@pytest.mark.django_db
+def test_it_gives_identical_rows_for_the_same_seed_and_different_rows_for_another() -> None:
+    first = snapshot_of_a_fresh_load(11)
+    second = snapshot_of_a_fresh_load(11)
+    other = snapshot_of_a_fresh_load(12)
+
+    assert first["trees"] and first == second
+    assert not Project.objects.exists()
+    assert other["parcels"] != first["parcels"]
+    assert other["smallholders"] != first["smallholders"]
+
+
+@pytest.mark.django_db
+def test_it_changes_nothing_on_a_second_run() -> None:
+    seed()
+    before = snapshot()
+    history = Smallholder.history.count(), Parcel.history.count(), Planting.history.count()
+
+    again = seed()
+    if_empty = seed("--if-empty")
+
+    assert snapshot() == before
+    assert (Smallholder.history.count(), Parcel.history.count(), Planting.history.count()) == (
+        history
+    )
+    assert "nothing changed" in again or "no se cambió nada" in again
+    assert Project.objects.count() == 1
+    assert if_empty.strip()
+
+
+@pytest.mark.django_db
+def test_it_loads_nothing_with_if_empty_when_a_project_exists(personas) -> None:
+    seed("--if-empty")
+
+    assert not Project.objects.filter(code=catalogue.PROJECT_CODE).exists()
+    assert Parcel.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_it_lays_parcels_inside_the_district_without_overlaps() -> None:
+    seed()
+    project = demo_project()
+    parcels = list(Parcel.objects.filter(project=project))
+
+    union = MultiPolygon([poly for p in parcels for poly in p.boundary], srid=4326).unary_union
+    assert geo.area_m2(union) == pytest.approx(sum(geo.area_m2(p.boundary) for p in parcels))
+    for parcel in parcels:
+        assert geo.find_overlaps(
+            parcel.boundary, project_id=project.pk, exclude_id=parcel.pk, tolerance_m2=0.0
+        ) == []
+        assert project.area.contains(parcel.boundary)
+        geo.validate_boundary(parcel.boundary, project=project)
+        assert parcel.area_epsg == 32718 == geo.utm_epsg_for(parcel.boundary)
+        assert parcel.area_ha == geo.area_hectares(parcel.boundary)
+        assert Decimal(1) <= parcel.area_ha <= Decimal(6)
+    assert len({p.smallholder_id for p in parcels}) == 24
+
+
+@pytest.mark.django_db
+def test_it_writes_rows_that_pass_the_models_validation() -> None:
+    seed()
+    project = demo_project()
+    rows = [
+        project,
+        *Cooperative.objects.all(),
+        *Smallholder.objects.filter(project=project),
+        *Parcel.objects.filter(project=project),
+        *Planting.objects.filter(parcel__project=project),
+        *SurvivalCount.objects.filter(planting__parcel__project=project),
+        *MonitoringPlot.objects.filter(parcel__project=project),
+    ]
+    for row in rows:
+        row.full_clean()
+    for planting in Planting.objects.filter(parcel__project=project).select_related(
+        "species", "parcel"
+    ):
+        per_ha = planting.trees_planted / planting.parcel.area_ha
+        assert planting.species.min_density_per_ha <= per_ha <= planting.species.max_density_per_ha
+        assert 2010 <= planting.planted_on.year <= 2012
+        assert planting.parcel.status != ParcelStatus.REJECTED
+        assert planting.planted_on > planting.parcel.smallholder.agreement_signed_on
+
+
+@pytest.mark.django_db
+def test_it_plants_about_eighty_percent_native_trees_with_replantings_and_counts() -> None:
+    seed()
+    project = demo_project()
+    summary = demo_summary(project)
+    plantings = Planting.objects.filter(parcel__project=project)
+
+    assert 0.75 <= summary.native_share <= 0.85
+    assert plantings.filter(replanting_of__isnull=False).exists()
+    assert len(set(plantings.values_list("arrangement", flat=True))) >= 3
+    assert SurvivalCount.objects.filter(planting__parcel__project=project).count() == (
+        2 * plantings.count()
+    )
+    assert project.strata.count() == 3
+
+
+@pytest.mark.django_db
+def test_it_measures_permanent_plots_that_grow_over_the_visits() -> None:
+    seed()
+    trees = TreeMeasurement.objects.filter(plot__parcel__project=demo_project()).select_related(
+        "plot", "plot__parcel"
+    )
+    by_stem: dict[tuple, list[TreeMeasurement]] = {}
+    for tree in trees.order_by("plot__measured_on"):
+        by_stem.setdefault((tree.plot.code, tree.tree_tag, tree.stem), []).append(tree)
+
+    plots = MonitoringPlot.objects.filter(parcel__project=demo_project())
+    assert {v.measured_on.year for v in plots} == {2015, 2018, 2022}
+    assert {v.radius_m for v in plots} == {Decimal("12.62")}
+    assert all(v.parcel.boundary.contains(v.centre) for v in plots.select_related("parcel"))
+    growing = [m for m in by_stem.values() if len(m) == 3]
+    assert growing
+    assert all(a.dbh_cm <= b.dbh_cm <= c.dbh_cm for a, b, c in growing)
+    assert all(m[-1].dbh_cm > m[0].dbh_cm for m in growing)
+    assert trees.filter(stem=2).exists() and trees.filter(height_m__isnull=False).exists()
+    assert trees.exclude(status=TreeStatus.ALIVE).exists()
+    for tree in trees:
+        tree.full_clean()
+
+
+@pytest.mark.django_db
+def test_it_rejects_a_scale_that_is_not_positive() -> None:
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--scale", "0", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_it_lets_the_demo_manager_log_into_the_admin(client, monkeypatch) -> None:
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    seed()
+    out = io.StringIO()
+    call_command("ensure_demo_users", stdout=out)
+
+    login = client.post(
+        reverse("admin:login"),
+        {"username": "gestor", "password": DEFAULT_PASSWORD, "next": reverse("admin:index")},
+    )
+    assert login.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+    profile = Profile.objects.get(user__username="gestor")
+    assert profile.role == Role.MANAGER
+    assert list(profile.projects.all()) == [demo_project()]
+    assert "http://127.0.0.1:8000/admin/login/" in out.getvalue()
+    assert "gestor" in out.getvalue() and DEFAULT_PASSWORD in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_creates_one_login_per_role_once_with_the_password_from_the_environment(
+    client, monkeypatch
+) -> None:
+    monkeypatch.setenv("DEMO_PASSWORD", "otra-clave-de-demo-2024")
+    seed()
+    first = io.StringIO()
+    call_command("ensure_demo_users", stdout=first)
+    history = Profile.history.count()
+    second = io.StringIO()
+    call_command("ensure_demo_users", stdout=second)
+
+    profiles = Profile.objects.filter(user__username__in=["verificador", "gestor"])
+    staff = Profile.objects.filter(role=Role.STAFF)
+    assert profiles.count() == 2 and staff.count() == 3
+    assert set(staff.values_list("cooperative__code", flat=True)) == {
+        spec.code for spec in catalogue.COOPERATIVES
+    }
+    assert Profile.history.count() == history
+    assert client.login(username="tecnico-cac-ubiriki", password="otra-clave-de-demo-2024")
+    assert "Demo logins" in first.getvalue() and "Accesos de demostración" in first.getvalue()
+    assert "otra-clave-de-demo-2024" not in second.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_refuses_demo_logins_in_production_unless_forced(settings) -> None:
+    seed()
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError):
+        call_command("ensure_demo_users", stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        seed()
+    call_command("ensure_demo_users", "--force", stdout=io.StringIO())
+    assert Profile.objects.filter(user__username="gestor").exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_demo_logins_before_the_demo_is_loaded() -> None:
+    with pytest.raises(CommandError):
+        call_command("ensure_demo_users", stdout=io.StringIO())
