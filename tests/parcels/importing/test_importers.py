@@ -1,0 +1,185 @@
+"""Every importer and format: preview writes nothing, commit is all or nothing, errors say where."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from parcels.importing.services import import_context, import_file
+from parcels.models import MonitoringPlot, Parcel, Planting, TreeMeasurement
+from smallholders.models import CooperativeMembership, Smallholder
+
+pytestmark = pytest.mark.django_db
+
+TREES = (
+    "parcela;parcela_muestreo;fecha;arbol;especie;dap;altura;estado\n"
+    "PCH-0001;P1;20/06/2024;1;Inga edulis;12,5;8,2;vivo\n"
+    "PCH-0001;P1;20/06/2024;2;Cedrela odorata;13;;muerto\n"
+)
+
+
+def run(field, kind, data, name, commit=False, user=None, **kw):
+    context = import_context(user=user or field.personas.staff_a1,
+                             project=field.personas.project_a, **kw)
+    return import_file(kind=kind, data=data, filename=name, context=context, commit=commit)
+
+
+def xlsx(rows):
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_it_previews_latin1_semicolon_decimal_comma_without_writing(field):
+    data = TREES.replace("Cedrela odorata", "Cedrela odorata").encode("latin-1")
+    outcome = run(field, "measurements", data, "arboles.csv")
+    assert outcome.format == "csv" and not outcome.plan.errors
+    assert len(outcome.plan.creates) == 2
+    assert TreeMeasurement.objects.count() == 0
+    assert outcome.plan.creates[0].instance.dbh_cm == pytest.approx(12.5)
+
+
+def test_it_commits_measurements_with_history(field):
+    outcome = run(field, "measurements", TREES.encode(), "a.csv", commit=True)
+    assert outcome.committed
+    assert TreeMeasurement.objects.filter(plot=field.plot).count() == 2
+    assert TreeMeasurement.history.filter(history_type="+").count() == 2
+    again = run(field, "measurements", TREES.replace("12,5", "14").encode(), "a.csv")
+    assert len(again.plan.updates) == 2 and not again.plan.creates
+
+
+def test_it_writes_nothing_when_the_last_row_fails(field):
+    data = (TREES + "PCH-0001;P1;20/06/2024;3;Inga edulis;999;;vivo\n").encode()
+    outcome = run(field, "measurements", data, "a.csv", commit=True)
+    assert not outcome.committed
+    [error] = outcome.plan.errors
+    assert (error.row, error.field) == (4, "dbh_cm")
+    assert TreeMeasurement.objects.count() == 0
+
+
+def test_it_suggests_species_for_typos(field):
+    outcome = run(field, "measurements", TREES.replace("Inga edulis", "Inga edulsi").encode(),
+                  "a.csv")
+    [error] = outcome.plan.errors
+    assert (error.row, error.field) == (2, "species") and "Inga edulis" in error.message
+
+
+def test_it_creates_plots_from_coordinates(field):
+    data = ("parcel_code,plot_code,visit_date,tree_no,species,dbh_cm,plot_lat,plot_lon,"
+            "plot_radius_m\nPCH-0001,P9,2024-07-01,1,Inga edulis,10.5,-10.899,-74.899,5.64\n"
+            "PCH-0001,P9,2024-07-01,2,Inga edulis,11,,,\n").encode()
+    outcome = run(field, "measurements", data, "a.csv", commit=True)
+    assert outcome.committed, outcome.plan.errors
+    plot = MonitoringPlot.objects.get(code="P9")
+    assert plot.trees.count() == 2 and plot.area_m2 > 99
+
+
+def test_it_imports_smallholders_from_xlsx_and_shows_updates(field):
+    data = xlsx([["DNI", "Nombres", "Apellidos", "Sexo", "Cooperativa"],
+                 ["40123456", "Juana", "Quispe Rojas", "mujer", "a1"],
+                 ["41234567", "Luis", "Huamán", "M", "a1"]])
+    preview = run(field, "smallholders", data, "socios.xlsx")
+    assert (len(preview.plan.creates), len(preview.plan.updates)) == (1, 1)
+    assert run(field, "smallholders", data, "socios.xlsx", commit=True).committed
+    assert Smallholder.objects.get(dni="40123456").last_name == "Quispe Rojas"
+    assert CooperativeMembership.objects.filter(smallholder__dni="41234567").exists()
+
+
+def test_it_rejects_bad_dni_naming_row_and_field(field):
+    data = "dni;nombres;apellidos\n1234;Ana;Paz\n".encode()
+    outcome = run(field, "smallholders", data, "s.csv", commit=True)
+    assert [(e.row, e.field) for e in outcome.plan.errors] == [(2, "dni")]
+    assert not Smallholder.objects.filter(first_name="Ana").exists()
+
+
+def test_staff_cannot_reference_another_cooperative(field):
+    data = "dni;nombres;apellidos;cooperativa\n41234567;Ana;Paz;b1\n".encode()
+    outcome = run(field, "smallholders", data, "s.csv")
+    assert [(e.row, e.field) for e in outcome.plan.errors] == [(2, "cooperative")]
+    plantings = "parcela;especie;fecha;cantidad\nPCH-B001;Inga edulis;01/02/2011;10\n".encode()
+    outcome = run(field, "plantings", plantings, "p.csv", user=field.personas.staff_b1)
+    assert outcome.plan.errors  # staff_b1 has no access to project A at all
+    
+
+def test_it_imports_plantings(field):
+    data = "parcela;especie;fecha;cantidad;disposicion\nPCH-0001;cedro;01/02/2012;15;lindero\n"
+    outcome = run(field, "plantings", data.encode(), "p.csv", commit=True)
+    assert outcome.committed, outcome.plan.errors
+    assert Planting.objects.get(species=field.cedro).arrangement == "boundary"
+
+
+def geojson_polygon(lon, lat, side=0.002):
+    ring = [[lon, lat], [lon + side, lat], [lon + side, lat + side], [lon, lat + side], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_it_imports_parcels_from_geojson_and_rejects_overlaps(field):
+    features = [
+        {"type": "Feature", "properties": {"ProductionPlace": "PCH-0100", "dni": "40123456",
+                                           "uso_anterior": "pasto"},
+         "geometry": geojson_polygon(-74.95, -10.95)},
+        {"type": "Feature", "properties": {"ProductionPlace": "PCH-0101", "dni": "40123456",
+                                           "uso_anterior": "purma"},
+         "geometry": geojson_polygon(-74.9505, -10.9505)},
+    ]
+    data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    outcome = run(field, "parcels", data, "p.geojson", commit=True)
+    [error] = outcome.plan.errors
+    assert (error.row, error.field) == (2, "boundary") and "PCH-0100" in error.message
+    assert not Parcel.objects.filter(code="PCH-0100").exists()
+    outcome = run(field, "parcels", json.dumps({"type": "FeatureCollection",
+                                                "features": features[:1]}).encode(),
+                  "p.geojson", commit=True)
+    assert outcome.committed and Parcel.objects.get(code="PCH-0100").area_ha > 0
+
+
+def test_it_imports_parcels_from_kml_and_wkt_csv(field):
+    kml = ("<?xml version='1.0'?><kml xmlns='http://www.opengis.net/kml/2.2'><Document>"
+           "<Placemark><name>PCH-0200</name><ExtendedData><Data name='dni'><value>40123456"
+           "</value></Data><Data name='uso_anterior'><value>pasto</value></Data></ExtendedData>"
+           "<Polygon><outerBoundaryIs><LinearRing><coordinates>-74.97,-10.97 -74.968,-10.97 "
+           "-74.968,-10.968 -74.97,-10.97</coordinates></LinearRing></outerBoundaryIs></Polygon>"
+           "</Placemark></Document></kml>").encode()
+    assert run(field, "parcels", kml, "p.kml", commit=True).committed
+    wkt = ("codigo_parcela;dni;uso_anterior;geometria_wkt\nPCH-0300;40123456;cafe;"
+           "\"POLYGON((-74.99 -10.99, -74.988 -10.99, -74.988 -10.988, -74.99 -10.99))\"\n")
+    outcome = run(field, "parcels", wkt.encode(), "p.csv", commit=True)
+    assert outcome.committed, outcome.plan.errors
+    assert Parcel.objects.filter(code__in=["PCH-0200", "PCH-0300"]).count() == 2
+
+
+def test_it_joins_odk_repeat_groups(field):
+    root = ("SubmissionDate,parcel_code,plot_code,visit_date,meta-instanceID,KEY\n"
+            "2024-06-20T10:00:00.000Z,PCH-0001,P1,2024-06-20,uuid:a,uuid:a\n")
+    trees = ("tree_no,species,dbh_cm,PARENT_KEY,KEY\n1,Inga edulis,10.1,uuid:a,uuid:a/tree[1]\n"
+             "2,Inga edulis,12.3,uuid:a,uuid:a/tree[2]\n")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("monitoreo.csv", root)
+        archive.writestr("monitoreo-tree.csv", trees)
+    outcome = run(field, "measurements", buffer.getvalue(), "monitoreo.zip", commit=True)
+    assert outcome.format == "odk-zip" and outcome.committed, outcome.plan.errors
+    assert field.plot.trees.count() == 2
+
+
+def test_it_joins_kobo_repeat_sheets(field):
+    book = Workbook()
+    root = book.active
+    root.title = "Monitoreo"
+    root.append(["parcel_code", "plot_code", "visit_date", "_uuid", "_submission_time", "_index"])
+    root.append(["PCH-0001", "P1", "2024-06-20", "u-1", "2024-06-21T10:00:00", 1])
+    tree = book.create_sheet("tree")
+    tree.append(["tree_no", "species", "dbh_cm", "_parent_table_name", "_parent_index",
+                 "_submission__uuid"])
+    tree.append([1, "Inga edulis", 10.5, "Monitoreo", 1, "u-1"])
+    tree.append([2, "Cedrela odorata", 20, "Monitoreo", 1, "u-1"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    outcome = run(field, "measurements", buffer.getvalue(), "kobo.xlsx", commit=True)
+    assert outcome.format == "kobo-xlsx" and outcome.committed, outcome.plan.errors
+    assert field.plot.trees.count() == 2
