@@ -103,7 +103,7 @@ def _canonical_number(text: str) -> str | None:
         whole, _sep, frac = text.replace(",", ".").partition(".")
     if not (whole or frac) or not _DIGITS.fullmatch(whole) or not _DIGITS.fullmatch(frac):
         return None
-    return f"{sign}{whole or '0'}.{frac or '0'}"
+    return f"{sign}{whole or '0'}" + (f".{frac}" if frac else "")
 
 
 def parse_int(value: object, field: str, *, required: bool = False) -> int | None:

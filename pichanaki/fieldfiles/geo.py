@@ -197,7 +197,8 @@ def parse_kml(source: Source, *, bounds: Bounds | None = PERU_BOUNDS, sheet: str
     values; Polygons anywhere in the Placemark (also inside MultiGeometry) form the boundary.
     """
     result = GeoResult("kml")
-    for number, placemark in enumerate(_kml_root(read_source(source)).iter("{*}Placemark"), 1):
+    placemarks = _kml_root(read_source(source)).iterfind(".//{*}Placemark")
+    for number, placemark in enumerate(placemarks, start=1):
         try:
             shape = Shape(build_multipolygon(_kml_polygons(placemark), GEOMETRY_FIELD,
                                              bounds=bounds))
@@ -232,7 +233,7 @@ def _kml_properties(placemark: ET.Element) -> dict[str, object]:
 
 def _kml_polygons(placemark: ET.Element) -> list[list[list[Position]]]:
     polygons = []
-    for polygon in placemark.iter("{*}Polygon"):
+    for polygon in placemark.iterfind(".//{*}Polygon"):
         rings = [*polygon.iterfind("{*}outerBoundaryIs/{*}LinearRing"),
                  *polygon.iterfind("{*}innerBoundaryIs/{*}LinearRing")]
         polygons.append([_kml_ring(ring) for ring in rings])

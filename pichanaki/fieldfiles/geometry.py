@@ -16,7 +16,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
+from django.contrib.gis.gdal import GDALException, OGRGeometry
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.utils.translation import gettext as _
 
 from pichanaki.fieldfiles.cells import is_blank
@@ -172,27 +173,26 @@ def require_polygonal(kind: str, field: str) -> None:
 
 
 def shape_from_wkt(text: str, field: str, *, bounds: Bounds | None = PERU_BOUNDS) -> Shape:
-    """A :class:`Shape` from WKT or EWKT (``POLYGON((lon lat, ...))``; SRID 4326 if given)."""
+    """A :class:`Shape` from WKT or EWKT (``POLYGON((lon lat, ...))``; SRID 4326 if given).
+
+    Parsed by OGR rather than GEOS so that an open ring reaches the ring check and its message.
+    """
     try:
-        parsed = GEOSGeometry(text.strip())
-    except (GEOSException, ValueError) as exc:
-        raise CellError(field, _wkt_error(str(exc))) from None
+        parsed = OGRGeometry(text.strip())
+    except GDALException:
+        message = _("The text is not valid WKT (e.g. POLYGON((-74.87 -10.93, …))).")
+        raise CellError(field, message) from None
     if parsed.srid not in (None, WGS84):
         message = _(
             "The geometry is in SRID %(srid)s; only WGS 84 longitude/latitude (EPSG:4326) is "
             "accepted."
         ) % {"srid": parsed.srid}
         raise CellError(field, message)
-    require_polygonal(parsed.geom_type, field)
-    polygons = [parsed] if isinstance(parsed, Polygon) else list(parsed)
-    rings = [[[(x, y) for x, y, *_z in ring.coords] for ring in polygon] for polygon in polygons]
+    kind = parsed.geom_type.name.removesuffix("25D")
+    require_polygonal(kind, field)
+    polygons = [parsed.coords] if kind == "Polygon" else list(parsed.coords)
+    rings = [[[(x, y) for x, y, *_z in ring] for ring in polygon] for polygon in polygons]
     return Shape(build_multipolygon(rings, field, bounds=bounds))
-
-
-def _wkt_error(detail: str) -> str:
-    if "closed" in detail.lower():
-        return _("A ring of the WKT polygon is not closed (first and last points differ).")
-    return _("The text is not valid WKT (e.g. POLYGON((-74.87 -10.93, …))).")
 
 
 def parse_odk_positions(text: str, field: str) -> list[OdkPosition]:

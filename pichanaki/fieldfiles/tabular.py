@@ -12,7 +12,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
+import zipfile
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from pichanaki.fieldfiles.errors import FieldFileError, RowError
 Source = bytes | str | os.PathLike[str] | BinaryIO
 Aliases = Mapping[str, Iterable[str]]
 
+_HEADER_SCAN = 10
 _DELIMITERS = (";", "\t", ",")  # in order of preference when the header is ambiguous
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _ODK_GEOPOINT_PARTS = frozenset({"Latitude", "Longitude", "Altitude", "Accuracy"})
@@ -201,9 +204,7 @@ def read_csv(
     text, encoding = decode_text(read_source(source))
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    lines = _numbered_csv(reader)
-    header_row, headers = next(((n, h) for n, h in lines if _has_data(h)), (1, []))
-    table = _make_table(headers, header_row, lines, aliases, required, sheet, strip_groups)
+    table = _make_table(_numbered_csv(reader), aliases, required, sheet, strip_groups)
     table.encoding, table.delimiter = encoding, delimiter
     return table
 
@@ -245,7 +246,7 @@ def read_xlsx_sheets(
 def _open_workbook(source: Source) -> Workbook:
     try:
         return load_workbook(io.BytesIO(read_source(source)), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         message = _("The file is not a readable XLSX workbook.")
         raise FieldFileError(message) from exc
 
@@ -253,20 +254,17 @@ def _open_workbook(source: Source) -> Workbook:
 def _sheet_table(worksheet: ReadOnlyWorksheet, aliases: Aliases | None,
                  required: Collection[str], strip_groups: bool) -> Table:
     lines = enumerate(worksheet.iter_rows(values_only=True), start=1)
-    header_row, headers = next(((n, h) for n, h in lines if _has_data(h)), (1, ()))
-    return _make_table(headers, header_row, lines, aliases, required, worksheet.title,
-                       strip_groups)
+    return _make_table(lines, aliases, required, worksheet.title, strip_groups)
 
 
 def _make_table(
-    raw_headers: Sequence[object],
-    header_row: int,
     lines: Iterator[tuple[int, Sequence[object]]],
     aliases: Aliases | None,
     required: Collection[str],
     sheet: str,
     strip_groups: bool,
 ) -> Table:
+    header_row, raw_headers, lines = _find_header(lines, alias_index(aliases))
     headers = [_trim_header(value) for value in raw_headers]
     while headers and not headers[-1]:
         headers.pop()
@@ -277,6 +275,32 @@ def _make_table(
                   header_row=header_row)
     table.rows = _rows(lines, keys, table)
     return table
+
+
+def _find_header(
+    lines: Iterator[tuple[int, Sequence[object]]], index: dict[str, str]
+) -> tuple[int, Sequence[object], Iterator[tuple[int, Sequence[object]]]]:
+    """The header row and the rows after it.
+
+    Without aliases it is the first non-empty row. With aliases it is the one, among the first
+    :data:`_HEADER_SCAN` non-empty rows, naming the most known fields, so that a title row typed
+    above the header in Excel is skipped.
+    """
+    seen: list[tuple[int, Sequence[object]]] = []
+    for number, cells in lines:
+        if _has_data(cells):
+            seen.append((number, cells))
+            if not index or len(seen) == _HEADER_SCAN:
+                break
+    if not seen:
+        return 1, (), lines
+    number, cells = max(seen, key=lambda line: (_known_headers(line[1], index), -line[0]))
+    return number, cells, itertools.chain([line for line in seen if line[0] > number], lines)
+
+
+def _known_headers(cells: Sequence[object], index: dict[str, str]) -> int:
+    names = [str(cell).replace("/", "-").rsplit("-", 1)[-1] for cell in cells if cell is not None]
+    return sum(normalize_label(name) in index for name in names)
 
 
 def _trim_header(value: object) -> str:
