@@ -21,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("registry/", include("credits.urls")),
     path("api/v1/", include(api_v1)),
+    path("", include("parcels.urls")),
+    path("", include("smallholders.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -4,11 +4,31 @@ from django.contrib.auth.models import User
 from django.contrib.gis.admin import GISModelAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
+from pichanaki.exports import export_csv_action
 from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role
-from smallholders.models import Cooperative, Profile, Project, ProjectCooperative
-from smallholders.selectors import cooperatives_for, projects_for
+from smallholders.forms import SmallholderForm
+from smallholders.models import (
+    Cooperative,
+    CooperativeMembership,
+    Profile,
+    Project,
+    ProjectCooperative,
+    Smallholder,
+)
+from smallholders.selectors import (
+    cooperatives_for,
+    mask,
+    projects_for,
+    scope_for,
+    sees_personal_data,
+    smallholders_for,
+)
+from smallholders.services import UPDATABLE_FIELDS, register_smallholder, update_smallholder
 
 
 class ProjectCooperativeInline(admin.TabularInline):
@@ -59,3 +79,128 @@ class PersonAdmin(UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "first_name", "last_name", "email", "profile__role", "is_active"]
     list_filter = ["profile__role", "is_active", "is_superuser"]
+
+
+PERSONAL_FIELDS = (
+    "dni",
+    "phone",
+    "payment_method",
+    "bank_name",
+    "bank_account",
+    "cci",
+    "wallet_phone",
+    "agreement_document",
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = CooperativeMembership
+    extra = 0
+    fields = ["cooperative", "joined_on", "left_on"]
+
+
+@admin.register(Smallholder)
+class SmallholderAdmin(ScopedAdmin):
+    """Smallholders: personal data only for the cooperative's staff and the project's managers."""
+
+    form = SmallholderForm
+    inlines = [MembershipInline]  # parcels/admin.py adds the parcels
+    actions = [export_csv_action]
+    list_display = ["last_name", "first_name", "dni_shown", "cooperative", "community", "project"]
+    list_filter = ["project", "cooperative", "gender", "district", "agreement_signed_on"]
+    list_select_related = ["cooperative", "project"]
+    search_fields = ["last_name", "first_name", "dni", "community"]
+    readonly_fields = ["agreement_link", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["project", "cooperative", "dni", "first_name", "last_name"]}),
+        (
+            _("Personal details"),
+            {"fields": ["gender", "birth_year", "phone", "community", "district"]},
+        ),
+        (
+            _("Carbon agreement"),
+            {"fields": ["agreement_signed_on", "agreement_document", "agreement_link"]},
+        ),
+        (
+            _("Payment details"),
+            {"fields": ["payment_method", "bank_name", "bank_account", "cci", "wallet_phone"]},
+        ),
+        (None, {"fields": ["notes", "created_at", "updated_at"]}),
+    ]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(pk__in=smallholders_for(user=request.user).values("pk"))
+
+    def _sees_personal(self, request: HttpRequest, obj: Smallholder | None) -> bool:
+        if obj is None:  # adding: only people who may write reach the add page
+            return self._writes(request)
+        return sees_personal_data(
+            user=request.user, project_id=obj.project_id, cooperative_id=obj.cooperative_id
+        )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Smallholder | None = None):
+        if self._sees_personal(request, obj):
+            return self.fieldsets
+        hidden = {*PERSONAL_FIELDS, "agreement_link"}
+        return [
+            (name, {"fields": [f for f in opts["fields"] if f not in hidden]})
+            for name, opts in self.fieldsets
+        ] + [(_("Personal data"), {"fields": ["dni_masked"]})]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Smallholder | None = None):
+        identity = ["project", "cooperative", "dni"] if obj is not None else []
+        return [*self.readonly_fields, "dni_masked", *identity]
+
+    def get_list_display(self, request: HttpRequest):
+        scope = scope_for(request.user)
+        if scope.is_superuser or scope.edits_field_data:  # their scope is their own people
+            return [("dni" if f == "dni_shown" else f) for f in self.list_display]
+        return self.list_display
+
+    def get_search_fields(self, request: HttpRequest):
+        if scope_for(request.user).role == Role.VERIFIER:
+            return [f for f in self.search_fields if f != "dni"]
+        return self.search_fields
+
+    def csv_hidden_fields(self, request: HttpRequest) -> tuple[str, ...]:
+        scope = scope_for(request.user)
+        return () if scope.is_superuser or scope.edits_field_data else PERSONAL_FIELDS
+
+    @admin.display(description=_("DNI"))
+    def dni_shown(self, obj: Smallholder) -> str:
+        return mask(obj.dni)
+
+    @admin.display(description=_("DNI"))
+    def dni_masked(self, obj: Smallholder) -> str:
+        return mask(obj.dni)
+
+    @admin.display(description=_("document"))
+    def agreement_link(self, obj: Smallholder) -> str:
+        if not obj.pk or not obj.agreement_document:
+            return "—"
+        url = reverse("smallholders:agreement-file", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("download"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "project":
+            kwargs["queryset"] = projects_for(user=request.user)
+        if db_field.name == "cooperative":
+            kwargs["queryset"] = cooperatives_for(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Smallholder, form, change: bool) -> None:
+        if change:
+            update_smallholder(smallholder=obj, fields={})
+            return
+        data = {f: form.cleaned_data[f] for f in UPDATABLE_FIELDS if f in form.cleaned_data}
+        created = register_smallholder(
+            project=obj.project,
+            cooperative=obj.cooperative,
+            dni=obj.dni,
+            first_name=obj.first_name,
+            last_name=obj.last_name,
+            joined_on=form.cleaned_data.get("agreement_signed_on"),
+            fields=data,
+        )
+        obj.pk = created.pk
+        obj._state.adding = False

@@ -1,0 +1,45 @@
+"""Forms for smallholders; the checks are those of `smallholders.services`."""
+
+from django import forms
+
+from smallholders.models import Smallholder
+from smallholders.services import check_participation, validate_birth_year
+
+
+class SmallholderForm(forms.ModelForm):
+    """Register or edit a smallholder; the agreement file is never linked from MEDIA_URL."""
+
+    class Meta:
+        model = Smallholder
+        fields = [
+            "project",
+            "cooperative",
+            "dni",
+            "first_name",
+            "last_name",
+            "gender",
+            "birth_year",
+            "phone",
+            "community",
+            "district",
+            "agreement_signed_on",
+            "agreement_document",
+            "payment_method",
+            "bank_name",
+            "bank_account",
+            "cci",
+            "wallet_phone",
+            "notes",
+        ]
+        widgets = {"agreement_document": forms.FileInput()}
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        project, cooperative = cleaned.get("project"), cleaned.get("cooperative")
+        try:
+            validate_birth_year(cleaned.get("birth_year"))
+            if project is not None and cooperative is not None:
+                check_participation(project_id=project.pk, cooperative_id=cooperative.pk)
+        except forms.ValidationError as exc:
+            self._update_errors(exc)
+        return cleaned
