@@ -5,6 +5,8 @@ import json
 import zipfile
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from openpyxl import Workbook
 
 from parcels.importing.services import import_context, import_file
@@ -70,9 +72,9 @@ def test_it_suggests_species_for_typos(field):
 
 
 def test_it_creates_plots_from_coordinates(field):
-    data = ("parcel_code,plot_code,visit_date,tree_no,species,dbh_cm,plot_lat,plot_lon,"
-            "plot_radius_m\nPCH-0001,P9,2024-07-01,1,Inga edulis,10.5,-10.899,-74.899,5.64\n"
-            "PCH-0001,P9,2024-07-01,2,Inga edulis,11,,,\n").encode()
+    data = (b"parcel_code,plot_code,visit_date,tree_no,species,dbh_cm,plot_lat,plot_lon,"
+            b"plot_radius_m\nPCH-0001,P9,2024-07-01,1,Inga edulis,10.5,-10.899,-74.899,5.64\n"
+            b"PCH-0001,P9,2024-07-01,2,Inga edulis,11,,,\n")
     outcome = run(field, "measurements", data, "a.csv", commit=True)
     assert outcome.committed, outcome.plan.errors
     plot = MonitoringPlot.objects.get(code="P9")
@@ -91,23 +93,25 @@ def test_it_imports_smallholders_from_xlsx_and_shows_updates(field):
 
 
 def test_it_rejects_bad_dni_naming_row_and_field(field):
-    data = "dni;nombres;apellidos\n1234;Ana;Paz\n".encode()
+    data = b"dni;nombres;apellidos\n1234;Ana;Paz\n"
     outcome = run(field, "smallholders", data, "s.csv", commit=True)
     assert [(e.row, e.field) for e in outcome.plan.errors] == [(2, "dni")]
     assert not Smallholder.objects.filter(first_name="Ana").exists()
 
 
 def test_staff_cannot_reference_another_cooperative(field):
-    data = "dni;nombres;apellidos;cooperativa\n41234567;Ana;Paz;b1\n".encode()
+    data = b"dni;nombres;apellidos;cooperativa\n41234567;Ana;Paz;b1\n"
     outcome = run(field, "smallholders", data, "s.csv")
     assert [(e.row, e.field) for e in outcome.plan.errors] == [(2, "cooperative")]
-    plantings = "parcela;especie;fecha;cantidad\nPCH-B001;Inga edulis;01/02/2011;10\n".encode()
-    outcome = run(field, "plantings", plantings, "p.csv", user=field.personas.staff_b1)
-    assert outcome.plan.errors  # staff_b1 has no access to project A at all
-    
+    plantings = b"parcela;especie;fecha;cantidad\nPCH-B001;Inga edulis;01/02/2011;10\n"
+    with pytest.raises(Http404):  # staff of cooperative B1 cannot import into project A
+        run(field, "plantings", plantings, "p.csv", user=field.personas.staff_b1)
+    with pytest.raises(PermissionDenied):
+        run(field, "plantings", plantings, "p.csv", user=field.personas.verifier)
+
 
 def test_it_imports_plantings(field):
-    data = "parcela;especie;fecha;cantidad;disposicion\nPCH-0001;cedro;01/02/2012;15;lindero\n"
+    data = "parcela;especie;fecha;cantidad;disposicion\nPCH-0001;cedro;01/02/2012;150;lindero\n"
     outcome = run(field, "plantings", data.encode(), "p.csv", commit=True)
     assert outcome.committed, outcome.plan.errors
     assert Planting.objects.get(species=field.cedro).arrangement == "boundary"
@@ -139,12 +143,12 @@ def test_it_imports_parcels_from_geojson_and_rejects_overlaps(field):
 
 
 def test_it_imports_parcels_from_kml_and_wkt_csv(field):
-    kml = ("<?xml version='1.0'?><kml xmlns='http://www.opengis.net/kml/2.2'><Document>"
-           "<Placemark><name>PCH-0200</name><ExtendedData><Data name='dni'><value>40123456"
-           "</value></Data><Data name='uso_anterior'><value>pasto</value></Data></ExtendedData>"
-           "<Polygon><outerBoundaryIs><LinearRing><coordinates>-74.97,-10.97 -74.968,-10.97 "
-           "-74.968,-10.968 -74.97,-10.97</coordinates></LinearRing></outerBoundaryIs></Polygon>"
-           "</Placemark></Document></kml>").encode()
+    kml = (b"<?xml version='1.0'?><kml xmlns='http://www.opengis.net/kml/2.2'><Document>"
+           b"<Placemark><name>PCH-0200</name><ExtendedData><Data name='dni'><value>40123456"
+           b"</value></Data><Data name='uso_anterior'><value>pasto</value></Data></ExtendedData>"
+           b"<Polygon><outerBoundaryIs><LinearRing><coordinates>-74.97,-10.97 -74.968,-10.97 "
+           b"-74.968,-10.968 -74.97,-10.97</coordinates></LinearRing></outerBoundaryIs></Polygon>"
+           b"</Placemark></Document></kml>")
     assert run(field, "parcels", kml, "p.kml", commit=True).committed
     wkt = ("codigo_parcela;dni;uso_anterior;geometria_wkt\nPCH-0300;40123456;cafe;"
            "\"POLYGON((-74.99 -10.99, -74.988 -10.99, -74.988 -10.988, -74.99 -10.99))\"\n")
