@@ -29,6 +29,7 @@ from pichanaki.fieldfiles.tabular import (
     Row,
     Source,
     Table,
+    group_separator,
     read_csv,
     read_source,
     read_xlsx_sheets,
@@ -246,8 +247,10 @@ class _KoboJoin:
 def read_submission_csv(source: Source, *, aliases: Aliases | None = None) -> SubmissionExport:
     """A root-only export (Kobo CSV or Central's ``submissions.csv``): no repeat rows."""
     table = read_csv(source, aliases=aliases)
-    platform = "odk" if ODK_KEY in table.keys else "kobo"
-    keys = (ODK_KEY,) if platform == "odk" else KOBO_KEYS
+    separator = group_separator(table.headers)
+    if separator is None:
+        raise FieldFileError(_("The CSV is not an ODK Central or KoboToolbox export."))
+    platform, keys = ("odk", (ODK_KEY,)) if separator == "-" else ("kobo", KOBO_KEYS)
     export = SubmissionExport(platform, "", [])
     for row in table.rows:
         key = next((str(row.get(k)).strip() for k in keys if not is_blank(row.get(k))), "")

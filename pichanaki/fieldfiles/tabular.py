@@ -2,9 +2,10 @@
 
 CSV: the encoding (UTF-8 with or without BOM, UTF-16 from Excel's "Unicode text", cp1252 /
 Latin-1) and the delimiter (``;``, ``,`` or tab) are detected; quoted fields may span lines.
-XLSX: read through openpyxl in read-only mode. In both, the first non-empty row is the header, and
-each header is matched against caller-supplied aliases ignoring case, accents, spaces and
-punctuation. Rows are produced lazily, so 100,000-row files stream in a few seconds.
+XLSX: read through openpyxl in read-only mode. In both, the header is the first non-empty row (or,
+given aliases, the early row naming most known fields, skipping title rows), and each header is
+matched against caller-supplied aliases ignoring case, accents, spaces and punctuation. Blank rows
+are skipped. Rows are produced lazily: 100,000 CSV rows read in about 0.2 s.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ class Row:
     """One data row: ``values`` maps each column's key to its raw cell (str for CSV).
 
     ``number`` is the 1-based line (CSV, where the record starts) or row (XLSX) in ``sheet``.
-    Keys are canonical field names for aliased columns and the header text for the others.
+    Keys are canonical field names for aliased columns and the header text for the others;
+    a row shorter than the header lacks the trailing keys, so read cells with :meth:`get`.
     """
 
     number: int
@@ -334,10 +336,13 @@ def _is_hxl(cells: Sequence[object]) -> bool:
 
 
 def _too_many_cells(number: int, found: int, width: int, table: Table) -> RowError:
-    message = _(
-        "The row has %(found)s cells but the header has %(width)s columns; check the delimiter "
-        "“%(delimiter)s” and quote values that contain it (e.g. decimal commas)."
-    ) % {"found": found, "width": width, "delimiter": table.delimiter or ";"}
+    if table.delimiter:
+        message = _(
+            "The row has %(found)s cells but the header has %(width)s columns; check the "
+            "delimiter “%(delimiter)s” and quote values that contain it (e.g. decimal commas)."
+        ) % {"found": found, "width": width, "delimiter": table.delimiter}
+    else:
+        message = _("The row has values beyond the %(width)s named columns.") % {"width": width}
     return RowError(number, "", message, table.sheet)
 
 

@@ -176,3 +176,8 @@ def test_it_reads_a_root_only_submission_csv() -> None:
         fixture_path("odk_tree_plot/tree_plot_monitoring.csv"), aliases={"plot_code": ["codigo"]})
     assert odk.platform == "odk" and odk.submissions[1].key == PLOT_TWO
     assert odk.submissions[1].values["plot_code"] == "PCH-0148-M1"
+
+
+def test_it_refuses_a_plain_csv_as_a_submission_export() -> None:
+    with pytest.raises(FieldFileError, match="not an ODK Central or KoboToolbox export"):
+        read_submission_csv(fixture_path("parcelas_wkt.csv"))

@@ -152,6 +152,7 @@ def test_it_reads_an_xlsx_with_typed_cells_below_a_title_row(trees_xlsx: bytes) 
     assert [parse_tree(row)[0]["dbh_cm"] for row in rows] == [Decimal("12.5"), Decimal("23"),
                                                               Decimal("7.8")]
     assert [(e.sheet, e.row, e.field) for e in table.errors] == [("Mediciones", 8, "")]
+    assert table.errors[0].message == "The row has values beyond the 7 named columns."
 
 
 def test_it_reads_a_named_sheet_and_every_sheet(trees_xlsx: bytes) -> None:
