@@ -84,6 +84,8 @@ def test_the_committed_catalogue_is_compiled() -> None:
 def test_the_parser_sees_untranslated_entries(tmp_path: Path) -> None:
     po = tmp_path / "django.po"
     po.write_text(
-        'msgid "Yes"\nmsgstr "Sí"\n\n#, fuzzy\nmsgid "No"\nmsgstr "Non"\n\nmsgid "Tree"\nmsgstr ""\n'
+        'msgid "Yes"\nmsgstr "Sí"\n\n'
+        '#, fuzzy\nmsgid "No"\nmsgstr "Non"\n\n'
+        'msgid "Tree"\nmsgstr ""\n'
     )
     assert parse_po(po) == [("Yes", "Sí", False), ("No", "Non", True), ("Tree", "", False)]
