@@ -193,3 +193,18 @@ def test_it_keeps_excel_whole_numbers_as_text_codes() -> None:
     with pytest.raises(CellError) as caught:
         parse_text(" ", "parcel_code", required=True)
     assert caught.value.field == "parcel_code"
+
+
+def test_it_accepts_excel_date_and_datetime_cells_as_datetimes() -> None:
+    lima = timezone(timedelta(hours=-5))
+    naive = datetime(2026, 1, 15, 9, 30)  # noqa: DTZ001 (Excel cells are naive)
+    assert parse_datetime(naive, "start", tz=lima) == datetime(2026, 1, 15, 9, 30, tzinfo=lima)
+    assert parse_datetime(date(2026, 1, 15), "start") == datetime(2026, 1, 15, tzinfo=UTC)
+    assert parse_datetime("", "start") is None
+
+
+@pytest.mark.parametrize("parse", [parse_date, parse_datetime, parse_bool, parse_int])
+def test_it_requires_values_in_every_parser(parse) -> None:  # noqa: ANN001
+    assert parse(" ", "field") is None
+    with pytest.raises(CellError, match="This value is required."):
+        parse(None, "field", required=True)

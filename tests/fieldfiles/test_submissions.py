@@ -116,9 +116,13 @@ def test_it_rejects_geotraces_as_boundaries(odk_geotrace_zip: bytes) -> None:
 
 def test_it_finds_a_geoshape_column_by_its_values() -> None:
     shape = "-10.94 -74.875;-10.94 -74.874;-10.939 -74.874;-10.94 -74.875;"
-    data = zipped({"f.csv": f"SubmissionDate,limite_finca,KEY\n2026-01-01,{shape},uuid:1\n"})
+    data = zipped({"f.csv": "SubmissionDate,nota,limite_finca,KEY\n"
+                            f"2026-01-01,sombra; pacae,{shape},uuid:1\n"})
     result = parcels_from_submissions(read_odk_zip(data))
     assert (result.format, result.records[0].key) == ("odk-export", "uuid:1")
+    assert result.records[0].properties["nota"] == "sombra; pacae"
+    empty = read_odk_zip(zipped({"f.csv": "SubmissionDate,limite_finca,KEY\n"}))
+    assert parcels_from_submissions(empty).records == []
     with pytest.raises(FieldFileError, match="No boundary column found"):
         parcels_from_submissions(read_odk_zip(zipped({"f.csv": "SubmissionDate,a,KEY\nx,1,k\n"})))
 
@@ -181,3 +185,17 @@ def test_it_reads_a_root_only_submission_csv() -> None:
 def test_it_refuses_a_plain_csv_as_a_submission_export() -> None:
     with pytest.raises(FieldFileError, match="not an ODK Central or KoboToolbox export"):
         read_submission_csv(fixture_path("parcelas_wkt.csv"))
+
+
+def test_it_reports_bad_kobo_keys_and_an_empty_workbook() -> None:
+    export = read_kobo_xlsx(workbook_bytes({
+        "Formulario": [["name", "_uuid", "_submission_time", "_index"],
+                       ["Ana", "u-1", "2026-01-01T00:00:00", "uno"],
+                       ["Ana", "u-1", "2026-01-01T00:00:00", 2],
+                       ["Beto", None, "2026-01-01T00:00:00", 3]],
+    }))
+    assert [s.key for s in export.submissions] == ["u-1"]
+    assert [(e.row, e.field) for e in export.errors] == [(2, "_index"), (3, "_uuid"),
+                                                         (4, "_uuid")]
+    with pytest.raises(FieldFileError, match="workbook is empty"):
+        read_kobo_xlsx(workbook_bytes({"Hoja1": []}))

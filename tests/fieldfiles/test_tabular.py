@@ -196,3 +196,25 @@ def test_it_skips_kobos_hxl_row_and_strips_its_groups() -> None:
     assert [row.number for row in rows] == [3, 4]
     assert rows[0].get("parcel_code") == "PCH-0147"
     assert "shape" in table.keys and "farmer_code" in table.keys
+
+
+def test_it_falls_back_to_latin1_for_bytes_cp1252_leaves_undefined() -> None:
+    table = read_csv(b"codigo;nota\nA-1;\x81 se\xf1al\n", aliases=TREE_ALIASES)
+    assert table.encoding == "latin-1"
+    assert list(table.rows)[0].get("nota") == "\x81 señal"
+
+
+def test_it_rejects_broken_utf16() -> None:
+    with pytest.raises(FieldFileError, match="not valid UTF-16"):
+        read_csv(codecs.BOM_UTF16_LE + b"a\x00b")
+
+
+def test_it_reads_from_an_open_binary_file() -> None:
+    with fixture_path("trees_en_bom.csv").open("rb") as upload:
+        assert [row.number for row in read_csv(upload).rows] == [2, 3]
+
+
+def test_it_ignores_columns_without_a_header() -> None:
+    table = read_csv(b"codigo;;nota\nA-1;suelto;ok\n", aliases=TREE_ALIASES)
+    assert table.keys == ("tree_code", "", "nota")
+    assert list(table.rows)[0].values == {"tree_code": "A-1", "nota": "ok"}
