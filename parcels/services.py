@@ -336,3 +336,34 @@ def record_tree_measurement(
     tree.full_clean()
     tree.save()
     return tree
+
+
+@transaction.atomic
+def update_field_record(
+    *,
+    record: Planting | SurvivalCount | MonitoringPlot | TreeMeasurement,
+    fields: Mapping[str, object],
+) -> Planting | SurvivalCount | MonitoringPlot | TreeMeasurement:
+    """Change a planting, survival count, plot or tree measurement with the checks of the
+    matching record_* service (model clean(), planting density, plot centre). History row."""
+    for name, value in fields.items():
+        setattr(record, name, value)
+    checks = [record.full_clean]
+    if isinstance(record, Planting):
+        checks.append(lambda: check_density(planting=record))
+    if isinstance(record, MonitoringPlot):
+        checks.append(lambda: _check_plot_centre(record))
+    validation.collect_errors(*checks)
+    record.save()
+    return record
+
+
+def update_parcel(*, parcel: Parcel, fields: Mapping[str, object]) -> Parcel:
+    """Change a parcel's attributes (and boundary, via update_parcel_boundary's rules)."""
+    fields = dict(fields)
+    boundary = fields.pop("boundary", None)
+    for name, value in fields.items():
+        setattr(parcel, name, value)
+    if boundary is not None and not boundary.equals_exact(parcel.boundary, 1e-9):
+        return update_parcel_boundary(parcel=parcel, boundary=boundary)
+    return save_parcel(parcel=parcel)

@@ -39,7 +39,9 @@ def eligibility_file(request: HttpRequest, pk: int) -> FileResponse:
 def filtered_parcels(request: HttpRequest) -> QuerySet[Parcel]:
     parcels = selectors.parcels_for(user=request.user)
     filters = {
-        lookup: request.GET[name] for name, lookup in EXPORT_FILTERS.items() if request.GET.get(name)
+        lookup: request.GET[name]
+        for name, lookup in EXPORT_FILTERS.items()
+        if request.GET.get(name)
     }
     try:
         return parcels.filter(**filters)

@@ -1,5 +1,7 @@
 """Field data: the species catalogue, parcels, plantings, monitoring plots and tree measurements."""
 
+from decimal import Decimal
+
 from django.contrib.gis.db import models as gis_models
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -48,7 +50,7 @@ class Species(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0.08), MaxValueValidator(1.39)],
+        validators=[MinValueValidator(Decimal("0.08")), MaxValueValidator(Decimal("1.39"))],
     )
     wood_density_level = models.CharField(
         _("wood density level"), max_length=10, choices=WoodDensityLevel.choices, blank=True
