@@ -13,12 +13,12 @@ import json
 import xml.etree.ElementTree as ET  # noqa: S405 (no DTDs: _kml_root refuses them; expat >= 2.4)
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.gis.geos import MultiPolygon
 from django.utils.translation import gettext as _
 
-from pichanaki.fieldfiles.cells import is_blank
+from pichanaki.fieldfiles.cells import is_blank, normalize_label
 from pichanaki.fieldfiles.detect import detect_format
 from pichanaki.fieldfiles.errors import CellError, FieldFileError, RowError
 from pichanaki.fieldfiles.geometry import (
@@ -39,7 +39,14 @@ from pichanaki.fieldfiles.submissions import (
     read_kobo_xlsx,
     read_odk_zip,
 )
-from pichanaki.fieldfiles.tabular import Aliases, Source, Table, read_source, read_table
+from pichanaki.fieldfiles.tabular import (
+    Aliases,
+    Source,
+    Table,
+    alias_index,
+    read_source,
+    read_table,
+)
 
 GEOMETRY_FIELD = "geometry"
 GEOMETRY_ALIASES = (
@@ -92,16 +99,16 @@ def read_parcels(
 ) -> GeoResult:
     """Detect the format of an uploaded file and read its parcel boundaries.
 
-    ``aliases`` map canonical attribute names to accepted headers (tables and exports only);
-    the boundary column is found through ``geometry_field`` and :data:`GEOMETRY_ALIASES`, or, in
-    ODK/Kobo exports, by looking for geoshape values.
+    ``aliases`` map canonical attribute names to accepted spellings of headers, GeoJSON property
+    names and KML data names, so ``properties`` use the same keys whatever the format (unmatched
+    names are kept as they are). The boundary column of a table or export is ``geometry_field``
+    or one of :data:`GEOMETRY_ALIASES`, or, failing that, a column holding ODK geoshapes.
     """
     data = read_source(source)
     kind = detect_format(data, filename)
-    if kind == "geojson":
-        return parse_geojson(data, bounds=bounds)
-    if kind in ("kml", "kmz"):
-        return parse_kmz(data, bounds=bounds) if kind == "kmz" else parse_kml(data, bounds=bounds)
+    if kind in ("geojson", "kml", "kmz"):
+        parse = {"geojson": parse_geojson, "kml": parse_kml, "kmz": parse_kmz}[kind]
+        return _rename_properties(parse(data, bounds=bounds), aliases)
     merged = with_geometry_aliases(aliases, geometry_field)
     if kind in ("odk-zip", "kobo-xlsx"):
         read = read_odk_zip if kind == "odk-zip" else read_kobo_xlsx
@@ -109,6 +116,32 @@ def read_parcels(
                                         bounds=bounds, kind=kind)
     table = read_table(data, filename, aliases=merged)
     return parcels_from_table(table, geometry_field=geometry_field, bounds=bounds, kind=kind)
+
+
+def _rename_properties(result: GeoResult, aliases: Aliases | None) -> GeoResult:
+    index = alias_index(aliases)
+    for number, record in enumerate(result.records):
+        result.records[number] = replace(record, properties=_canonical_keys(record.properties,
+                                                                             index))
+    return result
+
+
+def _canonical_keys(properties: dict[str, object], index: dict[str, str]) -> dict[str, object]:
+    """Rename properties to their canonical names; a property already named so beats an alias,
+    and a name that cannot be renamed without a clash is kept."""
+    def is_canonical(name: str) -> bool:
+        return normalize_label(index.get(normalize_label(name), "")) == normalize_label(name)
+
+    renamed: dict[str, object] = {}
+    for name in sorted(properties, key=lambda name: not is_canonical(name)):
+        key = index.get(normalize_label(name), name)
+        key = base = name if key in renamed else key
+        copies = 1
+        while key in renamed:  # "Parcel_Code" and "parcel_code" in the same feature
+            copies += 1
+            key = f"{base} ({copies})"
+        renamed[key] = properties[name]
+    return renamed
 
 
 def with_geometry_aliases(aliases: Aliases | None, geometry_field: str = GEOMETRY_FIELD
@@ -131,8 +164,8 @@ def parse_geojson(source: Source, *, bounds: Bounds | None = PERU_BOUNDS) -> Geo
     try:
         document = json.loads(read_source(source).decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FieldFileError(_("The file is not valid GeoJSON: %(detail)s") % {"detail": exc}) \
-            from None
+        message = _("The file is not valid GeoJSON: %(detail)s") % {"detail": exc}
+        raise FieldFileError(message) from None
     _check_crs(document)
     result = GeoResult("geojson")
     for number, feature in enumerate(_features(document), start=1):

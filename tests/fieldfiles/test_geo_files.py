@@ -190,3 +190,26 @@ def test_it_keys_kobo_csv_parcels_by_uuid() -> None:
     assert result.records[0].properties["parcel_code"] == "PCH-0147"
     assert result.records[0].accuracies == (4.5, 3.9, 4.1, 0.0, 4.5)
     assert [(e.row, e.field) for e in result.errors] == [(4, "geometry")]
+
+
+def test_it_keys_geojson_and_kml_properties_by_the_callers_aliases(kmz: bytes) -> None:
+    aliases = {"parcel_code": ["ProductionPlace", "codigo"], "farmer_name": ["ProducerName"],
+               "farmer_code": ["Código de socio"]}
+    geojson = read_parcels(fixture_path("parcelas_eudr.geojson"), aliases=aliases).records[0]
+    assert geojson.properties == {"farmer_name": "Juana Quispe", "ProducerCountry": "PE",
+                                  "ProductionPlace": "Parcela La Esperanza", "Area": 0.91,
+                                  "parcel_code": "PCH-0147", "farmer_code": "SOC-0321"}
+    second = read_parcels(fixture_path("parcelas_eudr.geojson"), aliases=aliases).records[1]
+    assert second.properties["parcel_code"] == "PCH-0148"
+    assert second.properties["ProductionPlace"] == "Parcela San José"
+    kml = read_parcels(kmz, "parcelas.kmz", aliases=aliases).records[1]
+    assert kml.properties == {"name": "Parcela San José", "parcel_code": "PCH-0148",
+                              "area_ha": "2.4"}
+
+
+def test_it_keeps_both_properties_when_two_spell_the_same_field() -> None:
+    document = json.loads(fixture_path("parcelas_eudr.geojson").read_text())
+    document["features"][0]["properties"] = {"Parcel_Code": "A", "parcel_code": "B"}
+    record = read_parcels(json.dumps(document).encode(), "p.geojson",
+                          aliases={"parcel_code": []}).records[0]
+    assert record.properties == {"parcel_code": "A", "parcel_code (2)": "B"}
