@@ -20,6 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.gis.db.models import GeometryField
 from django.db import connection
 from django.db.models import DateField, Model
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -141,4 +142,6 @@ def _copy(cursor: object, table: str, columns: list[str], rows: object) -> None:
 def _db_value(field: object, value: object) -> object:
     if value is not None and isinstance(field, GeometryField):
         return value.hexewkb.decode()
+    if isinstance(value, FieldFile):  # also in history tables, where the column is text
+        return value.name or ""
     return value
