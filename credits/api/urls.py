@@ -1,5 +1,15 @@
-from rest_framework.routers import DefaultRouter
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter(trailing_slash=True)
+from credits.api import views
 
-urlpatterns = router.urls
+router = SimpleRouter(trailing_slash=True)
+router.register("reservations", views.ReservationViewSet, basename="reservation")
+router.register("retirements", views.RetirementViewSet, basename="retirement")
+
+urlpatterns = [
+    path("availability/", views.AvailabilityView.as_view(), name="credits-availability"),
+    path("holdings/", views.HoldingsView.as_view(), name="credits-holdings"),
+    path("serials/<str:serial>/", views.SerialView.as_view(), name="credits-serial"),
+    *router.urls,
+]

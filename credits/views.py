@@ -1,0 +1,94 @@
+"""Public registry pages: projects, issuances, retirements, buffer, serial lookup and
+certificate verification. Anonymous and read-only; no personal data is ever shown."""
+
+from django.db.models import Prefetch, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from rest_framework import exceptions
+
+from credits.api.lookup import find_serial
+from credits.certificates import LANGUAGES, render_certificate_pdf, retirement_context
+from credits.choices import BlockState
+from credits.models import Issuance, Retirement, SerialBlock
+from credits.project_facts import project_facts
+from smallholders.models import Project
+
+TOTALS = ("issued", "available", "reserved", "held", "buffer", "retired", "cancelled")
+
+
+def _totals(project: Project) -> dict:
+    sums = project.credit_vintages.aggregate(**{name: Sum(name) for name in TOTALS})
+    return {name: value or 0 for name, value in sums.items()}
+
+
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = Project.objects.filter(registry__isnull=False).order_by("name")
+    rows = [{"project": project, "totals": _totals(project)} for project in projects]
+    return render(request, "credits/project_list.html", {"rows": rows})
+
+
+def _retirements(project: Project) -> list[Retirement]:
+    retired_blocks = SerialBlock.objects.filter(state=BlockState.RETIRED).select_related(
+        "project__registry"
+    ).order_by("serial_start")
+    return list(
+        Retirement.objects.filter(project=project)
+        .prefetch_related(Prefetch("blocks", queryset=retired_blocks, to_attr="retired_blocks"))
+        .order_by("-retired_on", "-pk")[:200]
+    )
+
+
+def project_detail(request: HttpRequest, code: str) -> HttpResponse:
+    project = get_object_or_404(Project.objects.filter(registry__isnull=False), code=code)
+    context = {
+        "project": project,
+        "facts": project_facts(project),
+        "totals": _totals(project),
+        "area_geojson": project.area.geojson if project.area else None,
+        "issuances": Issuance.objects.filter(project=project).order_by("vintage", "issued_at"),
+        "retirements": _retirements(project),
+    }
+    return render(request, "credits/project_detail.html", context)
+
+
+def serial_lookup(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("serial", "").strip()
+    context: dict = {"query": query}
+    if query:
+        try:
+            context["found"] = find_serial(query)
+        except (exceptions.ValidationError, exceptions.NotFound) as exc:
+            context["error"] = _first_error(exc)
+    return render(request, "credits/serial_lookup.html", context)
+
+
+def _first_error(exc: exceptions.APIException) -> str:
+    detail = exc.detail
+    while isinstance(detail, dict | list) and detail:
+        detail = next(iter(detail.values())) if isinstance(detail, dict) else detail[0]
+    return str(detail)
+
+
+def _retirement(code: str) -> Retirement:
+    try:
+        return Retirement.objects.select_related("project").get(verification_code=code)
+    except (Retirement.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def verify_retirement(request: HttpRequest, code: str) -> HttpResponse:
+    context = retirement_context(_retirement(code))
+    return render(request, "credits/verify.html", context)
+
+
+def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The PDF in both languages, or only the one asked for with ?lang=es|en."""
+    retirement = _retirement(code)
+    lang = request.GET.get("lang")
+    languages = (lang,) if lang in LANGUAGES else LANGUAGES
+    response = HttpResponse(
+        render_certificate_pdf(retirement, languages=languages), content_type="application/pdf"
+    )
+    filename = f"certificate-{retirement.verification_code}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
