@@ -2,7 +2,8 @@
 
 Modules: :mod:`.tabular` (CSV/XLSX rows and headers), :mod:`.cells` (typed cell parsers),
 :mod:`.geometry` (boundary building and checks, ODK geo strings, WKT), :mod:`.geo` (parcel
-boundaries from GeoJSON, KML/KMZ, tables and ODK/Kobo exports), :mod:`.submissions` (ODK Central
-zip and Kobo XLSX exports with repeats joined), :mod:`.detect` (format detection) and
-:mod:`.errors` (structured errors).
+boundaries from any supported file; entry point :func:`.geo.read_parcels`), :mod:`.features`
+(GeoJSON, KML/KMZ), :mod:`.records` (:class:`.records.GeoRecord`, :class:`.records.GeoResult`),
+:mod:`.submissions` (ODK Central zip and Kobo XLSX exports with repeats joined), :mod:`.detect`
+(format detection) and :mod:`.errors` (structured errors).
 """
