@@ -128,7 +128,7 @@ def _inside(lon: float, lat: float, bounds: Bounds) -> bool:
 
 def _show(position: Sequence[float]) -> str:
     """Format a position the way GEOS reasons do: ``[-74.88 -10.93]``."""
-    return "[" + " ".join(f"{value:g}" for value in position[:2]) + "]"
+    return "[" + " ".join(format(value, ".10g") for value in position[:2]) + "]"
 
 
 def shape_from_geojson(geometry: object, field: str, *, bounds: Bounds | None = PERU_BOUNDS

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from pichanaki.fieldfiles.cells import (
@@ -208,3 +209,12 @@ def test_it_requires_values_in_every_parser(parse) -> None:  # noqa: ANN001
     assert parse(" ", "field") is None
     with pytest.raises(CellError, match="This value is required."):
         parse(None, "field", required=True)
+
+
+def test_it_speaks_spanish_when_spanish_is_active() -> None:
+    with translation.override("es"):
+        with pytest.raises(CellError) as caught:
+            parse_decimal("doce", "dap_cm")
+        located = str(caught.value.at(4))
+    assert caught.value.message == "“doce” no es un número."
+    assert located == "fila 4, dap_cm: “doce” no es un número."
