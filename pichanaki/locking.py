@@ -43,7 +43,7 @@ def lock_rows(queryset: QuerySet[Row], *, timeout_ms: int = LOCK_TIMEOUT_MS) -> 
     if connection.vendor == "postgresql":
         # SET LOCAL: the timeout ends with this transaction and never leaks to the connection.
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = %s", [f"{int(timeout_ms)}ms"])
+            cursor.execute(f"SET LOCAL lock_timeout = '{int(timeout_ms)}ms'")  # noqa: S608 (an int)
     try:
         return list(ordered.select_for_update(of=("self",)))
     except OperationalError as exc:

@@ -39,13 +39,13 @@ ALTER TABLE credits_serialblock DROP CONSTRAINT IF EXISTS credits_serialblock_li
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(EXCLUSION)
-        schema_editor.execute(APPEND_ONLY)
+        schema_editor.execute(EXCLUSION, params=None)
+        schema_editor.execute(APPEND_ONLY, params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):

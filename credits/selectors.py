@@ -1,0 +1,218 @@
+"""Reads of the credit ledger and who may see what.
+
+Rules, one per line:
+- superusers and verifiers read every account;
+- project managers read their projects' issuance and buffer accounts and every buyer account
+  (they confirm sales to buyers);
+- buyers read only the accounts of the organisations they are members of;
+- everyone (also anonymous) reads availability, serial lookups and retirements: the registry
+  is public and holds no personal data.
+Out-of-scope objects are "not found" (404).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+
+from credits.apportion import apportion
+from credits.choices import AccountKind, BlockState
+from credits.models import (
+    Account,
+    BuyerOrganisation,
+    CreditVintage,
+    IssuanceContribution,
+    LedgerEvent,
+    ProjectRegistry,
+    Reservation,
+    Retirement,
+    SerialBlock,
+)
+from credits.serials import SerialFormatError, SerialRange, parse_serial
+from smallholders.choices import Role
+from smallholders.selectors import AnyUser, scope_for
+
+
+def availability(
+    *, project_id: int | None = None, vintage: int | None = None, unit_type: str | None = None
+) -> QuerySet[CreditVintage]:
+    """Units available for sale per project, unit type and vintage (one indexed row each).
+
+    Reads the CreditVintage counters that every operation keeps in its transaction, so the
+    cost does not depend on the number of units or blocks.
+    """
+    rows = CreditVintage.objects.select_related("project")
+    if project_id is not None:
+        rows = rows.filter(project_id=project_id)
+    if vintage is not None:
+        rows = rows.filter(vintage=vintage)
+    if unit_type is not None:
+        rows = rows.filter(unit_type=unit_type)
+    return rows.order_by("project_id", "unit_type", "vintage")
+
+
+def accounts_for(*, user: AnyUser) -> QuerySet[Account]:
+    scope = scope_for(user)
+    if scope.reads_everything:
+        return Account.objects.all()
+    if scope.role == Role.MANAGER:
+        return Account.objects.filter(
+            Q(project_id__in=scope.project_ids) | Q(kind=AccountKind.BUYER)
+        )
+    if not user.is_authenticated:
+        return Account.objects.none()
+    return Account.objects.filter(organisation__members=user)
+
+
+def access_account(*, user: AnyUser, account_id: int) -> Account:
+    try:
+        return accounts_for(user=user).get(pk=account_id)
+    except (Account.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_buyer_account(*, organisation: BuyerOrganisation) -> Account:
+    """The ledger account of a buyer organisation (an API key acts for its organisation)."""
+    return Account.objects.get(organisation=organisation, kind=AccountKind.BUYER)
+
+
+def reservations_for(*, user: AnyUser) -> QuerySet[Reservation]:
+    return Reservation.objects.filter(account__in=accounts_for(user=user))
+
+
+def access_reservation(*, user: AnyUser, reservation_id: int) -> Reservation:
+    try:
+        return reservations_for(user=user).get(pk=reservation_id)
+    except (Reservation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def manages_project(*, user: AnyUser, project_id: int) -> bool:
+    """May `user` run ledger operations (issue, confirm, cancel...) for this project?"""
+    scope = scope_for(user)
+    return scope.is_superuser or (scope.role == Role.MANAGER and project_id in scope.project_ids)
+
+
+def holdings_for(*, account: Account) -> QuerySet[SerialBlock]:
+    """The account's live blocks (held, reserved for it is separate: reservation.blocks)."""
+    return (
+        SerialBlock.objects.filter(account=account)
+        .exclude(state=BlockState.SUPERSEDED)
+        .select_related("project__registry")
+        .order_by("project_id", "unit_type", "vintage", "serial_start")
+    )
+
+
+def balances_for(*, account: Account) -> list[dict]:
+    """Active units of an account per project, unit type and vintage."""
+    return list(
+        SerialBlock.objects.filter(account=account, state=BlockState.ACTIVE)
+        .values("project_id", "unit_type", "vintage")
+        .annotate(quantity=Sum("quantity"))
+        .order_by("project_id", "unit_type", "vintage")
+    )
+
+
+def ledger_for(
+    *,
+    project_id: int | None = None,
+    account: Account | None = None,
+    unit_type: str | None = None,
+    vintage: int | None = None,
+) -> QuerySet[LedgerEvent]:
+    """Ledger events, newest first, filtered by project, account (either side) and vintage."""
+    events = LedgerEvent.objects.select_related("from_account", "to_account", "project")
+    if project_id is not None:
+        events = events.filter(project_id=project_id)
+    if account is not None:
+        events = events.filter(Q(from_account=account) | Q(to_account=account))
+    if unit_type is not None:
+        events = events.filter(unit_type=unit_type)
+    if vintage is not None:
+        events = events.filter(vintage=vintage)
+    return events.order_by("-created_at", "-pk")
+
+
+@dataclass(frozen=True)
+class SerialLookup:
+    """A serial's live block and its history (lineage back to the issuance, with events)."""
+
+    serial: SerialRange
+    block: SerialBlock
+    lineage: Sequence[SerialBlock]  # the block, its parent, ... up to the issued block
+    events: Sequence[LedgerEvent]  # events that created or ended those blocks, oldest first
+
+
+def lookup_serial(text: str) -> SerialLookup:
+    """The live block containing a printed serial (or range); Http404 when there is none.
+
+    Raises SerialFormatError for text that is not a serial (the API answers 400).
+    """
+    serial = parse_serial(text)
+    registry = ProjectRegistry.objects.filter(
+        number=serial.project_number, prefix=serial.prefix, project__country=serial.country
+    ).first()
+    if registry is None:
+        raise Http404
+    block = (
+        SerialBlock.objects.filter(
+            project_id=registry.project_id,
+            unit_type=serial.unit_type,
+            vintage=serial.vintage,
+            serial_start__lte=serial.start,
+            serial_end__gte=serial.end,
+        )
+        .exclude(state=BlockState.SUPERSEDED)
+        .select_related("project__registry", "account__organisation", "retirement")
+        .first()
+    )
+    if block is None:
+        raise Http404
+    lineage = _lineage(block)
+    event_ids = {b.created_event_id for b in lineage} | {
+        b.superseded_event_id for b in lineage if b.superseded_event_id
+    }
+    events = LedgerEvent.objects.filter(pk__in=event_ids).order_by("created_at", "pk")
+    return SerialLookup(serial=serial, block=block, lineage=lineage, events=list(events))
+
+
+def _lineage(block: SerialBlock) -> list[SerialBlock]:
+    chain = [block]
+    while chain[-1].parent_id is not None:
+        chain.append(SerialBlock.objects.get(pk=chain[-1].parent_id))
+    return chain
+
+
+__all__ = ["SerialFormatError"]  # re-exported for callers of lookup_serial
+
+
+@dataclass(frozen=True)
+class Contribution:
+    parcel_id: int
+    smallholder_id: int
+    units: int
+
+
+def trace_block(block: SerialBlock) -> list[Contribution]:
+    """The parcels (and smallholders) behind a block: its issuance's contributions, pro rata
+    to the block's size (largest remainder, summing exactly to the block's quantity)."""
+    rows = list(
+        IssuanceContribution.objects.filter(issuance_id=block.issuance_id).order_by("parcel_id")
+    )
+    weights = [Decimal(r.units + r.buffer_units) for r in rows]
+    if not rows or not any(weights):
+        return []
+    shares = apportion(block.quantity, weights)
+    return [
+        Contribution(parcel_id=r.parcel_id, smallholder_id=r.smallholder_id, units=s)
+        for r, s in zip(rows, shares, strict=True)
+    ]
+
+
+def retirements_public(*, project_id: int | None = None) -> QuerySet[Retirement]:
+    retirements = Retirement.objects.select_related("project__registry", "account__organisation")
+    if project_id is not None:
+        retirements = retirements.filter(project_id=project_id)
+    return retirements.prefetch_related("blocks").order_by("-created_at")
