@@ -92,7 +92,7 @@ def install_guards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     statements = _pg_statements() if vendor == "postgresql" else _sqlite_statements()
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):
@@ -251,7 +251,7 @@ class Migration(migrations.Migration):
                 ('uncertainty_pct', models.DecimalField(decimal_places=4, max_digits=9, null=True, verbose_name='uncertainty (%)')),
                 ('stock_tco2e', models.DecimalField(decimal_places=3, max_digits=15, verbose_name='stock (tCO2e)')),
                 ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='strata', to='parcels.calculationrun', verbose_name='run')),
-                ('stratum', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parcels.stratum', verbose_name='stratum')),
+                ('stratum', models.ForeignKey(help_text='Empty: the parcels without a stratum, estimated together.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parcels.stratum', verbose_name='stratum')),
             ],
             options={
                 'verbose_name': 'stratum result',
@@ -263,17 +263,17 @@ class Migration(migrations.Migration):
             name='TreeResult',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('wood_density', models.FloatField(verbose_name='wood density (g/cm³)')),
+                ('wood_density', models.FloatField(null=True, verbose_name='wood density (g/cm³)')),
                 ('wood_density_level', models.CharField(max_length=10, verbose_name='wood density level')),
-                ('height_m', models.FloatField(verbose_name='height (m)')),
+                ('height_m', models.FloatField(null=True, verbose_name='height (m)')),
                 ('height_source', models.CharField(max_length=20, verbose_name='height source')),
-                ('agb_raw_kg', models.FloatField(verbose_name='AGB before rules (kg)')),
-                ('agb_kg', models.FloatField(verbose_name='AGB credited (kg)')),
-                ('bgb_kg', models.FloatField(verbose_name='BGB (kg)')),
-                ('carbon_kg', models.FloatField(verbose_name='carbon (kg)')),
-                ('co2e_kg', models.FloatField(verbose_name='CO2e (kg)')),
+                ('agb_raw_kg', models.FloatField(null=True, verbose_name='AGB before rules (kg)')),
+                ('agb_kg', models.FloatField(null=True, verbose_name='AGB credited (kg)')),
+                ('bgb_kg', models.FloatField(null=True, verbose_name='BGB (kg)')),
+                ('carbon_kg', models.FloatField(null=True, verbose_name='carbon (kg)')),
+                ('co2e_kg', models.FloatField(null=True, verbose_name='CO2e (kg)')),
                 ('equation', models.CharField(max_length=40, verbose_name='equation')),
-                ('flags', models.CharField(blank=True, max_length=100, verbose_name='flags')),
+                ('flags', models.IntegerField(default=0, help_text="Bit mask of the engine's per-tree data flags.", verbose_name='flags')),
                 ('plot', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parcels.monitoringplot', verbose_name='plot')),
                 ('run', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='trees', to='parcels.calculationrun', verbose_name='run')),
                 ('tree_measurement', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parcels.treemeasurement', verbose_name='tree measurement')),

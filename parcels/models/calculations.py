@@ -223,7 +223,12 @@ class StratumResult(models.Model):
         CalculationRun, on_delete=models.CASCADE, related_name="strata", verbose_name=_("run")
     )
     stratum = models.ForeignKey(
-        Stratum, on_delete=models.PROTECT, related_name="+", verbose_name=_("stratum")
+        Stratum,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("stratum"),
+        help_text=_("Empty: the parcels without a stratum, estimated together."),
     )
     area_ha = models.DecimalField(_("area (ha)"), max_digits=12, decimal_places=4)
     n_plots = models.PositiveIntegerField(_("plots"))
@@ -367,7 +372,8 @@ class TreeResult(models.Model):
     bit; tonnes that are summed and issued are Decimals on the rows above. The foreign keys
     carry no database constraint: a run writes up to millions of rows by COPY and per-row
     referential checks would dominate its time; the ids come from the rows read for the run
-    and the ORM still protects them (on_delete=PROTECT).
+    and the ORM still protects them (on_delete=PROTECT). NULL/NaN: the value does not apply
+    (e.g. no wood density for a palm).
     """
 
     run = models.ForeignKey(
@@ -393,17 +399,19 @@ class TreeResult(models.Model):
         related_name="+",
         verbose_name=_("plot"),
     )
-    wood_density = models.FloatField(_("wood density (g/cm³)"))
+    wood_density = models.FloatField(_("wood density (g/cm³)"), null=True)
     wood_density_level = models.CharField(_("wood density level"), max_length=10)
-    height_m = models.FloatField(_("height (m)"))
+    height_m = models.FloatField(_("height (m)"), null=True)
     height_source = models.CharField(_("height source"), max_length=20)
-    agb_raw_kg = models.FloatField(_("AGB before rules (kg)"))
-    agb_kg = models.FloatField(_("AGB credited (kg)"))
-    bgb_kg = models.FloatField(_("BGB (kg)"))
-    carbon_kg = models.FloatField(_("carbon (kg)"))
-    co2e_kg = models.FloatField(_("CO2e (kg)"))
+    agb_raw_kg = models.FloatField(_("AGB before rules (kg)"), null=True)
+    agb_kg = models.FloatField(_("AGB credited (kg)"), null=True)
+    bgb_kg = models.FloatField(_("BGB (kg)"), null=True)
+    carbon_kg = models.FloatField(_("carbon (kg)"), null=True)
+    co2e_kg = models.FloatField(_("CO2e (kg)"), null=True)
     equation = models.CharField(_("equation"), max_length=40)
-    flags = models.CharField(_("flags"), max_length=100, blank=True)
+    flags = models.IntegerField(
+        _("flags"), default=0, help_text=_("Bit mask of the engine's per-tree data flags.")
+    )
 
     class Meta:
         ordering = ["run", "tree_measurement"]

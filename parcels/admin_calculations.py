@@ -1,0 +1,206 @@
+"""Admin of parameter sets and calculation runs (imported by `parcels/admin.py`).
+
+Parameter sets are read-only once created; "new version" is the add form, pre-filled from an
+existing version. Runs are started with the add form, shown on a detail page (summary,
+strata, parcels, warnings, a progress bar fed by a small JSON endpoint) and approved or
+rejected there by verifiers and the project's managers.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from parcels.calculations import engine, selectors, services
+from parcels.calculations.exceptions import CalculationError, InvalidParameters, NotAllowed
+from parcels.models import CalculationRun, ParameterSet, RunKind, RunStatus
+from smallholders.admin_scoping import ScopedAdmin
+from smallholders.choices import Role
+from smallholders.selectors import projects_for
+
+
+class ParameterSetForm(forms.ModelForm):
+    parameters = forms.JSONField(
+        label=_("parameters"), help_text=_("Missing keys take the specification's defaults.")
+    )
+
+    class Meta:
+        model = ParameterSet
+        fields = ["project", "parameters", "note"]
+
+    def clean_parameters(self) -> dict:
+        try:
+            engine.validate_parameters(self.cleaned_data["parameters"])
+        except InvalidParameters as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return self.cleaned_data["parameters"]
+
+
+@admin.register(ParameterSet)
+class ParameterSetAdmin(ScopedAdmin):
+    write_roles = (Role.MANAGER,)
+    form = ParameterSetForm
+    list_display = ["project", "version", "short_fingerprint", "created_by", "created_at"]
+    list_filter = ["project"]
+    readonly_fields = ["version", "fingerprint", "created_by", "created_at"]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(pk__in=selectors.parameter_sets_for(user=request.user).values("pk"))
+
+    @admin.display(description=_("fingerprint"))
+    def short_fingerprint(self, obj: ParameterSet) -> str:
+        return obj.fingerprint[:12]
+
+    def get_form(self, request: HttpRequest, obj: ParameterSet | None = None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "project" in form.base_fields:
+            form.base_fields["project"].queryset = projects_for(user=request.user)
+        return form
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        """`?from=<id>`: a new version starts as a copy of an existing one."""
+        source = request.GET.get("from")
+        if not source:
+            return super().get_changeform_initial_data(request)
+        base = selectors.access_parameter_set(user=request.user, parameter_set_id=source)
+        return {"project": base.project_id, "parameters": base.parameters}
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # immutable: a change is a new version
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ParameterSet, form, change: bool) -> None:
+        try:
+            created = services.create_parameter_set_version(
+                project_id=obj.project_id,
+                parameters=form.cleaned_data["parameters"],
+                note=obj.note,
+                actor=request.user,
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        obj.pk, obj.version = created.pk, created.version
+
+    def save_form(self, request: HttpRequest, form, change: bool):
+        return form.save(commit=False)
+
+
+class StartRunForm(forms.ModelForm):
+    class Meta:
+        model = CalculationRun
+        fields = ["project", "kind", "period_start", "period_end", "parameter_set"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parameter_set"].required = False
+        self.fields["parameter_set"].help_text = _("Empty: the project's latest version.")
+
+
+@admin.register(CalculationRun)
+class CalculationRunAdmin(ScopedAdmin):
+    write_roles = (Role.MANAGER,)
+    form = StartRunForm
+    list_display = [
+        "id", "project", "kind", "period_start", "period_end", "status", "progress_bar",
+        "started_by", "queued_at", "finished_at", "stock_tco2e", "net_tco2e", "issuable_tco2e",
+    ]
+    list_filter = ["project", "kind", "status"]
+    list_select_related = ["project", "started_by"]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(pk__in=selectors.runs_for(user=request.user).values("pk"))
+
+    @admin.display(description=_("progress"))
+    def progress_bar(self, obj: CalculationRun) -> str:
+        return format_html('<progress max="100" value="{}">{}%</progress>', obj.progress,
+                           obj.progress)
+
+    def get_form(self, request: HttpRequest, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["project"].queryset = projects_for(user=request.user)
+        form.base_fields["parameter_set"].queryset = selectors.parameter_sets_for(
+            user=request.user
+        )
+        return form
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # runs change only through the services (start, approve, reject)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_form(self, request: HttpRequest, form, change: bool):
+        return form.save(commit=False)
+
+    def save_model(self, request: HttpRequest, obj: CalculationRun, form, change: bool) -> None:
+        try:
+            run = services.start_calculation_run(
+                project_id=obj.project_id,
+                kind=obj.kind,
+                period_start=obj.period_start,
+                period_end=obj.period_end,
+                parameter_set_id=obj.parameter_set_id,
+                actor=request.user,
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        obj.pk = run.pk
+
+    def get_urls(self):
+        own = [
+            path("<int:run_id>/progress/", self.admin_site.admin_view(self.progress_view),
+                 name="parcels_calculationrun_progress"),
+            path("<int:run_id>/review/", self.admin_site.admin_view(self.review_view),
+                 name="parcels_calculationrun_review"),
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        run = selectors.access_run(user=request.user, run_id=object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(run),
+            "run": run,
+            "strata": run.strata.select_related("stratum").order_by("stratum__code"),
+            "parcels": selectors.parcel_results(run=run),
+            "vintages": run.vintages.all(),
+            "warnings": run.warnings,
+            "can_review": run.status == RunStatus.SUCCEEDED
+            and selectors.can_review_runs(user=request.user, project_id=run.project_id),
+            "live": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+            "parameters_json": json.dumps(run.parameter_set.parameters, indent=2, sort_keys=True),
+            "is_ex_ante": run.kind == RunKind.EX_ANTE,
+        }
+        return TemplateResponse(request, "parcels/calculations/run_detail.html", context)
+
+    def progress_view(self, request: HttpRequest, run_id: int) -> JsonResponse:
+        run = selectors.access_run(user=request.user, run_id=run_id)
+        return JsonResponse({"status": run.status, "progress": run.progress,
+                             "status_display": str(run.get_status_display())})
+
+    def review_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        return require_POST(self._review)(request, run_id)
+
+    def _review(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        approve = request.POST.get("decision") == "approve"
+        service = services.approve_calculation_run if approve else services.reject_calculation_run
+        try:
+            service(run_id=run_id, actor=request.user, note=request.POST.get("note", ""))
+        except CalculationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            done = _("The run was approved.") if approve else _("The run was rejected.")
+            self.message_user(request, done, messages.SUCCESS)
+        return redirect(reverse("admin:parcels_calculationrun_change", args=[run_id]))

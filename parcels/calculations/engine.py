@@ -1,0 +1,73 @@
+"""Adapter between the database side and the pure engine `parcels.carbon`.
+
+Everything that knows the pure engine's API lives here: parameter validation and
+fingerprints, the method version, and turning a run's loaded inputs into an `Outcome`.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from parcels.calculations import loaders
+from parcels.calculations.exceptions import InvalidParameters
+from parcels.calculations.hashing import input_hash
+from parcels.carbon.notices import CarbonInputError, ParameterError
+from parcels.carbon.parameters import METHOD_VERSION, CarbonParameters
+from parcels.models import CalculationRun, RunKind
+
+__all__ = ["METHOD_VERSION", "compute_run", "default_parameters", "validate_parameters"]
+
+
+def validate_parameters(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """(normalised dict, fingerprint) of a parameter dict; InvalidParameters names the field."""
+    try:
+        parameters = CarbonParameters.from_dict(data)
+    except ParameterError as exc:
+        raise InvalidParameters(exc.field, exc.reason) from exc
+    except TypeError as exc:
+        raise InvalidParameters("parameters", str(exc)) from exc
+    return parameters.to_dict(), parameters.fingerprint()
+
+
+def default_parameters() -> dict[str, Any]:
+    return CarbonParameters().to_dict()
+
+
+def describe_error(exc: BaseException) -> str:
+    """The text stored on a failed run: every row error of the engine, else the message."""
+    if isinstance(exc, CarbonInputError):
+        return "\n".join(error.message for error in exc.errors)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run_header(run: CalculationRun) -> dict[str, Any]:
+    """The run settings that enter the input hash besides the rows."""
+    previous = run.previous_run
+    return {
+        "kind": run.kind,
+        "project": run.project_id,
+        "period": [run.period_start, run.period_end],
+        "parameters": run.parameter_set.fingerprint,
+        "method_version": run.method_version,
+        "previous_run": [previous.pk, previous.input_hash] if previous else None,
+    }
+
+
+def compute_run(*, run: CalculationRun, progress: Callable[[int], None]):
+    """Load the run's inputs, hash them and compute its outcome with the pure engine."""
+    parameters = CarbonParameters.from_dict(run.parameter_set.parameters)
+    if run.kind == RunKind.EX_POST:
+        data = loaders.load_field_data(run.project_id, run.period_start, run.period_end)
+        progress(30)
+        tables = {"parcels": data.parcels, "plots": data.plots, "species": data.species}
+        digest = input_hash(header=run_header(run), tables=tables, trees=data.trees)
+        progress(40)
+        from parcels.calculations import ex_post
+
+        return ex_post.compute(run=run, data=data, parameters=parameters, digest=digest)
+    data = loaders.load_planting_data(run.project_id)
+    progress(30)
+    tables = {"parcels": data.parcels, "plantings": data.plantings, "species": data.species}
+    digest = input_hash(header=run_header(run), tables=tables, trees=None)
+    from parcels.calculations import ex_ante
+
+    return ex_ante.compute(run=run, data=data, parameters=parameters, digest=digest)

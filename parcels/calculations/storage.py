@@ -1,0 +1,115 @@
+"""Store a computed run: every result row and the summary, in one transaction.
+
+Why one transaction: results are what credits are issued from, so a run must have all of
+them or none. Nothing is written before this point, so a run that fails or whose worker is
+killed earlier leaves no rows; a failure inside rolls every row back.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from parcels.calculations.allocation import largest_remainder, split_signed
+from parcels.calculations.exceptions import RunStateConflict
+from parcels.calculations.writers import TreeRows, write_tree_rows
+from parcels.models import (
+    CalculationRun,
+    ParcelResult,
+    ParcelVintage,
+    PlotResult,
+    RunStatus,
+    RunVintage,
+    StratumResult,
+)
+
+
+@dataclass
+class Outcome:
+    """What a computation produced, in database units (Decimals for tonnes).
+
+    `parcels[i]["weight"]` is the share key of parcel i in the project's net removals;
+    `vintage_weights[year]` the per-parcel share key of that vintage (aligned with parcels).
+    """
+
+    input_hash: str
+    summary: dict
+    parcels: list[dict]
+    strata: list[dict]
+    plots: list[dict]
+    vintages: list[dict]
+    vintage_weights: dict[int, np.ndarray]
+    trees: TreeRows | None = None
+    warnings: list[dict] = field(default_factory=list)
+
+
+def store_results(*, run: CalculationRun, outcome: Outcome) -> None:
+    """Write `outcome` for a running run and mark it succeeded (durable transaction).
+
+    Locks the run row first: if it is no longer running (failed by a time limit, say), raise
+    RunStateConflict and write nothing.
+    """
+    with transaction.atomic(durable=True):
+        locked = CalculationRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != RunStatus.RUNNING:
+            raise RunStateConflict
+        if outcome.trees is not None:
+            write_tree_rows(run.pk, outcome.trees)
+        PlotResult.objects.bulk_create(PlotResult(run_id=run.pk, **p) for p in outcome.plots)
+        StratumResult.objects.bulk_create(
+            StratumResult(run_id=run.pk, **s) for s in outcome.strata
+        )
+        _write_vintages_and_parcels(run.pk, outcome)
+        CalculationRun.objects.filter(pk=run.pk).update(
+            **outcome.summary,
+            input_hash=outcome.input_hash,
+            warnings=outcome.warnings,
+            status=RunStatus.SUCCEEDED,
+            progress=100,
+            finished_at=timezone.now(),
+        )
+
+
+def _write_vintages_and_parcels(run_id: int, outcome: Outcome) -> None:
+    parcel_ids = [p["parcel_id"] for p in outcome.parcels]
+    issuable = np.zeros(len(parcel_ids), dtype=np.int64)
+    vintage_rows = []
+    for vintage in outcome.vintages:
+        weights = outcome.vintage_weights[vintage["year"]]
+        shares = allocate(vintage["issuable_tco2e"], weights)
+        issuable += shares
+        vintage_rows += [
+            ParcelVintage(run_id=run_id, parcel_id=pid, year=vintage["year"], issuable_tco2e=t)
+            for pid, t in zip(parcel_ids, shares.tolist(), strict=True)
+            if t
+        ]
+    RunVintage.objects.bulk_create(RunVintage(run_id=run_id, **v) for v in outcome.vintages)
+    ParcelVintage.objects.bulk_create(vintage_rows, batch_size=5000)
+    net = outcome.summary.get("net_tco2e") or Decimal(0)
+    nets = split_signed(net, _weights([p["weight"] for p in outcome.parcels]))
+    ParcelResult.objects.bulk_create(
+        (
+            ParcelResult(run_id=run_id, net_tco2e=n, issuable_tco2e=int(i), **_parcel_row(p))
+            for p, n, i in zip(outcome.parcels, nets, issuable.tolist(), strict=True)
+        ),
+        batch_size=5000,
+    )
+
+
+def allocate(total: int, weights: np.ndarray) -> np.ndarray:
+    """Whole tonnes per parcel, summing exactly to `total` (largest remainder)."""
+    return largest_remainder(int(total), _weights(weights))
+
+
+def _weights(weights) -> np.ndarray:
+    """Non-negative share keys; all zero (nothing grew) falls back to equal shares."""
+    array = np.maximum(np.asarray(weights, dtype=np.float64), 0.0)
+    if array.size and array.sum() <= 0:
+        return np.ones(array.size)
+    return array
+
+
+def _parcel_row(parcel: dict) -> dict:
+    return {k: v for k, v in parcel.items() if k != "weight"}
