@@ -42,14 +42,14 @@ def parse_geojson(source: Source, *, bounds: Bounds | None = PERU_BOUNDS) -> Geo
     _check_crs(document)
     result = GeoResult("geojson")
     for number, feature in enumerate(_features(document), start=1):
-        properties = feature.get("properties") or {}
+        properties = feature.get("properties")
         try:
             shape = shape_from_geojson(feature.get("geometry"), GEOMETRY_FIELD, bounds=bounds)
         except CellError as exc:
             result.errors.append(exc.at(number))
             continue
         key = "" if feature.get("id") is None else str(feature["id"])
-        result.add("", number, key, dict(properties), shape)
+        result.add("", number, key, dict(properties) if isinstance(properties, dict) else {}, shape)
     return result
 
 
@@ -57,7 +57,8 @@ def _check_crs(document: object) -> None:
     crs = document.get("crs") if isinstance(document, dict) else None
     if crs is None:
         return
-    properties = crs.get("properties") or {} if isinstance(crs, dict) else {}
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    properties = properties if isinstance(properties, dict) else {}
     name = str(properties.get("name") or properties.get("code") or "")
     if not name.upper().endswith(_ACCEPTED_CRS) and name != "4326":
         message = _("The file uses the coordinate system “%(crs)s”; only WGS 84 longitude/latitude "
