@@ -55,6 +55,9 @@ def setup() -> tuple[Project, list[str]]:
                        radius_m=Decimal("11.28"), area_m2=Decimal("399.72"),
                        measured_on=dt.date(2024, 6, 20))
         for i in range(plots))
+    if not Species.objects.exists():  # a database migrated without the catalogue's seed
+        Species.objects.bulk_create(Species(code=f"BENCH{i}", scientific_name=f"Benchia sp{i}",
+                                            genus="Benchia") for i in range(20))
     species = list(Species.objects.values_list("scientific_name", flat=True)[:20])
     return project, species
 
@@ -107,6 +110,7 @@ def cleanup() -> None:
     ProjectCooperative.objects.filter(project__code=CODE).delete()
     Project.objects.filter(code=CODE).delete()
     Cooperative.objects.filter(code=CODE).delete()
+    Species.objects.filter(genus="Benchia").delete()
 
 
 def main() -> int:
