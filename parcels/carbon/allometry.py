@@ -53,32 +53,42 @@ class Equation:
 _CHAVE14 = "Chave et al. 2014, Global Change Biology 20:3177, doi:10.1111/gcb.12629"
 _CHAVE05 = "Chave et al. 2005, Oecologia 145:87, doi:10.1007/s00442-005-0100-x"
 _REJOU17 = "Réjou-Méchain et al. 2017 (BIOMASS computeAGB refit of Chave 2014 Eq. 7)"
-_SEGURA = "Segura, Kanninen & Suárez 2006, Agroforestry Systems 68:143, doi:10.1007/s10457-006-9005-x"
+_SEGURA = (
+    "Segura, Kanninen & Suárez 2006, Agroforestry Systems 68:143, doi:10.1007/s10457-006-9005-x"
+)
 _TREES_KG = (3.5, 386.0)
 
-EQUATIONS: Mapping[str, Equation] = MappingProxyType({
-    EQ_CHAVE2014_EQ4: Equation(EQ_CHAVE2014_EQ4, True, True, False, "dbh", True, None, "V", _CHAVE14),
-    EQ_CHAVE2014_EQ7: Equation(EQ_CHAVE2014_EQ7, False, True, True, "dbh", True, None, "P", _CHAVE14),
-    EQ_CHAVE2014_EQ7_BIOMASS: Equation(
-        EQ_CHAVE2014_EQ7_BIOMASS, False, True, True, "dbh", True, None, "V", _REJOU17
-    ),
-    EQ_CHAVE2005_MOIST_H: Equation(
-        EQ_CHAVE2005_MOIST_H, True, True, False, "dbh", True, None, "P", _CHAVE05
-    ),
-    EQ_CHAVE2005_MOIST: Equation(EQ_CHAVE2005_MOIST, False, True, False, "dbh", True, None, "P", _CHAVE05),
-    EQ_SEGURA2006_COFFEE: Equation(
-        EQ_SEGURA2006_COFFEE, True, False, False, "d15", False, (0.005, 2.8), "P", _SEGURA
-    ),
-    EQ_SEGURA2006_CORDIA: Equation(
-        EQ_SEGURA2006_CORDIA, False, False, False, "dbh", True, _TREES_KG, "P", _SEGURA
-    ),
-    EQ_SEGURA2006_JUGLANS: Equation(
-        EQ_SEGURA2006_JUGLANS, False, False, False, "dbh", True, _TREES_KG, "P", _SEGURA
-    ),
-    EQ_SEGURA2006_INGA: Equation(
-        EQ_SEGURA2006_INGA, False, False, False, "dbh", True, _TREES_KG, "CHECK", _SEGURA
-    ),
-})
+EQUATIONS: Mapping[str, Equation] = MappingProxyType(
+    {
+        EQ_CHAVE2014_EQ4: Equation(
+            EQ_CHAVE2014_EQ4, True, True, False, "dbh", True, None, "V", _CHAVE14
+        ),
+        EQ_CHAVE2014_EQ7: Equation(
+            EQ_CHAVE2014_EQ7, False, True, True, "dbh", True, None, "P", _CHAVE14
+        ),
+        EQ_CHAVE2014_EQ7_BIOMASS: Equation(
+            EQ_CHAVE2014_EQ7_BIOMASS, False, True, True, "dbh", True, None, "V", _REJOU17
+        ),
+        EQ_CHAVE2005_MOIST_H: Equation(
+            EQ_CHAVE2005_MOIST_H, True, True, False, "dbh", True, None, "P", _CHAVE05
+        ),
+        EQ_CHAVE2005_MOIST: Equation(
+            EQ_CHAVE2005_MOIST, False, True, False, "dbh", True, None, "P", _CHAVE05
+        ),
+        EQ_SEGURA2006_COFFEE: Equation(
+            EQ_SEGURA2006_COFFEE, True, False, False, "d15", False, (0.005, 2.8), "P", _SEGURA
+        ),
+        EQ_SEGURA2006_CORDIA: Equation(
+            EQ_SEGURA2006_CORDIA, False, False, False, "dbh", True, _TREES_KG, "P", _SEGURA
+        ),
+        EQ_SEGURA2006_JUGLANS: Equation(
+            EQ_SEGURA2006_JUGLANS, False, False, False, "dbh", True, _TREES_KG, "P", _SEGURA
+        ),
+        EQ_SEGURA2006_INGA: Equation(
+            EQ_SEGURA2006_INGA, False, False, False, "dbh", True, _TREES_KG, "CHECK", _SEGURA
+        ),
+    }
+)
 
 # --- plausibility flags (bit mask per row) -------------------------------------------------------
 FLAG_D_NOT_POSITIVE = 1 << 0
@@ -93,19 +103,21 @@ FLAG_NOT_ALIVE = 1 << 8
 FLAG_OUTSIDE_EQUATION_RANGE = 1 << 9
 FLAG_D_DECREASE = 1 << 10
 
-FLAG_NAMES: Mapping[int, str] = MappingProxyType({
-    FLAG_D_NOT_POSITIVE: "d_not_positive",
-    FLAG_D_OVER_150: "d_over_150",
-    FLAG_HD_IMPLAUSIBLE: "hd_implausible",
-    FLAG_H_OVER_60: "h_over_60",
-    FLAG_WD_OUT_OF_RANGE: "wd_out_of_range",
-    FLAG_H_AT_MOST_1_3: "h_at_most_1_3",
-    FLAG_BELOW_DMIN: "below_dmin",
-    FLAG_EXCLUDED_GROWTH_FORM: "excluded_growth_form",
-    FLAG_NOT_ALIVE: "not_alive",
-    FLAG_OUTSIDE_EQUATION_RANGE: "outside_equation_range",
-    FLAG_D_DECREASE: "d_decrease",
-})
+FLAG_NAMES: Mapping[int, str] = MappingProxyType(
+    {
+        FLAG_D_NOT_POSITIVE: "d_not_positive",
+        FLAG_D_OVER_150: "d_over_150",
+        FLAG_HD_IMPLAUSIBLE: "hd_implausible",
+        FLAG_H_OVER_60: "h_over_60",
+        FLAG_WD_OUT_OF_RANGE: "wd_out_of_range",
+        FLAG_H_AT_MOST_1_3: "h_at_most_1_3",
+        FLAG_BELOW_DMIN: "below_dmin",
+        FLAG_EXCLUDED_GROWTH_FORM: "excluded_growth_form",
+        FLAG_NOT_ALIVE: "not_alive",
+        FLAG_OUTSIDE_EQUATION_RANGE: "outside_equation_range",
+        FLAG_D_DECREASE: "d_decrease",
+    }
+)
 
 #: GWDD range used by BIOMASS for wood density (g cm⁻³).
 WD_RANGE = (0.08, 1.39)
@@ -135,9 +147,7 @@ def chave2014_eq4(d_cm, h_m, wd) -> np.ndarray:
 def chave2014_eq7(d_cm, wd, e) -> np.ndarray:
     """Chave 2014 Eq. 7 as published (no height; E = environmental stress index)."""
     ln_d = np.log(_f(d_cm))
-    return np.exp(
-        -1.803 - 0.976 * _f(e) + 0.976 * np.log(_f(wd)) + 2.673 * ln_d - 0.0299 * ln_d**2
-    )
+    return np.exp(-1.803 - 0.976 * _f(e) + 0.976 * np.log(_f(wd)) + 2.673 * ln_d - 0.0299 * ln_d**2)
 
 
 def chave2014_eq7_biomass(d_cm, wd, e) -> np.ndarray:

@@ -131,13 +131,15 @@ def fit_hd_model(d_cm, h_m, method: str, *, use_weight: bool = False, group: str
     try:
         coef, rse_log = _FITTERS[method](d, h, w)
     except _NoConvergence:
-        raise CarbonInputError([
-            Notice(
-                "hd.no_convergence",
-                gettext_noop("the %(method)s H-D model did not converge for %(group)s"),
-                {"method": method, "group": group or "the data set"},
-            )
-        ]) from None
+        raise CarbonInputError(
+            [
+                Notice(
+                    "hd.no_convergence",
+                    gettext_noop("the %(method)s H-D model did not converge for %(group)s"),
+                    {"method": method, "group": group or "the data set"},
+                )
+            ]
+        ) from None
     df = h.size - _N_PARAMS[method]
     fitted = _predict(method, coef, d, rse_log)
     everywhere = _predict(method, coef, d_all[np.isfinite(d_all) & (d_all > 0)], rse_log)
@@ -155,15 +157,17 @@ def fit_hd_model(d_cm, h_m, method: str, *, use_weight: bool = False, group: str
 
 def _require_heights(n: int, group: str) -> None:
     if n < MIN_HEIGHTS:
-        raise CarbonInputError([
-            Notice(
-                "hd.too_few_heights",
-                gettext_noop(
-                    "an H-D model needs at least %(min)d measured heights, %(group)s has %(n)d"
-                ),
-                {"min": MIN_HEIGHTS, "n": n, "group": group or "the data set"},
-            )
-        ])
+        raise CarbonInputError(
+            [
+                Notice(
+                    "hd.too_few_heights",
+                    gettext_noop(
+                        "an H-D model needs at least %(min)d measured heights, %(group)s has %(n)d"
+                    ),
+                    {"min": MIN_HEIGHTS, "n": n, "group": group or "the data set"},
+                )
+            ]
+        )
 
 
 def _fit_log(power: int):
@@ -185,8 +189,13 @@ class _NoConvergence(Exception):
 def _lm(residuals, start) -> tuple[float, ...]:
     """MINPACK lmdif with R ``nls.lm.control()`` defaults (as BIOMASS's ``nlsLM`` calls)."""
     coef, _, _, _, status = leastsq(
-        residuals, np.asarray(start, float), full_output=True, ftol=_EPS, xtol=_EPS,
-        gtol=0.0, maxfev=10_000,
+        residuals,
+        np.asarray(start, float),
+        full_output=True,
+        ftol=_EPS,
+        xtol=_EPS,
+        gtol=0.0,
+        maxfev=10_000,
     )
     if status not in (1, 2, 3, 4) or not np.all(np.isfinite(coef)):
         raise _NoConvergence
@@ -289,12 +298,14 @@ class FeldpauschCoefficients:
 def feldpausch_coefficients() -> Mapping[str, FeldpauschCoefficients]:
     """Feldpausch et al. 2012 Table 3 (BIOMASS ``feldCoef``), by region name."""
     rows = reference.read_rows(reference.FELDPAUSCH_FILE)
-    return MappingProxyType({
-        r["region"]: FeldpauschCoefficients(
-            r["region"], float(r["a"]), float(r["b"]), float(r["c"]), float(r["rse"])
-        )
-        for r in rows
-    })
+    return MappingProxyType(
+        {
+            r["region"]: FeldpauschCoefficients(
+                r["region"], float(r["a"]), float(r["b"]), float(r["c"]), float(r["rse"])
+            )
+            for r in rows
+        }
+    )
 
 
 def feldpausch_height(d_cm, region: str) -> np.ndarray:
@@ -385,8 +396,9 @@ def resolve_heights(
     missing = need & ~np.isfinite(h)
     fit_rows = measured if fit_rows is None else fit_rows & measured
     notes: list[Notice] = []
-    models = _fill_missing(d, h, missing, fit_rows, options, sources, notes, group_codes,
-                           group_labels)
+    models = _fill_missing(
+        d, h, missing, fit_rows, options, sources, notes, group_codes, group_labels
+    )
     return HeightResolution(h, sources.codes, tuple(sources.labels), models, tuple(notes))
 
 
@@ -445,13 +457,15 @@ def _local_model(d, h, fit_rows, rows, options: HeightOptions, group: str, notes
     h_fit = np.where(fit_rows, h, np.nan)[rows]
     notes.extend(hd_data_warnings(d[rows], h_fit, group=group))
     if options.model != HD_BEST:
-        return fit_hd_model(d[rows], h_fit, options.model, use_weight=options.use_weight,
-                            group=group)
+        return fit_hd_model(
+            d[rows], h_fit, options.model, use_weight=options.use_weight, group=group
+        )
     fitted = []
     for method in HD_METHODS:
         try:
-            fitted.append(fit_hd_model(d[rows], h_fit, method, use_weight=options.use_weight,
-                                       group=group))
+            fitted.append(
+                fit_hd_model(d[rows], h_fit, method, use_weight=options.use_weight, group=group)
+            )
         except CarbonInputError as error:  # a nonlinear form that fails is left out of "best"
             notes.extend(error.errors)
     return best_hd_model(fitted)

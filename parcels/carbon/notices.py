@@ -8,7 +8,7 @@ The presentation layer (management commands, views, reports) translates with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -32,7 +32,11 @@ class Notice:
 
     @property
     def message(self) -> str:
-        return self.template % dict(self.params)
+        return self.render()
+
+    def render(self, translate: Callable[[str], str] = gettext_noop) -> str:
+        """The message, with templates passed through ``translate`` (e.g. Django gettext)."""
+        return translate(self.template) % dict(self.params)
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "params": dict(self.params)}
@@ -49,13 +53,12 @@ class RowError(Notice):
     line: int = 0
     column: str = ""
 
-    @property
-    def message(self) -> str:
-        where = gettext_noop("line %(line)d, %(column)s: ") % {
+    def render(self, translate: Callable[[str], str] = gettext_noop) -> str:
+        where = translate(gettext_noop("line %(line)d, %(column)s: ")) % {
             "line": self.line,
             "column": self.column or "-",
         }
-        return where + super().message
+        return where + super().render(translate)
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "line": self.line, "column": self.column}

@@ -20,8 +20,15 @@ from typing import Any
 
 from .allometry import EQ_CHAVE2014_EQ4, EQUATIONS, WD_RANGE
 from .biomass import BGB_METHODS, BGB_RATIO
-from .height import HD_BEST, HD_METHODS, HEIGHT_METHODS, METHOD_CHAVE_E, METHOD_FELDPAUSCH
-from .height import METHOD_LOCAL, feldpausch_coefficients
+from .height import (
+    HD_BEST,
+    HD_METHODS,
+    HEIGHT_METHODS,
+    METHOD_CHAVE_E,
+    METHOD_FELDPAUSCH,
+    METHOD_LOCAL,
+    feldpausch_coefficients,
+)
 from .notices import ParameterError
 from .taxonomy import GROWTH_FORMS
 from .wood_density import REGION_WORLD, TABLE_GWDD_V1, TABLES, v1_regions
@@ -78,12 +85,14 @@ class GrowthCurve:
 
 
 #: Illustrative starting values of carbon-methods §9.1 (not published fits; calibrate them).
-DEFAULT_GROWTH_CURVES: Mapping[str, GrowthCurve] = MappingProxyType({
-    "fast_pioneer": GrowthCurve(40.0, 0.20, 1.3),
-    "medium_native": GrowthCurve(45.0, 0.12, 1.3),
-    "service_shade": GrowthCurve(35.0, 0.12, 1.1),
-    "exotic": GrowthCurve(45.0, 0.15, 1.2),
-})
+DEFAULT_GROWTH_CURVES: Mapping[str, GrowthCurve] = MappingProxyType(
+    {
+        "fast_pioneer": GrowthCurve(40.0, 0.20, 1.3),
+        "medium_native": GrowthCurve(45.0, 0.12, 1.3),
+        "service_shade": GrowthCurve(35.0, 0.12, 1.1),
+        "exotic": GrowthCurve(45.0, 0.15, 1.2),
+    }
+)
 
 
 def _frozen(mapping: Mapping | None = None) -> Mapping:
@@ -179,7 +188,10 @@ class CarbonParameters:
 
     def canonical_json(self) -> str:
         return json.dumps(
-            self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+            self.to_dict(),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
             allow_nan=False,
         )
 
@@ -320,8 +332,9 @@ _CHECKS = {
 
 
 def _check_cross_fields(p: CarbonParameters) -> None:
-    needs_e = [eq for eq in (p.default_equation, *p.species_equations.values())
-               if EQUATIONS[eq].needs_e]
+    needs_e = [
+        eq for eq in (p.default_equation, *p.species_equations.values()) if EQUATIONS[eq].needs_e
+    ]
     if p.e_index is None and needs_e:
         raise ParameterError("e_index", f"required by equation {needs_e[0]}")
     uses_chave_e = p.height_method == METHOD_CHAVE_E or (

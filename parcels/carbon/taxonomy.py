@@ -8,8 +8,8 @@ resolutions):
    ``inga_spp`` are read as names (underscores are spaces).
 2. Genus = first word (capitalised), epithet = second word (lower case). Indeterminate epithets
    (``sp``, ``sp.``, ``spp``, ``indet``...) and an empty one mean "genus only"; qualifiers
-   ``cf.``/``aff.`` are dropped. Unknown genera ("indet", "unknown", "desconocida") mean
-   "no taxon" (the tree gets the plot or dataset wood density).
+   ``cf.``/``aff.`` and hybrid signs (``×``, ``x``) are dropped. Unknown genera ("indet",
+   "unknown", "desconocida") mean "no taxon" (the tree gets the plot or dataset wood density).
    Deviation from BIOMASS, on purpose: BIOMASS would match ``Inga sp`` against the GWDD rows
    whose epithet is ``sp`` at *species* level; we treat it as genus level.
 3. Synonyms (``synonyms.csv``): the accepted binomial is tried first, then every known synonym,
@@ -35,12 +35,12 @@ GROWTH_FORM_TREE = "tree"
 GROWTH_FORMS = ("tree", "palm", "banana", "coffee", "bamboo", "shrub")
 
 _INDETERMINATE = frozenset(
-    {"", "sp", "sp.", "spp", "spp.", "ssp", "ssp.", "indet", "indet.", "x", "sp1", "sp2"}
+    {"", "sp", "sp.", "spp", "spp.", "ssp", "ssp.", "indet", "indet.", "sp1", "sp2"}
 )
 _NO_GENUS = frozenset(
     {"", "indet", "indet.", "unknown", "desconocida", "desconocido", "other", "otra", "na"}
 )
-_QUALIFIERS = frozenset({"cf", "cf.", "aff", "aff."})
+_QUALIFIERS = frozenset({"cf", "cf.", "aff", "aff.", "×", "x"})
 
 
 @dataclass(frozen=True)

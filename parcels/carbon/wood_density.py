@@ -292,15 +292,17 @@ def _fill_dataset_mean(wd, sd, level, applicable) -> None:
         return
     have = applicable & (level != _NONE)
     if not have.any():
-        raise CarbonInputError([
-            Notice(
-                "wood_density.no_match",
-                gettext_noop(
-                    "no tree has a wood density: no taxon matched the reference table and "
-                    "no value was given"
-                ),
-            )
-        ])
+        raise CarbonInputError(
+            [
+                Notice(
+                    "wood_density.no_match",
+                    gettext_noop(
+                        "no tree has a wood density: no taxon matched the reference table and "
+                        "no value was given"
+                    ),
+                )
+            ]
+        )
     values = wd[have]
     wd[need] = values.mean()
     sd[need] = values.std(ddof=1) if values.size > 1 else math.nan

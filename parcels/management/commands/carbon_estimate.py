@@ -1,0 +1,45 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from parcels.carbon import cli
+from parcels.carbon.notices import Notice, ParameterError
+
+
+def _translated(notice: Notice) -> str:
+    return notice.render(gettext)
+
+
+class Command(BaseCommand):
+    help = _(
+        "Stratified estimate of the project stock from tree, plot and stratum CSVs: per "
+        "stratum and project mean tCO2e/ha, SE, n, 90% CI half-width, total and the total "
+        "after the uncertainty deduction, as JSON."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--trees", required=True, help=_("trees CSV (with plot_id)"))
+        parser.add_argument(
+            "--plots", required=True, help=_("plots CSV: plot_id, stratum, area_m2")
+        )
+        parser.add_argument("--strata", required=True, help=_("strata CSV: stratum, area_ha"))
+        parser.add_argument("-o", "--output", help=_("also write the JSON to this file"))
+        cli.add_parameter_arguments(parser)
+
+    def handle(self, *args: object, **options: object) -> None:
+        try:
+            params = cli.parameters_from_options(options)
+        except ParameterError as error:
+            raise CommandError(error.notice.render(gettext)) from None
+        status = cli.carbon_estimate(
+            options["trees"],
+            options["plots"],
+            options["strata"],
+            options["output"],
+            params=params,
+            stdout=self.stdout,
+            stderr=self.stderr,
+            render=_translated,
+        )
+        if status:
+            raise CommandError(gettext("bad input: no estimate was produced"), returncode=status)
