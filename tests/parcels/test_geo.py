@@ -4,6 +4,7 @@ import pytest
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.utils import translation
 
 from parcels import geo
 from tests.parcels.builders import (
@@ -49,9 +50,12 @@ def test_it_rejects_a_self_intersection_with_its_location():
     )
     with pytest.raises(ValidationError) as caught:
         geo.validate_boundary(bowtie, project=Area)
-    message = caught.value.message_dict["boundary"][0]
+    with translation.override("en"):
+        message = caught.value.message_dict["boundary"][0]
     assert "self-intersection" in message
     assert "-74.899500" in message and "-10.899500" in message
+    with translation.override("es"):
+        assert "autointersección" in caught.value.message_dict["boundary"][0]
 
 
 def test_it_rejects_an_empty_or_missing_boundary():
