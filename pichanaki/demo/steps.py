@@ -251,7 +251,7 @@ def step_parcels(ctx: DemoContext, rng: np.random.Generator) -> None:
     counts = rng.choice([1, 2, 3], size=len(ctx.smallholders), p=[0.45, 0.4, 0.15])
     owners = [p for p, n in zip(ctx.smallholders, counts, strict=True) for _ in range(n)]
     areas = _parcel_areas(len(owners), catalogue.HECTARES_PER_SCALE * ctx.scale, rng)
-    cells, epsg = layout.inner_cells(ctx.district)
+    cells, epsg = layout.inner_cells(catalogue.DISTRICT_UBIGEO)
     communities = sorted({p.community for p in ctx.smallholders})
     centres = layout.community_centres(cells, len(communities), rng)
     index = np.array([communities.index(p.community) for p in owners])
@@ -388,15 +388,20 @@ def _planting_start(agreement: dt.date, rng: np.random.Generator) -> dt.date:
 
 
 def _choose_species(ctx, parcel: Parcel, weights: dict, density: float, tally: _Tally, rng):
-    """A species of the stratum's mix and its tree count, keeping ~20% of the trees exotic."""
-    species = ctx.species[pick(rng, weights)]
-    trees = _trees(species, parcel.area_ha, density)
+    """A species of the stratum's mix and its tree count, keeping ~20% of the trees exotic.
+
+    Where the mix has both, a native and an exotic candidate are drawn by weight and the one
+    that keeps the running exotic share closer to the target wins.
+    """
     natives = {n: w for n, w in weights.items() if ctx.species[n].native_to_peru}
-    if not species.native_to_peru and natives:
-        native = ctx.species[pick(rng, natives)]
-        native_trees = _trees(native, parcel.area_ha, density)
-        if not tally.prefers_exotic(trees, native_trees):
-            species, trees = native, native_trees
+    exotics = {n: w for n, w in weights.items() if n not in natives}
+    species = ctx.species[pick(rng, natives or exotics)]
+    trees = _trees(species, parcel.area_ha, density)
+    if natives and exotics:
+        exotic = ctx.species[pick(rng, exotics)]
+        exotic_trees = _trees(exotic, parcel.area_ha, density)
+        if tally.prefers_exotic(exotic_trees, trees):
+            species, trees = exotic, exotic_trees
     if species.native_to_peru:
         tally.native += trees
     else:

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pichanaki.demo import services
 from pichanaki.demo.exceptions import DemoError
@@ -12,7 +13,7 @@ from smallholders.choices import Role
 
 
 class Command(BaseCommand):
-    help = _(
+    help = gettext_lazy(
         "Create, if missing, the demo logins (manager “gestor”, one cooperative staff login per "
         "cooperative, a verifier) and print them. Password: $DEMO_PASSWORD or “pichanaki-demo”."
     )

@@ -4,6 +4,7 @@ import argparse
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pichanaki.demo import selectors, services
 from pichanaki.demo.exceptions import DemoError
@@ -20,7 +21,7 @@ def positive_float(text: str) -> float:
 
 
 class Command(BaseCommand):
-    help = _(
+    help = gettext_lazy(
         "Load the demo project “Captura de Carbono Pichanaki” (deterministic, idempotent): "
         "cooperatives, smallholders, parcels in the Pichanaqui district, plantings and "
         "monitoring plots."
