@@ -8,6 +8,6 @@ urlpatterns = [
     path("", views.project_list, name="projects"),
     path("projects/<slug:code>/", views.project_detail, name="project"),
     path("serials/", views.serial_lookup, name="serials"),
-    path("retirements/<str:code>/", views.verify_retirement, name="verify"),
-    path("retirements/<str:code>/certificate.pdf", views.certificate_pdf, name="certificate"),
+    path("retirements/<uuid:code>/", views.verify_retirement, name="verify"),
+    path("retirements/<uuid:code>/certificate.pdf", views.certificate_pdf, name="certificate"),
 ]

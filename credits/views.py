@@ -1,8 +1,10 @@
 """Public registry pages: projects, issuances, retirements, buffer, serial lookup and
 certificate verification. Anonymous and read-only; no personal data is ever shown."""
 
+import uuid
+
 from django.db.models import Prefetch, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from rest_framework import exceptions
 
@@ -69,19 +71,16 @@ def _first_error(exc: exceptions.APIException) -> str:
     return str(detail)
 
 
-def _retirement(code: str) -> Retirement:
-    try:
-        return Retirement.objects.select_related("project").get(verification_code=code)
-    except (Retirement.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+def _retirement(code: uuid.UUID) -> Retirement:
+    return get_object_or_404(Retirement.objects.select_related("project"), verification_code=code)
 
 
-def verify_retirement(request: HttpRequest, code: str) -> HttpResponse:
+def verify_retirement(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     context = retirement_context(_retirement(code))
     return render(request, "credits/verify.html", context)
 
 
-def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
+def certificate_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """The PDF in both languages, or only the one asked for with ?lang=es|en."""
     retirement = _retirement(code)
     lang = request.GET.get("lang")

@@ -89,3 +89,6 @@ def _touch(api_key: ApiKey) -> None:
     # A plain UPDATE, outside any lock: the exact time of last use is informative only.
     ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
+
+
+from credits.api import schema as _schema  # noqa: E402, F401  (registers the OpenAPI scheme)
