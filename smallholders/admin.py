@@ -192,14 +192,14 @@ class SmallholderAdmin(ScopedAdmin):
         if change:
             update_smallholder(smallholder=obj, fields={})
             return
-        data = {f: form.cleaned_data[f] for f in UPDATABLE_FIELDS if f in form.cleaned_data}
+        named = {"first_name", "last_name"}
+        data = {f: form.cleaned_data[f] for f in UPDATABLE_FIELDS - named if f in form.cleaned_data}
         created = register_smallholder(
             project=obj.project,
             cooperative=obj.cooperative,
             dni=obj.dni,
             first_name=obj.first_name,
             last_name=obj.last_name,
-            joined_on=form.cleaned_data.get("agreement_signed_on"),
             fields=data,
         )
         obj.pk = created.pk
