@@ -2,7 +2,9 @@
 
 - btree_gist + an exclusion constraint: two live blocks (state <> 'superseded') of one project,
   unit type and vintage can never have overlapping serial ranges;
-- triggers that make ledger events append-only (no UPDATE, no DELETE), whatever the client.
+- a trigger that makes ledger events append-only (no UPDATE, no DELETE), whatever the client.
+  TRUNCATE (an administrator's whole-table operation, and how test databases are flushed) is
+  deliberately not blocked.
 """
 
 from django.contrib.postgres.operations import BtreeGistExtension
@@ -25,12 +27,8 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER credits_ledgerevent_no_update_delete
     BEFORE UPDATE OR DELETE ON credits_ledgerevent
     FOR EACH ROW EXECUTE FUNCTION credits_ledgerevent_append_only();
-CREATE TRIGGER credits_ledgerevent_no_truncate
-    BEFORE TRUNCATE ON credits_ledgerevent
-    FOR EACH STATEMENT EXECUTE FUNCTION credits_ledgerevent_append_only();
 """
 DROP = """
-DROP TRIGGER IF EXISTS credits_ledgerevent_no_truncate ON credits_ledgerevent;
 DROP TRIGGER IF EXISTS credits_ledgerevent_no_update_delete ON credits_ledgerevent;
 DROP FUNCTION IF EXISTS credits_ledgerevent_append_only();
 ALTER TABLE credits_serialblock DROP CONSTRAINT IF EXISTS credits_serialblock_live_serials_disjoint;

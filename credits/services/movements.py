@@ -70,8 +70,8 @@ def transfer_credits(
         if account.project_id not in (None, project_id):
             raise InvalidOperation(_("That account belongs to another project."))
     key = VintageKey(project_id, unit_type, vintage)
-    now = timezone.now()
     row, taken = _take(key, source, quantity)
+    now = timezone.now()  # after the lock: events are timestamped in the order they commit
     event = record_event(
         kind=EventKind.TRANSFER,
         key=key,
@@ -115,14 +115,14 @@ def retire_credits(
     beneficiary, purpose = beneficiary.strip(), purpose.strip()
     if not beneficiary or not purpose:
         raise InvalidOperation(_("A retirement needs a beneficiary and a purpose."))
-    now = timezone.now()
-    if retired_on > timezone.localdate(now):
+    if retired_on > timezone.localdate():
         raise InvalidOperation(_("The retirement date cannot be in the future."))
     account = _account(account_id)
     if account.kind == AccountKind.BUFFER:
         raise InvalidOperation(_("Buffer units cannot be retired."))
     key = VintageKey(project_id, unit_type, vintage)
     row, taken = _take(key, account, quantity)
+    now = timezone.now()
     event = record_event(
         kind=EventKind.RETIRE,
         key=key,

@@ -54,12 +54,12 @@ def reserve_credits(
     RESERVE event.
     """
     require_positive(quantity)
-    now = timezone.now()
-    if expires_at <= now:
+    if expires_at <= timezone.now():
         raise InvalidOperation(_("The reservation's expiry must be in the future."))
     buyer = _buyer_account(account_id)
     key = VintageKey(project_id, unit_type, vintage)
     row = lock_vintage(key)
+    now = timezone.now()  # after the lock: events are timestamped in the order they commit
     if row is None or row.available < quantity:
         raise InsufficientCredits(requested=quantity, available=row.available if row else 0)
     source = Account.objects.get(project_id=project_id, kind=AccountKind.ISSUANCE)
@@ -287,7 +287,7 @@ def _expire_one(reservation_id: int, *, now: dt.datetime) -> int:
         row,
         status=ReservationStatus.EXPIRED,
         kind=EventKind.EXPIRE,
-        now=now,
+        now=timezone.now(),
         actor=None,
         reason="expired",
     )

@@ -41,7 +41,6 @@ def record_reversal(
     parcels = list(Parcel.objects.filter(pk__in=parcel_ids, project_id=project_id))
     if len(parcels) != len(set(parcel_ids)):
         raise InvalidOperation(_("Some parcels do not exist or belong to another project."))
-    now = timezone.now()
     units = math.ceil(quantity_tco2e)
     keys = [
         VintageKey(project_id, UnitType.VERIFIED, v)
@@ -50,6 +49,7 @@ def record_reversal(
         .values_list("vintage", flat=True)
     ]
     rows = lock_vintages(keys)
+    now = timezone.now()  # after the lock: events are timestamped in the order they commit
     reversal = Reversal.objects.create(
         project_id=project_id,
         quantity_tco2e=quantity_tco2e,
