@@ -188,15 +188,16 @@ class _NoConvergence(Exception):
 
 def _lm(residuals, start) -> tuple[float, ...]:
     """MINPACK lmdif with R ``nls.lm.control()`` defaults (as BIOMASS's ``nlsLM`` calls)."""
-    coef, _, _, _, status = leastsq(
-        residuals,
-        np.asarray(start, float),
-        full_output=True,
-        ftol=_EPS,
-        xtol=_EPS,
-        gtol=0.0,
-        maxfev=10_000,
-    )
+    with np.errstate(all="ignore"):  # trial steps may leave the valid domain; MINPACK backs off
+        coef, _, _, _, status = leastsq(
+            residuals,
+            np.asarray(start, float),
+            full_output=True,
+            ftol=_EPS,
+            xtol=_EPS,
+            gtol=0.0,
+            maxfev=10_000,
+        )
     if status not in (1, 2, 3, 4) or not np.all(np.isfinite(coef)):
         raise _NoConvergence
     return tuple(coef)
