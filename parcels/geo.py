@@ -173,17 +173,23 @@ def find_overlaps(
     bounding-box `&&` test); only those few candidates get the exact ST_Intersection, whose area
     is measured in `geom`'s UTM zone. Touching neighbours (shared edge) overlap by 0 m².
     """
-    from parcels.models import Parcel  # geo.py stays importable from the models module
-
     if tolerance_m2 is None:
         tolerance_m2 = float(limit("PARCEL_OVERLAP_TOLERANCE_M2", "10"))
+    rows = overlap_queryset(geom, project_id=project_id, exclude_id=exclude_id)
+    overlaps = [Overlap(pk, code, _square_metres(shared)) for pk, code, shared in rows]
+    return sorted((o for o in overlaps if o.overlap_m2 > tolerance_m2), key=lambda o: -o.overlap_m2)
+
+
+def overlap_queryset(geom: GEOSGeometry, *, project_id: int, exclude_id: int | None = None):
+    """(id, code, shared area) of the project's parcels intersecting `geom` (see find_overlaps)."""
+    from parcels.models import Parcel  # geo.py stays importable from the models module
+
     candidates = Parcel.objects.filter(project_id=project_id, boundary__intersects=geom)
     if exclude_id is not None:
         candidates = candidates.exclude(pk=exclude_id)
     shared = Transform(Intersection("boundary", geom), utm_epsg_for(geom))
     rows = candidates.annotate(shared=Area(shared)).values_list("pk", "code", "shared")
-    overlaps = [Overlap(pk, code, _square_metres(shared)) for pk, code, shared in rows]
-    return sorted((o for o in overlaps if o.overlap_m2 > tolerance_m2), key=lambda o: -o.overlap_m2)
+    return rows.order_by()  # no join for Meta.ordering: find_overlaps sorts by overlap
 
 
 def _square_metres(value: object) -> float:
