@@ -20,3 +20,14 @@ class DemoRefusedInProduction(DemoError):
 class DemoNotLoaded(DemoError):
     def __init__(self) -> None:
         super().__init__(_("The demo project is not loaded yet: run “manage.py seed_demo” first."))
+
+
+class DemoTooLarge(DemoError):
+    def __init__(self, parcels: int, cells: int) -> None:
+        super().__init__(
+            _(
+                "%(parcels)d demo parcels do not fit in the district (room for %(cells)d): use a "
+                "smaller --scale."
+            )
+            % {"parcels": parcels, "cells": cells}
+        )

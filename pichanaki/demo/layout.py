@@ -89,11 +89,8 @@ def assign_cells(
 ) -> np.ndarray:
     """A distinct cell index for each parcel, near the centre of the parcel's community.
 
-    `communities[i]` is the community of parcel i. Raises ValueError when the district has too
-    few cells (the demo's --scale is then too large).
+    `communities[i]` is the community of parcel i; there are at least as many cells as parcels.
     """
-    if len(communities) > len(cells):
-        raise ValueError(f"{len(communities)} parcels do not fit in {len(cells)} cells")
     taken = np.zeros(len(cells), dtype=bool)
     chosen = np.empty(len(communities), dtype=int)
     centre_of_cells = cells + CELL_M / 2

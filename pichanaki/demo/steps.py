@@ -30,6 +30,7 @@ from parcels.models import (
     TreeMeasurement,
 )
 from pichanaki.demo import catalogue, growth, layout
+from pichanaki.demo.exceptions import DemoTooLarge
 from smallholders.choices import Gender, PaymentMethod, Standard
 from smallholders.models import (
     Cooperative,
@@ -252,6 +253,8 @@ def step_parcels(ctx: DemoContext, rng: np.random.Generator) -> None:
     owners = [p for p, n in zip(ctx.smallholders, counts, strict=True) for _ in range(n)]
     areas = _parcel_areas(len(owners), catalogue.HECTARES_PER_SCALE * ctx.scale, rng)
     cells, epsg = layout.inner_cells(catalogue.DISTRICT_UBIGEO)
+    if len(owners) > len(cells):
+        raise DemoTooLarge(len(owners), len(cells))
     communities = sorted({p.community for p in ctx.smallholders})
     centres = layout.community_centres(cells, len(communities), rng)
     index = np.array([communities.index(p.community) for p in owners])

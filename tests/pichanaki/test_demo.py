@@ -297,6 +297,16 @@ def test_it_refuses_demo_logins_in_production_unless_forced(settings) -> None:
 
 
 @pytest.mark.django_db
-def test_it_refuses_demo_logins_before_the_demo_is_loaded() -> None:
-    with pytest.raises(CommandError):
-        call_command("ensure_demo_users", stdout=io.StringIO())
+def test_it_creates_no_login_and_says_why_when_the_demo_is_not_loaded(personas) -> None:
+    err = io.StringIO()
+    call_command("ensure_demo_users", stdout=io.StringIO(), stderr=err)
+
+    assert "seed_demo" in err.getvalue()
+    assert not Profile.objects.filter(user__username="gestor").exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_scale_whose_parcels_do_not_fit_the_district() -> None:
+    with pytest.raises(CommandError, match="--scale"):
+        call_command("seed_demo", "--scale", "20", stdout=io.StringIO())
+    assert not Project.objects.exists()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pichanaki.demo import services
-from pichanaki.demo.exceptions import DemoError
+from pichanaki.demo.exceptions import DemoError, DemoNotLoaded
 from smallholders.choices import Role
 
 
@@ -33,6 +33,11 @@ class Command(BaseCommand):
             logins = services.ensure_demo_users(
                 password=password, reset_passwords=options["reset_passwords"]
             )
+        except DemoNotLoaded as exc:
+            # Not an error: `make run` calls this after `seed_demo --if-empty`, which loads
+            # nothing into a database that already holds other projects.
+            self.stderr.write(self.style.WARNING(str(exc)))
+            return
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         url = settings.PUBLIC_BASE_URL + reverse("admin:login")
@@ -53,4 +58,4 @@ class Command(BaseCommand):
                     "scope": login.scope,
                 }
             )
-        return "\n".join(lines)
+        return "\n".join(lines) + "\n"
