@@ -46,8 +46,9 @@ def test_it_computes_example_t2_with_the_feldpausch_w_amazonia_height():
 def test_it_computes_example_t3_with_both_forms_of_eq7_and_e_zero():
     assert_rel(al.chave2014_eq7(25.0, 0.447, 0.0), 300.4809581688598, 1e-12)
     assert_rel(al.chave2014_eq7_biomass(25.0, 0.447, 0.0), 315.5792546329596, 1e-12)
-    published = math.exp(-1.803 + 0.976 * math.log(0.447) + 2.673 * math.log(25)
-                         - 0.0299 * math.log(25) ** 2)
+    published = math.exp(
+        -1.803 + 0.976 * math.log(0.447) + 2.673 * math.log(25) - 0.0299 * math.log(25) ** 2
+    )
     assert_rel(al.chave2014_eq7(25.0, 0.447, 0.0), published, 1e-14)
 
 
@@ -131,8 +132,9 @@ def test_it_flags_implausible_inputs():
 
 
 def test_it_does_not_judge_modelled_heights_for_plausibility():
-    flags = al.plausibility_flags(np.array([30.0]), np.array([2.0]), np.array([0.5]),
-                                  h_measured=np.array([False]))
+    flags = al.plausibility_flags(
+        np.array([30.0]), np.array([2.0]), np.array([0.5]), h_measured=np.array([False])
+    )
     assert flags[0] == 0
 
 

@@ -23,8 +23,9 @@ def test_it_reproduces_the_chapman_richards_example_p2():
 
 
 def test_it_reproduces_the_long_term_average_and_buffer_of_p3():
-    cohort = ex.Cohort("Cedrela odorata", n_planted=400 * 1.5, wood_density=0.447,
-                       survival=0.8, mortality=0.0)
+    cohort = ex.Cohort(
+        "Cedrela odorata", n_planted=400 * 1.5, wood_density=0.447, survival=0.8, mortality=0.0
+    )
     projection = ex.project_exante([cohort], P2_PARAMS.replace(cap_rule="lta"))
     assert projection.years[0] == 1 and projection.years[-1] == 30
     assert projection.stock_t_co2e[0] == 0.0  # D(1) = 2.6 cm is below Dmin
@@ -37,12 +38,11 @@ def test_it_reproduces_the_long_term_average_and_buffer_of_p3():
 
 
 def test_it_caps_at_the_end_stock_without_harvest_and_at_the_lta_with_thinning():
-    plain = ex.project_exante([ex.Cohort("Cedrela odorata", 100, wood_density=0.447)],
-                              P2_PARAMS)
+    plain = ex.project_exante([ex.Cohort("Cedrela odorata", 100, wood_density=0.447)], P2_PARAMS)
     assert plain.cap_rule == "end_stock" and plain.cap == plain.stock_t_co2e[-1]
     thinned = ex.project_exante(
-        [ex.Cohort("Cedrela odorata", 100, wood_density=0.447, thinning=((15, 0.5),))],
-        P2_PARAMS)
+        [ex.Cohort("Cedrela odorata", 100, wood_density=0.447, thinning=((15, 0.5),))], P2_PARAMS
+    )
     assert thinned.cap_rule == "lta"
     assert thinned.cap == pytest.approx(thinned.stock_t_co2e.mean())
     year = thinned.years

@@ -151,7 +151,8 @@ def test_it_gives_an_unmeasured_stem_the_height_of_its_tree():
 
 
 def test_it_leaves_heights_missing_with_the_measured_method():
-    resolved = hd.resolve_heights(np.array([20.0]), np.array([np.nan]),
-                                  hd.HeightOptions(method=hd.METHOD_MEASURED))
+    resolved = hd.resolve_heights(
+        np.array([20.0]), np.array([np.nan]), hd.HeightOptions(method=hd.METHOD_MEASURED)
+    )
     assert np.isnan(resolved.height_m[0])
     assert resolved.source_labels[resolved.source_codes[0]] == "none"

@@ -15,10 +15,17 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_it_defaults_to_the_spec_defaults():
     p = CarbonParameters()
     assert (p.default_equation, p.dmin_cm, p.root_shoot_ratio, p.carbon_fraction) == (
-        "chave2014_eq4", 5.0, 0.27, 0.47)
+        "chave2014_eq4",
+        5.0,
+        0.27,
+        0.47,
+    )
     assert (p.wood_density_table, p.wood_density_region) == ("gwdd_v1", "World")
     assert (p.height_method, p.height_fallback, p.feldpausch_region) == (
-        "local", "feldpausch", "WAmazonia")
+        "local",
+        "feldpausch",
+        "WAmazonia",
+    )
     assert (p.deduction_rule, p.uncertainty_target, p.confidence) == ("excess", 0.1, 0.9)
     assert p.buffer_fraction == 0.30 and p.bgb_method == "ratio"
     assert {"palm", "banana", "coffee"} <= set(p.exclude_growth_forms)
@@ -27,8 +34,11 @@ def test_it_defaults_to_the_spec_defaults():
 
 
 def test_it_round_trips_through_a_dict_and_json():
-    p = CarbonParameters(species_equations={"Cordia alliodora": "segura2006_cordia"},
-                         local_wood_density={"Inga edulis": 0.6}, e_index=-0.1)
+    p = CarbonParameters(
+        species_equations={"Cordia alliodora": "segura2006_cordia"},
+        local_wood_density={"Inga edulis": 0.6},
+        e_index=-0.1,
+    )
     data = json.loads(json.dumps(p.to_dict()))
     assert data["schema"] == "pichanaki.carbon.parameters/1"
     again = CarbonParameters.from_dict(data)
@@ -38,8 +48,12 @@ def test_it_round_trips_through_a_dict_and_json():
 def test_its_fingerprint_is_canonical_and_changes_with_any_field():
     p = CarbonParameters()
     assert CarbonParameters(dmin_cm=5).fingerprint() == p.fingerprint()
-    assert CarbonParameters(exclude_growth_forms=("palm", "coffee", "banana", "bamboo",
-                                                  "palm")).fingerprint() == p.fingerprint()
+    assert (
+        CarbonParameters(
+            exclude_growth_forms=("palm", "coffee", "banana", "bamboo", "palm")
+        ).fingerprint()
+        == p.fingerprint()
+    )
     assert p.replace(root_shoot_ratio=0.37).fingerprint() != p.fingerprint()
     assert p.replace(use_synonyms=False).fingerprint() != p.fingerprint()
     assert len(p.fingerprint()) == 64 and hash(p) == hash(CarbonParameters())
@@ -48,29 +62,38 @@ def test_its_fingerprint_is_canonical_and_changes_with_any_field():
 def test_its_fingerprint_does_not_depend_on_the_process():
     code = "from parcels.carbon import CarbonParameters; print(CarbonParameters().fingerprint())"
     prints = {
-        subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True,
-                       text=True, env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+        ).stdout.strip()
         for seed in ("1", "2")
     }
     assert prints == {CarbonParameters().fingerprint()}
 
 
-@pytest.mark.parametrize(("field", "value", "reason"), [
-    ("dmin_cm", "5", "must be a number"),
-    ("dmin_cm", -1, "must be in"),
-    ("carbon_fraction", 0, "must be in"),
-    ("root_shoot_ratio", float("nan"), "finite"),
-    ("default_equation", "chave2099", "must be one of"),
-    ("height_method", "guess", "must be one of"),
-    ("feldpausch_region", "Andes", "must be one of"),
-    ("wood_density_table", "gwdd_v3", "must be one of"),
-    ("buffer_fraction", 1.0, "must be in"),
-    ("use_synonyms", 1, "true or false"),
-    ("crediting_period_years", 30.5, "integer"),
-    ("exclude_growth_forms", ("cactus",), "growth forms"),
-    ("local_wood_density", {"Inga edulis": 2.0}, "must be in"),
-    ("species_equations", {"Inga": "nope"}, "must be one of"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("dmin_cm", "5", "must be a number"),
+        ("dmin_cm", -1, "must be in"),
+        ("carbon_fraction", 0, "must be in"),
+        ("root_shoot_ratio", float("nan"), "finite"),
+        ("default_equation", "chave2099", "must be one of"),
+        ("height_method", "guess", "must be one of"),
+        ("feldpausch_region", "Andes", "must be one of"),
+        ("wood_density_table", "gwdd_v3", "must be one of"),
+        ("buffer_fraction", 1.0, "must be in"),
+        ("use_synonyms", 1, "true or false"),
+        ("crediting_period_years", 30.5, "integer"),
+        ("exclude_growth_forms", ("cactus",), "growth forms"),
+        ("local_wood_density", {"Inga edulis": 2.0}, "must be in"),
+        ("species_equations", {"Inga": "nope"}, "must be one of"),
+    ],
+)
 def test_it_names_the_bad_field(field, value, reason):
     with pytest.raises(ParameterError, match=reason) as error:
         CarbonParameters.from_dict({field: value})

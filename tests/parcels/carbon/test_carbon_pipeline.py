@@ -25,10 +25,17 @@ def _column(results, name):
 
 
 def test_it_computes_the_tree_examples_t1_t2_t6_t7():
-    trees = _trees(species=["Cedrela odorata", "Cedrela odorata", "Calycophyllum spruceanum",
-                            "Swietenia macrophylla"],
-                   dbh_cm=[25, 25, 3, 120], height_m=[18, np.nan, 2.5, 38],
-                   wood_density=[0.447, 0.447, 0.719, 0.52])
+    trees = _trees(
+        species=[
+            "Cedrela odorata",
+            "Cedrela odorata",
+            "Calycophyllum spruceanum",
+            "Swietenia macrophylla",
+        ],
+        dbh_cm=[25, 25, 3, 120],
+        height_m=[18, np.nan, 2.5, 38],
+        wood_density=[0.447, 0.447, 0.719, 0.52],
+    )
     r = pipeline.compute_trees(trees, FELD)
     assert_stated(r.agb_kg[0], "275.829")
     assert_stated(r.bgb_kg[0], "74.474")
@@ -45,9 +52,18 @@ def test_it_computes_the_tree_examples_t1_t2_t6_t7():
 
 
 def test_it_looks_up_wood_density_and_fills_the_plot_mean_t10():
-    trees = _trees(species=["Cedrela odorata", "Inga edulis", "Inga edulis", "Cordia alliodora",
-                            "Inga densiflora", "desconocida"],
-                   dbh_cm=[20, 20, 20, 20, 20, 20], plot_id=["P"] * 6)
+    trees = _trees(
+        species=[
+            "Cedrela odorata",
+            "Inga edulis",
+            "Inga edulis",
+            "Cordia alliodora",
+            "Inga densiflora",
+            "desconocida",
+        ],
+        dbh_cm=[20, 20, 20, 20, 20, 20],
+        plot_id=["P"] * 6,
+    )
     r = pipeline.compute_trees(trees, FELD)
     assert _column(r, "wood_density_level") == ["species"] * 4 + ["genus", "plot"]
     assert r.wood_density[5] == pytest.approx(r.wood_density[:5].mean(), rel=1e-15)
@@ -56,8 +72,11 @@ def test_it_looks_up_wood_density_and_fills_the_plot_mean_t10():
 
 
 def test_it_excludes_palms_bananas_and_coffee_unless_an_equation_is_given_t11():
-    trees = _trees(species=["Bactris gasipaes", "platano", "Coffea arabica", "Inga edulis"],
-                   dbh_cm=[20, 15, 3, 20], height_m=[8, 3, 1.8, 12])
+    trees = _trees(
+        species=["Bactris gasipaes", "platano", "Coffea arabica", "Inga edulis"],
+        dbh_cm=[20, 15, 3, 20],
+        height_m=[8, 3, 1.8, 12],
+    )
     r = pipeline.compute_trees(trees, FELD)
     assert _column(r, "equation")[:3] == ["excluded:palm", "excluded:banana", "excluded:coffee"]
     assert list(r.agb_kg[:3]) == [0, 0, 0] and r.agb_kg[3] > 0
@@ -70,16 +89,23 @@ def test_it_excludes_palms_bananas_and_coffee_unless_an_equation_is_given_t11():
 
 
 def test_it_uses_a_species_equation_from_the_parameters_t5():
-    trees = _trees(species=["Cordia alliodora", "Cordia alliodora"], dbh_cm=[30, 30],
-                   height_m=[20, 20], wood_density=[0.52, 0.52])
+    trees = _trees(
+        species=["Cordia alliodora", "Cordia alliodora"],
+        dbh_cm=[30, 30],
+        height_m=[20, 20],
+        wood_density=[0.52, 0.52],
+    )
     segura = FELD.replace(species_equations={"Cordia alliodora": "segura2006_cordia"})
     assert_stated(pipeline.compute_trees(trees, segura).agb_kg[0], "202")
     assert_stated(pipeline.compute_trees(trees, FELD).agb_kg[0], "506")
 
 
 def test_it_credits_nothing_for_dead_cut_or_missing_trees():
-    trees = _trees(species=["Inga edulis"] * 4, dbh_cm=[20, 20, np.nan, 20],
-                   status=["alive", "dead_standing", "cut", "not_found"])
+    trees = _trees(
+        species=["Inga edulis"] * 4,
+        dbh_cm=[20, 20, np.nan, 20],
+        status=["alive", "dead_standing", "cut", "not_found"],
+    )
     r = pipeline.compute_trees(trees, FELD)
     assert r.agb_kg[0] > 0 and list(r.agb_kg[1:]) == [0, 0, 0]
     assert list(r.alive) == [True, False, False, False]
@@ -87,9 +113,14 @@ def test_it_credits_nothing_for_dead_cut_or_missing_trees():
 
 
 def test_it_sums_the_stems_of_multi_stem_trees():
-    trees = _trees(tree_id=["a1", "a2", "b"], species=["Inga edulis"] * 3, dbh_cm=[12, 15, 30],
-                   height_m=[np.nan, 11, np.nan], stem_of=["A", "A", "B"],
-                   wood_density=[0.6, 0.6, 0.6])
+    trees = _trees(
+        tree_id=["a1", "a2", "b"],
+        species=["Inga edulis"] * 3,
+        dbh_cm=[12, 15, 30],
+        height_m=[np.nan, 11, np.nan],
+        stem_of=["A", "A", "B"],
+        wood_density=[0.6, 0.6, 0.6],
+    )
     r = pipeline.compute_trees(trees, FELD)
     assert r.height_m[0] == 11.0 and _column(r, "height_source")[0] == "measured:tree"
     totals = pipeline.tree_totals(trees, r)
@@ -99,24 +130,33 @@ def test_it_sums_the_stems_of_multi_stem_trees():
 
 
 def test_it_reports_every_bad_row_at_once():
-    trees = _trees(species=["Inga edulis"] * 5, dbh_cm=[20, -1, np.nan, 20, 20],
-                   height_m=[0, 12, 12, np.nan, 12], wood_density=[np.nan, 0.5, 0.5, -0.2, 0.5],
-                   status=["alive", "alive", "alive", "alive", "zombie"])
+    trees = _trees(
+        species=["Inga edulis"] * 5,
+        dbh_cm=[20, -1, np.nan, 20, 20],
+        height_m=[0, 12, 12, np.nan, 12],
+        wood_density=[np.nan, 0.5, 0.5, -0.2, 0.5],
+        status=["alive", "alive", "alive", "alive", "zombie"],
+    )
     with pytest.raises(CarbonInputError) as error:
         pipeline.compute_trees(trees, FELD, line_offset=2)
     found = [(e.line, e.column) for e in error.value.errors]
-    assert found == [(2, "height_m"), (3, "dbh_cm"), (4, "dbh_cm"), (5, "wood_density"),
-                     (6, "status")]
+    assert found == [
+        (2, "height_m"),
+        (3, "dbh_cm"),
+        (4, "dbh_cm"),
+        (5, "wood_density"),
+        (6, "status"),
+    ]
 
 
 def test_it_refuses_to_credit_a_tree_whose_equation_lacks_a_height():
-    trees = _trees(species=["Inga edulis", "Inga edulis"], dbh_cm=[20, 25],
-                   height_m=[12, np.nan])
+    trees = _trees(species=["Inga edulis", "Inga edulis"], dbh_cm=[20, 25], height_m=[12, np.nan])
     with pytest.raises(CarbonInputError, match="lacks an input") as error:
         pipeline.compute_trees(trees, CarbonParameters(height_method="measured"))
     assert [e.line for e in error.value.errors] == [1]
-    no_height = CarbonParameters(height_method="measured", default_equation="chave2014_eq7",
-                                 e_index=0.0)
+    no_height = CarbonParameters(
+        height_method="measured", default_equation="chave2014_eq7", e_index=0.0
+    )
     assert pipeline.compute_trees(trees, no_height).agb_kg[1] > 0
 
 
@@ -124,8 +164,11 @@ def test_it_carries_what_is_needed_to_trace_a_result():
     r = pipeline.compute_trees(_trees(species=["Inga edulis"], dbh_cm=[200.0]), FELD)
     assert r.parameters_fingerprint == FELD.fingerprint()
     assert r.method_version == "pichanaki-carbon 1.0.0"
-    assert set(r.reference_data) >= {"wood_density/gwdd.csv", "taxonomy/synonyms.csv",
-                                     "wood_density/feldpausch_coefficients.csv"}
+    assert set(r.reference_data) >= {
+        "wood_density/gwdd.csv",
+        "taxonomy/synonyms.csv",
+        "wood_density/feldpausch_coefficients.csv",
+    }
     assert "flag.d_over_150" in {n.code for n in r.warnings}
     assert r.flag_counts()["d_over_150"] == 1
 
@@ -134,10 +177,12 @@ def test_it_is_deterministic_bit_for_bit():
     rng = np.random.default_rng(11)
     n = 5000
     species = rng.choice(["Inga edulis", "Cedrela odorata", "Guazuma crinita", "x"], n)
-    columns = {"species": species, "dbh_cm": np.round(rng.uniform(5, 60, n), 1),
-               "height_m": np.where(rng.random(n) < 0.4, np.round(rng.uniform(4, 30, n), 1),
-                                    np.nan),
-               "plot_id": rng.choice(["a", "b", "c"], n)}
+    columns = {
+        "species": species,
+        "dbh_cm": np.round(rng.uniform(5, 60, n), 1),
+        "height_m": np.where(rng.random(n) < 0.4, np.round(rng.uniform(4, 30, n), 1), np.nan),
+        "plot_id": rng.choice(["a", "b", "c"], n),
+    }
     first = pipeline.compute_trees(_trees(**columns), CarbonParameters())
     second = pipeline.compute_trees(_trees(**columns), CarbonParameters())
     for name in ("wood_density", "height_m", "agb_kg", "co2e_kg", "flags"):
@@ -150,11 +195,13 @@ def test_it_handles_a_million_trees_without_per_tree_python_loops():
     rng = np.random.default_rng(5)
     labels = ("Inga edulis", "Cedrela odorata", "Cordia alliodora", "Guazuma crinita", "x y")
     trees = pipeline.TreeTable(
-        tree_id=np.arange(n), species=pipeline.Categorical(
-            rng.integers(0, len(labels), n).astype(np.int32), labels),
-        dbh_cm=rng.uniform(3, 80, n), height_m=np.full(n, np.nan),
-        plot=pipeline.Categorical((np.arange(n) // 40).astype(np.int32),
-                                  tuple(map(str, range(n // 40)))),
+        tree_id=np.arange(n),
+        species=pipeline.Categorical(rng.integers(0, len(labels), n).astype(np.int32), labels),
+        dbh_cm=rng.uniform(3, 80, n),
+        height_m=np.full(n, np.nan),
+        plot=pipeline.Categorical(
+            (np.arange(n) // 40).astype(np.int32), tuple(map(str, range(n // 40)))
+        ),
     )
     pipeline.compute_trees(trees, FELD)  # warm the reference-table caches
     start = time.perf_counter()
@@ -168,14 +215,17 @@ def test_it_aggregates_plots_per_hectare_and_applies_plot_level_roots_p1():
     # One tree whose AGB makes exactly 22.74 t/ha on a 400 m2 plot; an empty plot counts as 0.
     agb_kg = 22.74 * 0.04 * 1000
     h = (agb_kg / 0.0673) ** (1 / 0.976) / (0.6 * 30.0**2)
-    trees = _trees(species=["Inga edulis"], dbh_cm=[30.0], height_m=[h], wood_density=[0.6],
-                   plot_id=["p1"])
-    plots = pipeline.PlotTable.from_columns(plot_id=["p1", "p2"], stratum=["s", "s"],
-                                            area_m2=[400.0, 400.0])
+    trees = _trees(
+        species=["Inga edulis"], dbh_cm=[30.0], height_m=[h], wood_density=[0.6], plot_id=["p1"]
+    )
+    plots = pipeline.PlotTable.from_columns(
+        plot_id=["p1", "p2"], stratum=["s", "s"], area_m2=[400.0, 400.0]
+    )
     for method, stated in (("cairns1997", "6.09"), ("mokany2006", "7.89")):
         params = FELD.replace(bgb_method=method)
-        totals = pipeline.aggregate_plots(trees, pipeline.compute_trees(trees, params), plots,
-                                          params)
+        totals = pipeline.aggregate_plots(
+            trees, pipeline.compute_trees(trees, params), plots, params
+        )
         assert_rel(totals.agb_t_ha[0], 22.74, 1e-12)
         assert_stated(totals.bgb_t_ha[0], stated)
         assert totals.agb_t_ha[1] == 0 and totals.co2e_t_ha[1] == 0
@@ -189,8 +239,9 @@ def test_it_aggregates_plots_per_hectare_and_applies_plot_level_roots_p1():
 def test_it_estimates_the_project_and_the_change_on_permanent_plots():
     rng = np.random.default_rng(2)
     plot_ids = [f"p{i}" for i in range(12)]
-    plots = pipeline.PlotTable.from_columns(plot_id=plot_ids, stratum=["a"] * 6 + ["b"] * 6,
-                                            area_ha=[0.04] * 12)
+    plots = pipeline.PlotTable.from_columns(
+        plot_id=plot_ids, stratum=["a"] * 6 + ["b"] * 6, area_ha=[0.04] * 12
+    )
     strata = pipeline.StrataTable(("a", "b"), np.array([300.0, 500.0]))
 
     def census(growth: float):
@@ -202,11 +253,13 @@ def test_it_estimates_the_project_and_the_change_on_permanent_plots():
     rng = np.random.default_rng(2)
     t2 = census(3.0)
     stock = pipeline.estimate_project(t2, strata, FELD)
-    assert stock.total == pytest.approx(300 * t2.co2e_t_ha[:6].mean()
-                                        + 500 * t2.co2e_t_ha[6:].mean())
+    assert stock.total == pytest.approx(
+        300 * t2.co2e_t_ha[:6].mean() + 500 * t2.co2e_t_ha[6:].mean()
+    )
     change = pipeline.estimate_change(t1, t2, strata, FELD)
-    assert change.total == pytest.approx(stock.total
-                                         - pipeline.estimate_project(t1, strata, FELD).total)
+    assert change.total == pytest.approx(
+        stock.total - pipeline.estimate_project(t1, strata, FELD).total
+    )
     assert change.u < stock.u
 
 

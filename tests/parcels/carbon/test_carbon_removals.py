@@ -23,8 +23,9 @@ def test_it_reproduces_issuance_example_p6():
 
 
 def test_it_reproduces_p6b_and_rounds_conservatively():
-    params = CarbonParameters(leakage_rule="fixed_fraction", leakage_fraction=0.15,
-                              buffer_fraction=0.20)
+    params = CarbonParameters(
+        leakage_rule="fixed_fraction", leakage_fraction=0.15, buffer_fraction=0.20
+    )
     result = compute_issuance(**P6, params=params)
     assert result.leakage == Decimal("1087.5")
     assert result.delta_c_net == Decimal("5562.5")
@@ -36,8 +37,9 @@ def test_it_reproduces_p6b_and_rounds_conservatively():
     assert result.buffer + result.issuable + result.rounding_withheld == result.creditable
 
 
-@pytest.mark.parametrize(("displaced", "leakage"), [(0.05, "0"), (0.10, "1087.5"),
-                                                    (0.50, "1087.5")])
+@pytest.mark.parametrize(
+    ("displaced", "leakage"), [(0.05, "0"), (0.10, "1087.5"), (0.50, "1087.5")]
+)
 def test_it_applies_the_ar_ams0001_leakage_thresholds(displaced, leakage):
     params = CarbonParameters(leakage_rule="ar_ams0001", displaced_area_fraction=displaced)
     assert compute_issuance(**P6, params=params).leakage == Decimal(leakage)
@@ -54,15 +56,17 @@ def test_it_applies_the_uncertainty_deduction_to_the_change_only():
     assert result.deduction_factor == Decimal("0.85")
     assert result.delta_c_p_adjusted == Decimal("850")
     lower = CarbonParameters(deduction_rule="lower_bound")
-    assert compute_issuance(c_t1=1000, c_t2=2000, uncertainty=0.25,
-                            params=lower).delta_c_p_adjusted == Decimal("750")
+    assert compute_issuance(
+        c_t1=1000, c_t2=2000, uncertainty=0.25, params=lower
+    ).delta_c_p_adjusted == Decimal("750")
     within = compute_issuance(c_t1=1000, c_t2=2000, uncertainty=0.09, params=lower)
     assert within.delta_c_p_adjusted == Decimal("1000")
 
 
 def test_it_records_a_reversal_and_issues_nothing():
-    result = compute_issuance(c_t1=19800, c_t2=19000, params=CarbonParameters(),
-                              outstanding_deficit=100)
+    result = compute_issuance(
+        c_t1=19800, c_t2=19000, params=CarbonParameters(), outstanding_deficit=100
+    )
     assert result.delta_c_net == Decimal("-800")
     assert result.reversal == Decimal("800")
     assert result.deficit_after == Decimal("900")
@@ -70,8 +74,9 @@ def test_it_records_a_reversal_and_issues_nothing():
 
 
 def test_it_recovers_a_deficit_before_issuing_again():
-    result = compute_issuance(c_t1=19000, c_t2=20000, params=CarbonParameters(),
-                              outstanding_deficit=800)
+    result = compute_issuance(
+        c_t1=19000, c_t2=20000, params=CarbonParameters(), outstanding_deficit=800
+    )
     assert result.deficit_recovered == Decimal("800")
     assert result.creditable == Decimal("200")
     assert (result.buffer, result.issuable) == (60, 140)
@@ -79,13 +84,15 @@ def test_it_recovers_a_deficit_before_issuing_again():
 
 
 def test_it_caps_cumulative_credits_at_the_long_term_average():
-    result = compute_issuance(c_t1=0, c_t2=1000, params=CarbonParameters(), cap=716.153,
-                              cumulative_credited=500)
+    result = compute_issuance(
+        c_t1=0, c_t2=1000, params=CarbonParameters(), cap=716.153, cumulative_credited=500
+    )
     assert result.creditable == Decimal("216.153")
     assert result.cap_withheld == Decimal("783.847")
     assert (result.buffer, result.issuable) == (65, 151)
-    full = compute_issuance(c_t1=0, c_t2=1000, params=CarbonParameters(), cap=500,
-                            cumulative_credited=500)
+    full = compute_issuance(
+        c_t1=0, c_t2=1000, params=CarbonParameters(), cap=500, cumulative_credited=500
+    )
     assert (full.creditable, full.issuable) == (0, 0)
 
 

@@ -36,7 +36,8 @@ def test_it_applies_cairns_and_mokany_per_hectare_p1():
 
 def test_it_reproduces_the_deduction_rules_of_p5():
     estimate = sampling.stratified_estimate(
-        np.array([20.0, 35, 12, 41, 25]), np.zeros(5, int), ["S"], np.array([100.0]))
+        np.array([20.0, 35, 12, 41, 25]), np.zeros(5, int), ["S"], np.array([100.0])
+    )
     assert_stated(estimate.total, "2660")
     assert_stated(estimate.u, "0.4154")
     assert_stated(estimate.total_adjusted, "1821.14")
@@ -64,8 +65,11 @@ def test_it_reproduces_the_stratified_uncertainty_of_p4():
     v2 = (1.71736**2 - 0.02 * 50.0) / 0.036
     s2 = _plots_with(m2, v2, 10)
     estimate = sampling.stratified_estimate(
-        np.concatenate([s1, s2]), np.repeat([0, 1], [8, 10]), ["upper", "lower"],
-        np.array([320.0, 480.0]))
+        np.concatenate([s1, s2]),
+        np.repeat([0, 1], [8, 10]),
+        ["upper", "lower"],
+        np.array([320.0, 480.0]),
+    )
     assert_stated(estimate.mean, "38.259")
     assert_stated(estimate.se, "1.71736")
     assert estimate.df == 16
@@ -79,8 +83,13 @@ def test_it_reproduces_the_stratified_uncertainty_of_p4():
 def test_it_gives_census_strata_no_sampling_error():
     values = np.array([10.0, 12.0, 30.0, 50.0])
     estimate = sampling.stratified_estimate(
-        values, np.array([0, 0, 1, 1]), ["sampled", "census"], np.array([10.0, 3.0]),
-        census=np.array([False, True]), unit_area_ha=np.array([0.1, 0.1, 1.0, 2.0]))
+        values,
+        np.array([0, 0, 1, 1]),
+        ["sampled", "census"],
+        np.array([10.0, 3.0]),
+        census=np.array([False, True]),
+        unit_area_ha=np.array([0.1, 0.1, 1.0, 2.0]),
+    )
     census = estimate.strata[1]
     assert census.total == pytest.approx(30.0 * 1 + 50.0 * 2)
     assert census.mean == pytest.approx(130.0 / 3)
@@ -92,15 +101,17 @@ def test_it_gives_census_strata_no_sampling_error():
 
 def test_it_refuses_strata_it_cannot_estimate():
     with pytest.raises(CarbonInputError) as error:
-        sampling.stratified_estimate(np.array([5.0, 6.0]), np.array([0, 1]), ["A", "B"],
-                                     np.array([1.0, 0.0]))
+        sampling.stratified_estimate(
+            np.array([5.0, 6.0]), np.array([0, 1]), ["A", "B"], np.array([1.0, 0.0])
+        )
     codes = [e.code for e in error.value.errors]
     assert codes == ["stratum.too_few_plots", "stratum.area", "stratum.too_few_plots"]
 
 
 def test_it_estimates_changes_from_permanent_plots():
-    ids, delta = sampling.paired_changes(["a", "b", "c"], [10.0, 20, 30], ["c", "a", "b"],
-                                         [33.0, 12, 21])
+    ids, delta = sampling.paired_changes(
+        ["a", "b", "c"], [10.0, 20, 30], ["c", "a", "b"], [33.0, 12, 21]
+    )
     assert ids == ["c", "a", "b"] and list(delta) == [3.0, 2.0, 1.0]
     with pytest.raises(CarbonInputError, match="measured only once: d"):
         sampling.paired_changes(["a"], [1.0], ["a", "d"], [2.0, 3.0])

@@ -48,9 +48,11 @@ def _lookup(name, table, family=""):
 
 @pytest.mark.parametrize(("name", "world", "sat", "v2"), SELVA_CENTRAL)
 def test_it_reproduces_the_selva_central_table(name, world, sat, v2):
-    for table, stated in ((wdm.load_table(), world),
-                          (wdm.load_table("gwdd_v1", "SouthAmericaTrop"), sat),
-                          (wdm.load_table("gwdd_v2"), v2)):
+    for table, stated in (
+        (wdm.load_table(), world),
+        (wdm.load_table("gwdd_v1", "SouthAmericaTrop"), sat),
+        (wdm.load_table("gwdd_v2"), v2),
+    ):
         value = _lookup(name, table)
         assert value.level == "species"
         assert_stated(value.wd, stated)
@@ -71,7 +73,8 @@ def test_it_recomputes_v1_means_the_way_biomass_does():
     meliaceae = [statistics.fmean(v) for (f, _), v in genera.items() if f == "Meliaceae"]
     table = wdm.load_table()
     assert table.species[("Meliaceae", "Cedrela", "odorata")][0] == pytest.approx(
-        species[("Meliaceae", "Cedrela", "odorata")], rel=1e-15)
+        species[("Meliaceae", "Cedrela", "odorata")], rel=1e-15
+    )
     assert table.genus[("Fabaceae", "Inga")][:3:2] == (pytest.approx(statistics.fmean(inga)), 40)
     assert table.family["Meliaceae"][0] == pytest.approx(statistics.fmean(meliaceae), rel=1e-15)
     assert table.n_records == 16467
@@ -79,9 +82,17 @@ def test_it_recomputes_v1_means_the_way_biomass_does():
 
 def test_it_reproduces_the_family_means_and_the_overall_mean():
     table = wdm.load_table()
-    stated = {"Fabaceae": "0.702", "Meliaceae": "0.594", "Boraginaceae": "0.649",
-              "Rubiaceae": "0.637", "Malvaceae": "0.489", "Myrtaceae": "0.766",
-              "Pinaceae": "0.443", "Podocarpaceae": "0.502", "Lauraceae": "0.564"}
+    stated = {
+        "Fabaceae": "0.702",
+        "Meliaceae": "0.594",
+        "Boraginaceae": "0.649",
+        "Rubiaceae": "0.637",
+        "Malvaceae": "0.489",
+        "Myrtaceae": "0.766",
+        "Pinaceae": "0.443",
+        "Podocarpaceae": "0.502",
+        "Lauraceae": "0.564",
+    }
     for family, value in stated.items():
         assert_stated(table.family[family][0], value)
     assert_stated(statistics.fmean(v[0] for v in table.species.values()), "0.616")
@@ -96,8 +107,9 @@ def test_it_falls_back_to_the_genus_t8():
     pinus = _lookup("Pinus tecunumanii", table)
     assert (pinus.level, pinus.n) == ("genus", 57)
     assert_stated(pinus.wd, "0.440")
-    assert_stated(_lookup("Pinus tecunumanii", wdm.load_table("gwdd_v1", "SouthAmericaTrop")).wd,
-                  "0.483")
+    assert_stated(
+        _lookup("Pinus tecunumanii", wdm.load_table("gwdd_v1", "SouthAmericaTrop")).wd, "0.483"
+    )
     assert_stated(_lookup("Pinus tecunumanii", wdm.load_table("gwdd_v2")).wd, "0.451")
 
 
@@ -151,7 +163,9 @@ def _assign(names, *, plots=None, given=None, applicable=None, table=None, local
     taxa = [taxonomy.resolve(n) for n in unique]
     codes = np.array([unique.index(n) for n in names], dtype=np.int32)
     return wdm.assign_wood_density(
-        taxa, codes, table=table or wdm.load_table(),
+        taxa,
+        codes,
+        table=table or wdm.load_table(),
         given=None if given is None else np.asarray(given, float),
         plot_codes=None if plots is None else np.asarray(plots),
         applicable=None if applicable is None else np.asarray(applicable),
@@ -160,8 +174,16 @@ def _assign(names, *, plots=None, given=None, applicable=None, table=None, local
 
 
 def test_it_assigns_the_plot_mean_to_unmatched_trees_t10():
-    names = ["Cedrela odorata", "Inga edulis", "Inga edulis", "Swietenia macrophylla",
-             "Inga densiflora", "Unknown", "Cedrela odorata", "Unknown"]
+    names = [
+        "Cedrela odorata",
+        "Inga edulis",
+        "Inga edulis",
+        "Swietenia macrophylla",
+        "Inga densiflora",
+        "Unknown",
+        "Cedrela odorata",
+        "Unknown",
+    ]
     given = [0.447, 0.587, 0.587, 0.520, 0.578, np.nan, np.nan, np.nan]
     result = _assign(names, plots=[0, 0, 0, 0, 0, 0, 1, 1], given=given)
     levels = result.levels()
@@ -176,8 +198,14 @@ def test_it_assigns_the_plot_mean_to_unmatched_trees_t10():
 
 
 def test_it_uses_table_values_for_the_plot_mean_when_nothing_is_given():
-    names = ["Cedrela odorata", "Inga edulis", "Inga edulis", "Cordia alliodora",
-             "Inga densiflora", "Unknown"]
+    names = [
+        "Cedrela odorata",
+        "Inga edulis",
+        "Inga edulis",
+        "Cordia alliodora",
+        "Inga densiflora",
+        "Unknown",
+    ]
     result = _assign(names, plots=[0] * 6)
     assert list(result.levels()) == ["species"] * 4 + ["genus", "plot"]
     assert_stated(result.wd[5], "0.544")
@@ -192,8 +220,11 @@ def test_it_falls_back_to_the_dataset_mean_without_plots():
 
 
 def test_it_gives_no_wood_density_to_excluded_growth_forms():
-    result = _assign(["Bactris gasipaes", "Cedrela odorata", "Unknown"], plots=[0, 0, 0],
-                     applicable=[False, True, True])
+    result = _assign(
+        ["Bactris gasipaes", "Cedrela odorata", "Unknown"],
+        plots=[0, 0, 0],
+        applicable=[False, True, True],
+    )
     assert list(result.levels()) == ["not_applicable", "species", "plot"]
     assert np.isnan(result.wd[0])
     assert result.wd[2] == result.wd[1]
@@ -225,7 +256,8 @@ def test_it_warns_about_unmatched_names_and_small_regions():
     europe = wdm.load_table("gwdd_v1", "Europe")
     assert europe.n_records == 77
     assert "wood_density.few_records" in {
-        n.code for n in _assign(["Quercus robur"], table=europe).warnings}
+        n.code for n in _assign(["Quercus robur"], table=europe).warnings
+    }
 
 
 def test_it_rejects_unknown_tables_and_regions():
@@ -239,8 +271,10 @@ def test_it_rejects_unknown_tables_and_regions():
 
 def test_it_ships_the_reference_files_listed_in_the_data_readme():
     readme = (DATA / "wood_density" / "README.md").read_text(encoding="utf-8")
-    listed = dict((name, digest) for digest, name in
-                  re.findall(r"^([0-9a-f]{64})  (\S+\.csv)$", readme, flags=re.M))
+    listed = dict(
+        (name, digest)
+        for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+\.csv)$", readme, flags=re.M)
+    )
     assert len(listed) == 6
     for name, digest in listed.items():
         assert hashlib.sha256((DATA / "wood_density" / name).read_bytes()).hexdigest() == digest
