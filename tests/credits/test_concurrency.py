@@ -166,7 +166,9 @@ def test_expiry_racing_confirmation_has_exactly_one_winner():
         )
         after_expiry = reservation.expires_at + dt.timedelta(seconds=1)
 
-        def worker(i: int, reservation_id: int = reservation.pk) -> object:
+        def worker(
+            i: int, reservation_id: int = reservation.pk, after_expiry: dt.datetime = after_expiry
+        ) -> object:
             if i == 0:
                 return services.release_expired_reservations(now=after_expiry)
             return services.confirm_sale(
