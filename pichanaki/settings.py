@@ -125,7 +125,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long jobs: do not hoard messages on one
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Expired credit reservations go back on sale within a minute.
+    "credits-release-expired-reservations": {
+        "task": "credits.release_expired_reservations",
+        "schedule": 60.0,
+    },
+}
+# Off only in the concurrency tests' control case (pichanaki/locking.py).
+CREDITS_LOCKING_ENABLED = True
 
 # --- Auth, i18n ---------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
