@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from parcels.calculations import engine, selectors, services
 from parcels.calculations.exceptions import CalculationError, InvalidParameters, NotAllowed
+from parcels.calculations.figures import translate_warning
 from parcels.models import CalculationRun, ParameterSet, RunKind, RunStatus
 from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role
@@ -176,7 +177,8 @@ class CalculationRunAdmin(ScopedAdmin):
             "strata": run.strata.select_related("stratum").order_by("stratum__code"),
             "parcels": selectors.parcel_results(run=run),
             "vintages": run.vintages.all(),
-            "warnings": run.warnings,
+            "warnings": [translate_warning(w) for w in run.warnings],
+            "details_json": json.dumps(run.details, indent=2, sort_keys=True),
             "can_review": run.status == RunStatus.SUCCEEDED
             and selectors.can_review_runs(user=request.user, project_id=run.project_id),
             "live": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),

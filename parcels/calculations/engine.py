@@ -7,9 +7,10 @@ fingerprints, the method version, and turning a run's loaded inputs into an `Out
 from collections.abc import Callable
 from typing import Any
 
-from parcels.calculations import loaders
+from parcels.calculations import ex_ante, ex_post, loaders
 from parcels.calculations.exceptions import InvalidParameters
 from parcels.calculations.hashing import input_hash
+from parcels.calculations.storage import Outcome
 from parcels.carbon.notices import CarbonInputError, ParameterError
 from parcels.carbon.parameters import METHOD_VERSION, CarbonParameters
 from parcels.models import CalculationRun, RunKind
@@ -52,22 +53,28 @@ def run_header(run: CalculationRun) -> dict[str, Any]:
     }
 
 
-def compute_run(*, run: CalculationRun, progress: Callable[[int], None]):
+def compute_run(*, run: CalculationRun, progress: Callable[[int], None]) -> Outcome:
     """Load the run's inputs, hash them and compute its outcome with the pure engine."""
     parameters = CarbonParameters.from_dict(run.parameter_set.parameters)
     if run.kind == RunKind.EX_POST:
         data = loaders.load_field_data(run.project_id, run.period_start, run.period_end)
+        context = loaders.load_run_context(run)
         progress(30)
-        tables = {"parcels": data.parcels, "plots": data.plots, "species": data.species}
-        digest = input_hash(header=run_header(run), tables=tables, trees=data.trees)
+        tables = {
+            "parcels": data.parcels,
+            "plots": data.plots,
+            "species": data.species,
+            "previous_plots": context.previous_plots,
+            "previous_parcels": context.previous_parcels,
+        }
+        header = {**run_header(run), "context": context.header()}
+        digest = input_hash(header=header, tables=tables, trees=data.trees)
         progress(40)
-        from parcels.calculations import ex_post
-
-        return ex_post.compute(run=run, data=data, parameters=parameters, digest=digest)
+        return ex_post.compute(
+            run=run, data=data, parameters=parameters, digest=digest, context=context
+        )
     data = loaders.load_planting_data(run.project_id)
     progress(30)
     tables = {"parcels": data.parcels, "plantings": data.plantings, "species": data.species}
     digest = input_hash(header=run_header(run), tables=tables, trees=None)
-    from parcels.calculations import ex_ante
-
     return ex_ante.compute(run=run, data=data, parameters=parameters, digest=digest)

@@ -8,12 +8,23 @@ id, which is what the input hash is computed over.
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 from django.db import connection
 
 from parcels.choices import ParcelStatus, TreeOrigin, TreeStatus
-from parcels.models import MonitoringPlot, Parcel, Planting, Species, SurvivalCount, TreeMeasurement
+from parcels.models import (
+    CalculationRun,
+    MonitoringPlot,
+    Parcel,
+    Planting,
+    RunKind,
+    RunStatus,
+    Species,
+    SurvivalCount,
+    TreeMeasurement,
+)
 
 STATUS_CODES = {TreeStatus.ALIVE: 0, TreeStatus.DEAD: 1, TreeStatus.CUT: 2}
 ORIGIN_CODES = {TreeOrigin.PLANTED: 0, TreeOrigin.PRE_EXISTING: 1}
@@ -153,7 +164,7 @@ def load_planting_data(project_id: int) -> PlantingData:
     plantings = list(
         Planting.objects.filter(parcel_id__in=[p["id"] for p in parcels])
         .order_by("pk")
-        .values("id", "parcel_id", "species_id", "planted_on", "trees_planted")
+        .values("id", "parcel_id", "species_id", "planted_on", "trees_planted", "replanting_of_id")
     )
     counts: dict[int, list] = {}
     survival = SurvivalCount.objects.filter(planting_id__in=[p["id"] for p in plantings])
@@ -164,3 +175,92 @@ def load_planting_data(project_id: int) -> PlantingData:
     for planting in plantings:
         planting["counts"] = counts.get(planting["id"], [])
     return PlantingData(parcels, plantings, load_species())
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What an ex-post run takes from earlier approved runs (all immutable once approved).
+
+    `previous_*`: the last verified run (C(t1)); `cap`: the net ex-ante cap (LTA or end
+    stock, net of baseline and leakage) of the latest approved ex-ante run; `cumulative`: the
+    tonnes credited (buffer + issuable) by approved ex-post runs before this period;
+    `deficit`: reversals not yet recovered.
+    """
+
+    previous_plots: list[dict]
+    previous_parcels: list[dict]
+    previous_stock: Decimal | None
+    previous_baseline_stock: Decimal
+    previous_uncertainty_pct: Decimal | None
+    deficit: Decimal
+    cap: Decimal | None
+    cap_run_id: int | None
+    cumulative: Decimal
+
+    def header(self) -> dict:
+        """The scalars that enter the input hash (the lists go in as tables)."""
+        return {
+            "previous_stock": self.previous_stock,
+            "previous_baseline_stock": self.previous_baseline_stock,
+            "previous_uncertainty_pct": self.previous_uncertainty_pct,
+            "deficit": self.deficit,
+            "cap": self.cap,
+            "cap_run": self.cap_run_id,
+            "cumulative": self.cumulative,
+        }
+
+
+def load_run_context(run: CalculationRun) -> RunContext:
+    previous = run.previous_run
+    cap_run = _cap_run(run.project_id)
+    return RunContext(
+        previous_plots=_previous_plots(previous),
+        previous_parcels=_previous_parcels(previous),
+        previous_stock=previous.stock_tco2e if previous else None,
+        previous_baseline_stock=_detail(previous, "baseline_stock_tco2e"),
+        previous_uncertainty_pct=previous.uncertainty_pct if previous else None,
+        deficit=_detail(previous, "issuance", "deficit_after"),
+        cap=Decimal(cap_run.details["exante_credits"]["net"]) if cap_run else None,
+        cap_run_id=cap_run.pk if cap_run else None,
+        cumulative=_credited_before(run),
+    )
+
+
+def _detail(run: CalculationRun | None, *keys: str) -> Decimal:
+    value = run.details if run else {}
+    for key in keys:
+        value = value.get(key, {}) if isinstance(value, dict) else {}
+    return Decimal(value) if isinstance(value, str) else Decimal(0)
+
+
+def _previous_plots(previous: CalculationRun | None) -> list[dict]:
+    if previous is None:
+        return []
+    rows = previous.plots.order_by("plot_id").values(
+        "plot_id", "parcel_id", "plot__code", "co2e_t_ha", "baseline_co2e_t_ha"
+    )
+    return list(rows)
+
+
+def _previous_parcels(previous: CalculationRun | None) -> list[dict]:
+    if previous is None:
+        return []
+    rows = previous.parcels.order_by("parcel_id")
+    return list(rows.values("parcel_id", "stock_tco2e", "baseline_stock_tco2e"))
+
+
+def _cap_run(project_id: int) -> CalculationRun | None:
+    runs = CalculationRun.objects.filter(
+        project_id=project_id, kind=RunKind.EX_ANTE, status=RunStatus.APPROVED
+    )
+    return runs.order_by("-period_end", "-pk").first()
+
+
+def _credited_before(run: CalculationRun) -> Decimal:
+    earlier = CalculationRun.objects.filter(
+        project_id=run.project_id,
+        kind=RunKind.EX_POST,
+        status=RunStatus.APPROVED,
+        period_end__lte=run.period_start,
+    ).values_list("buffer_tco2e", "issuable_tco2e")
+    return Decimal(sum((b or 0) + (i or 0) for b, i in earlier))

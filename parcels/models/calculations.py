@@ -140,6 +140,15 @@ class CalculationRun(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    details = models.JSONField(
+        _("calculation details"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Every intermediate of the computation (issuance steps, height models, effective "
+            "parameters, projection), for audit."
+        ),
+    )
     n_trees = models.PositiveIntegerField(_("trees"), default=0)
     n_plots = models.PositiveIntegerField(_("plots"), default=0)
     area_ha = models.DecimalField(_("area (ha)"), max_digits=12, decimal_places=4, null=True)
@@ -278,6 +287,9 @@ class ParcelResult(models.Model):
     n_trees = models.PositiveIntegerField(_("trees"))
     stock_tco2e = models.DecimalField(_("stock (tCO2e)"), **TONNES)
     change_tco2e = models.DecimalField(_("stock change (tCO2e)"), **TONNES)
+    baseline_stock_tco2e = models.DecimalField(
+        _("pre-existing trees' stock (tCO2e)"), default=0, **TONNES
+    )
     net_tco2e = models.DecimalField(_("net contribution (tCO2e)"), **TONNES)
     issuable_tco2e = models.BigIntegerField(_("issuable (tCO2e)"))
 
@@ -332,7 +344,9 @@ class ParcelVintage(models.Model):
 
 
 class PlotResult(models.Model):
-    """One plot visit's density in a run (project trees only) and its previous visit's."""
+    """One plot visit's densities in a run: all trees of the project pool (`co2e_t_ha`,
+    pre-existing trees included because they are on both sides, §8) and the pre-existing
+    trees alone (`baseline_co2e_t_ha`, the baseline)."""
 
     run = models.ForeignKey(
         CalculationRun, on_delete=models.CASCADE, related_name="plots", verbose_name=_("run")
