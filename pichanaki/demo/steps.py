@@ -19,7 +19,14 @@ from django.db.models import Model
 from simple_history.utils import bulk_create_with_history
 
 from parcels import validation
-from parcels.choices import Arrangement, LandUse, ParcelStatus, TreeOrigin, TreeStatus
+from parcels.choices import (
+    Arrangement,
+    GrowthGroup,
+    LandUse,
+    ParcelStatus,
+    TreeOrigin,
+    TreeStatus,
+)
 from parcels.models import (
     MonitoringPlot,
     Parcel,
@@ -521,7 +528,7 @@ class _StandTree:
     planted_on: dt.date
     tree: growth.Tree
     origin: str
-    stems: int
+    stem_ratios: tuple[float, ...]  # each stem's DBH relative to the main stem
     measured_height: bool
     cut_in_final_visit: bool
     last_dbh: float = 0.0
@@ -563,14 +570,14 @@ def _stand(ctx: DemoContext, parcel: Parcel, cohorts: list[Planting], rng) -> li
 
 def _stand_tree(species: Species, planted_on: dt.date, origin: str, arrangement: str, rng):
     group = species.growth_group or _group_of(species)
-    multi = group in ("service_shade", "fast_pioneer") and rng.random() < 0.08
+    multi = group in (GrowthGroup.SERVICE_SHADE, GrowthGroup.FAST_PIONEER) and rng.random() < 0.08
     return _StandTree(
         tag="",
         species=species,
         planted_on=planted_on,
         tree=growth.draw_tree(group, rng, annual_mortality=ANNUAL_MORTALITY),
         origin=origin,
-        stems=2 if multi else 1,
+        stem_ratios=(1.0, float(rng.uniform(0.5, 0.8))) if multi else (1.0,),
         measured_height=bool(rng.random() < 0.35),
         cut_in_final_visit=arrangement == Arrangement.WOODLOT
         and not species.native_to_peru
@@ -580,7 +587,7 @@ def _stand_tree(species: Species, planted_on: dt.date, origin: str, arrangement:
 
 def _group_of(species: Species) -> str:
     specs = {s.scientific_name: s.group for s in catalogue.SPECIES}
-    return specs.get(species.scientific_name, "medium_native")
+    return specs.get(species.scientific_name, GrowthGroup.MEDIUM_NATIVE)
 
 
 def _measure(ctx, visit: MonitoringPlot, stand: list[_StandTree], rng) -> list[TreeMeasurement]:
@@ -601,14 +608,13 @@ def _measure(ctx, visit: MonitoringPlot, stand: list[_StandTree], rng) -> list[T
         height = None
         if tree.measured_height and status == TreeStatus.ALIVE:
             height = tree.tree.height(dbh, rng.lognormal(0, 0.08))
-        rows += _stems(visit, tree, status, dbh, height, rng)
+        rows += _stems(visit, tree, status, dbh, height)
     return rows
 
 
-def _stems(visit, tree: _StandTree, status: str, dbh: float, height, rng) -> list:
-    ratios = [1.0] if tree.stems == 1 else [1.0, float(rng.uniform(0.5, 0.8))]
+def _stems(visit, tree: _StandTree, status: str, dbh: float, height) -> list:
     rows = []
-    for stem, ratio in enumerate(ratios, 1):
+    for stem, ratio in enumerate(tree.stem_ratios, 1):
         row = TreeMeasurement(
             plot=visit,
             tree_tag=tree.tag,
@@ -618,7 +624,9 @@ def _stems(visit, tree: _StandTree, status: str, dbh: float, height, rng) -> lis
             height_m=None if height is None else Decimal(f"{height:.1f}"),
             status=status,
             origin=tree.origin,
-            notes="Árbol remanente anterior al proyecto." if tree.origin != "planted" else "",
+            notes=""
+            if tree.origin == TreeOrigin.PLANTED
+            else "Árbol remanente anterior al proyecto.",
         )
         rows.append(row)
     return rows

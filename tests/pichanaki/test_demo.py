@@ -3,6 +3,7 @@
 import io
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.contrib.gis.geos import MultiPolygon
 from django.core.management import call_command
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from parcels import geo
-from parcels.choices import ParcelStatus, TreeStatus
+from parcels.choices import ParcelStatus, TreeOrigin, TreeStatus
 from parcels.models import MonitoringPlot, Parcel, Planting, SurvivalCount, TreeMeasurement
 from pichanaki.demo import catalogue, layout
 from pichanaki.demo.selectors import demo_summary
@@ -40,9 +41,19 @@ def snapshot() -> dict[str, list[tuple]]:
         "cooperatives": sorted(Cooperative.objects.values_list("code", "name", "ruc")),
         "smallholders": sorted(
             Smallholder.objects.filter(project=project).values_list(
-                "dni", "first_name", "last_name", "gender", "birth_year", "phone", "community",
-                "cooperative__code", "agreement_signed_on", "payment_method", "bank_account",
-                "cci", "wallet_phone",
+                "dni",
+                "first_name",
+                "last_name",
+                "gender",
+                "birth_year",
+                "phone",
+                "community",
+                "cooperative__code",
+                "agreement_signed_on",
+                "payment_method",
+                "bank_account",
+                "cci",
+                "wallet_phone",
             )
         ),
         "parcels": sorted(
@@ -51,14 +62,21 @@ def snapshot() -> dict[str, list[tuple]]:
         ),
         "plantings": sorted(
             Planting.objects.filter(parcel__project=project).values_list(
-                "parcel__code", "species__scientific_name", "planted_on", "trees_planted",
-                "arrangement", "replanting_of__planted_on",
+                "parcel__code",
+                "species__scientific_name",
+                "planted_on",
+                "trees_planted",
+                "arrangement",
+                "replanting_of__planted_on",
             )
         ),
         "counts": sorted(
             SurvivalCount.objects.filter(planting__parcel__project=project).values_list(
-                "planting__parcel__code", "planting__species__scientific_name",
-                "planting__planted_on", "counted_on", "trees_alive",
+                "planting__parcel__code",
+                "planting__species__scientific_name",
+                "planting__planted_on",
+                "counted_on",
+                "trees_alive",
             )
         ),
         "plots": sorted(
@@ -67,8 +85,15 @@ def snapshot() -> dict[str, list[tuple]]:
         ),
         "trees": sorted(
             TreeMeasurement.objects.filter(plot__parcel__project=project).values_list(
-                "plot__code", "plot__measured_on", "tree_tag", "stem", "species__scientific_name",
-                "dbh_cm", "height_m", "status", "origin",
+                "plot__code",
+                "plot__measured_on",
+                "tree_tag",
+                "stem",
+                "species__scientific_name",
+                "dbh_cm",
+                "height_m",
+                "status",
+                "origin",
             )
         ),
     }
@@ -89,6 +114,29 @@ def snapshot_of_a_fresh_load(seed_value: int) -> dict[str, list[tuple]]:
     except _Undo:
         pass
     return taken
+
+
+def test_it_draws_quadrilaterals_of_the_requested_area_that_fit_their_cell() -> None:
+    rng = np.random.default_rng(3)
+    for area in (10_000.0, 35_000.0, 59_000.0):
+        ring = layout.parcel_ring(area, rng)
+        x, y = ring.T
+        shoelace = 0.5 * (np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
+        assert shoelace == pytest.approx(area)  # positive: counter-clockwise
+        assert np.abs(ring).max() <= layout.CELL_M / 2 - layout.MARGIN_M
+
+
+def test_it_gives_every_parcel_its_own_cell_near_its_community() -> None:
+    rng = np.random.default_rng(5)
+    cells = np.array([(x, y) for x in range(0, 8000, 400) for y in range(0, 8000, 400)], float)
+    centres = np.array([[1000.0, 1000.0], [7000.0, 7000.0]])
+    communities = np.array([0] * 30 + [1] * 30)
+
+    chosen = layout.assign_cells(cells, centres, communities, rng)
+
+    assert len(set(chosen.tolist())) == 60
+    near = np.hypot(*(cells[chosen] + layout.CELL_M / 2 - centres[communities]).T)
+    assert near.max() < 3000
 
 
 @pytest.mark.django_db
@@ -157,9 +205,12 @@ def test_it_lays_parcels_inside_the_district_without_overlaps() -> None:
     union = MultiPolygon([poly for p in parcels for poly in p.boundary], srid=4326).unary_union
     assert geo.area_m2(union) == pytest.approx(sum(geo.area_m2(p.boundary) for p in parcels))
     for parcel in parcels:
-        assert geo.find_overlaps(
-            parcel.boundary, project_id=project.pk, exclude_id=parcel.pk, tolerance_m2=0.0
-        ) == []
+        assert (
+            geo.find_overlaps(
+                parcel.boundary, project_id=project.pk, exclude_id=parcel.pk, tolerance_m2=0.0
+            )
+            == []
+        )
         assert project.area.contains(parcel.boundary)
         geo.validate_boundary(parcel.boundary, project=project)
         assert parcel.area_epsg == 32718 == geo.utm_epsg_for(parcel.boundary)
@@ -223,7 +274,7 @@ def test_it_measures_permanent_plots_that_grow_over_the_visits() -> None:
     assert {v.measured_on.year for v in plots} == {2015, 2018, 2022}
     assert {v.radius_m for v in plots} == {Decimal("12.62")}
     assert all(v.parcel.boundary.contains(v.centre) for v in plots.select_related("parcel"))
-    growing = [m for m in by_stem.values() if len(m) == 3]
+    growing = [m for m in by_stem.values() if len(m) == 3 and m[0].origin == TreeOrigin.PLANTED]
     assert growing
     assert all(a.dbh_cm <= b.dbh_cm <= c.dbh_cm for a, b, c in growing)
     assert all(m[-1].dbh_cm > m[0].dbh_cm for m in growing)
