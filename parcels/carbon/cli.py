@@ -7,8 +7,8 @@ Contract of ``carbon_trees INPUT.csv -o OUTPUT.csv``:
   (enables the plot-mean wood density and per-plot height models), ``family`` and ``status``
   (alive/dead/cut/missing or the field-form spellings). Other columns are ignored.
 - Output: exactly :data:`OUTPUT_COLUMNS`, one line per input row in input order. ``tree_id``,
-  ``species`` and ``dbh_cm`` repeat the input text; numbers are Python's shortest round-trip
-  representation of the computed float (so the file reproduces the engine bit for bit);
+  ``species`` and ``dbh_cm`` repeat the input text; computed numbers have 6 decimals (kg to the
+  milligram, heights to the micrometre), so equal inputs give byte-identical files;
   ``agb_kg`` is the credited AGB (0 below Dmin, for excluded growth forms and non-live trees);
   an empty ``wood_density``/``height_m`` means "not applicable" (palms, bananas...).
 - Bad rows: **any** bad row (or header) makes the command print every problem with its line
@@ -393,16 +393,17 @@ def _value_errors(table: CsvColumns, trees: TreeTable) -> list[Notice]:
 
 # --- writing -------------------------------------------------------------------------------------
 def _format_floats(values: np.ndarray) -> list[str]:
-    """Shortest round-trip text of each float, "" for NaN; formatted once per distinct value."""
+    """Each float with 6 decimals, "" for NaN; formatted once per distinct value (modelled
+    heights and the biomass of unmeasured trees repeat a lot in field data)."""
     if values.size == 0:
         return []
     unique, inverse = np.unique(values, return_inverse=True)
-    text = np.array([_repr(v) for v in unique.tolist()], dtype=object)
+    text = np.array(list(map(_DECIMALS.__mod__, unique.tolist())), dtype=object)
+    text[np.isnan(unique)] = ""
     return text[inverse.reshape(-1)].tolist()
 
 
-def _repr(value: float) -> str:
-    return "" if value != value else repr(value)
+_DECIMALS = "%.6f"
 
 
 def output_lines(table: CsvColumns, trees: TreeTable, results: TreeResults) -> Iterator[str]:
@@ -476,27 +477,29 @@ def report(
         stream.write(f"{prefix}{render(notice)}\n")
 
 
-def add_parameter_arguments(parser: argparse.ArgumentParser) -> None:
-    """The parameter options shared by both commands (argparse, no Django needed)."""
+def add_parameter_arguments(
+    parser: argparse.ArgumentParser, translate: Callable[[str], str] = gettext_noop
+) -> None:
+    """The parameter options shared by both commands (argparse; ``translate`` the help)."""
+    _ = translate
     parser.add_argument(
         "--parameters",
         metavar="PARAMS.json",
-        help="parameter set saved as JSON (CarbonParameters.to_dict); the "
-        "options below override it",
+        help=_("parameter set saved as JSON (CarbonParameters.to_dict); options override it"),
     )
     parser.add_argument(
-        "--equation", choices=sorted(EQUATIONS), help="default allometric equation (chave2014_eq4)"
+        "--equation", choices=sorted(EQUATIONS), help=_("default allometric equation")
     )
     parser.add_argument(
-        "--height-model", choices=HEIGHT_CHOICES, help="how missing heights are filled (feldpausch)"
+        "--height-model", choices=HEIGHT_CHOICES, help=_("how missing heights are filled")
     )
-    parser.add_argument("--region", help="Feldpausch 2012 region (WAmazonia)")
-    parser.add_argument("--e", type=float, help="Chave 2014 environmental index E")
-    parser.add_argument("--root-shoot", type=float, help="root:shoot ratio R (0.27)")
-    parser.add_argument("--carbon-fraction", type=float, help="carbon fraction CF (0.47)")
-    parser.add_argument("--dmin", type=float, help="minimum diameter in cm (5)")
+    parser.add_argument("--region", help=_("Feldpausch 2012 region (WAmazonia)"))
+    parser.add_argument("--e", type=float, help=_("Chave 2014 environmental index E"))
+    parser.add_argument("--root-shoot", type=float, help=_("root:shoot ratio R (0.27)"))
+    parser.add_argument("--carbon-fraction", type=float, help=_("carbon fraction CF (0.47)"))
+    parser.add_argument("--dmin", type=float, help=_("minimum diameter in cm (5)"))
     parser.add_argument(
-        "--wood-density-table", choices=TABLES, help="wood density table version (gwdd_v1)"
+        "--wood-density-table", choices=TABLES, help=_("wood density table version (gwdd_v1)")
     )
 
 

@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_noop
 
 from parcels.carbon import cli
 from parcels.carbon.notices import Notice, ParameterError
@@ -11,20 +10,25 @@ def _translated(notice: Notice) -> str:
 
 
 class Command(BaseCommand):
-    help = _(
+    help_text = gettext_noop(
         "Stratified estimate of the project stock from tree, plot and stratum CSVs: per "
         "stratum and project mean tCO2e/ha, SE, n, 90% CI half-width, total and the total "
         "after the uncertainty deduction, as JSON."
     )
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: object):
+        # argparse needs plain text: translate when the command runs, not at import.
+        self.help = gettext(self.help_text)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--trees", required=True, help=_("trees CSV (with plot_id)"))
+        parser.add_argument("--trees", required=True, help=gettext("trees CSV (with plot_id)"))
         parser.add_argument(
-            "--plots", required=True, help=_("plots CSV: plot_id, stratum, area_m2")
+            "--plots", required=True, help=gettext("plots CSV: plot_id, stratum, area_m2")
         )
-        parser.add_argument("--strata", required=True, help=_("strata CSV: stratum, area_ha"))
-        parser.add_argument("-o", "--output", help=_("also write the JSON to this file"))
-        cli.add_parameter_arguments(parser)
+        parser.add_argument("--strata", required=True, help=gettext("strata CSV: stratum, area_ha"))
+        parser.add_argument("-o", "--output", help=gettext("also write the JSON to this file"))
+        cli.add_parameter_arguments(parser, gettext)
 
     def handle(self, *args: object, **options: object) -> None:
         try:

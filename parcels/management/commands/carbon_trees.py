@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_noop
 
 from parcels.carbon import cli
 from parcels.carbon.notices import Notice, ParameterError
@@ -11,16 +10,21 @@ def _translated(notice: Notice) -> str:
 
 
 class Command(BaseCommand):
-    help = _(
+    help_text = gettext_noop(
         "Compute wood density, height, biomass, carbon and CO2e of every tree of a CSV "
         "(columns tree_id, species, dbh_cm, height_m; optional wood_density, plot_id). "
         "Any bad row: every error is printed, nothing is written, exit status 1."
     )
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: object):
+        # argparse needs plain text: translate when the command runs, not at import.
+        self.help = gettext(self.help_text)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser) -> None:
-        parser.add_argument("input", help=_("trees CSV"))
-        parser.add_argument("-o", "--output", required=True, help=_("output CSV"))
-        cli.add_parameter_arguments(parser)
+        parser.add_argument("input", help=gettext("trees CSV"))
+        parser.add_argument("-o", "--output", required=True, help=gettext("output CSV"))
+        cli.add_parameter_arguments(parser, gettext)
 
     def handle(self, *args: object, **options: object) -> None:
         try:

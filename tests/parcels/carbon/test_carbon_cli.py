@@ -77,7 +77,7 @@ def test_it_writes_exactly_the_contract_columns_with_the_cli_defaults(tmp_path):
         assert_stated(float(t1[column]), stated)
     assert rows["T2"]["height_source"] == "feldpausch:WAmazonia"
     assert_stated(float(rows["T2"]["height_m"]), "21.3")
-    assert rows["T6"]["agb_kg"] == "0.0" and rows["T6"]["wood_density_level"] == "species"
+    assert rows["T6"]["agb_kg"] == "0.000000" and rows["T6"]["wood_density_level"] == "species"
     assert (rows["P1"]["equation"], rows["P1"]["wood_density"]) == ("excluded:palm", "")
     assert rows["X"]["wood_density_level"] == "plot"
     assert "desconocida" in err.getvalue()
