@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import operator
 import os
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any
 
@@ -202,7 +204,7 @@ def _read_plain(path: str, text: str, required, optional) -> CsvColumns:
     names = _header(lines[0].split(",") if lines else [], required)
     body, width = lines[1:], len(names)
     numbers = np.arange(2, len(body) + 2, dtype=np.int64)
-    counts = np.fromiter((line.count(",") for line in body), dtype=np.int64, count=len(body))
+    counts = np.fromiter(map(str.count, body, repeat(",")), dtype=np.int64, count=len(body))
     bad = np.flatnonzero(counts != width - 1)
     errors = tuple(
         _width_error(width, int(counts[i]) + 1 if body[i] else 0, int(numbers[i])) for i in bad
@@ -273,11 +275,13 @@ def parse_floats(table: CsvColumns, name: str, *, required: bool):
     cells = table.get(name)
     if cells is None:
         return np.full(table.n_rows, np.nan), []
+    empty = np.fromiter(map(operator.not_, cells), dtype=bool, count=len(cells))
+    filled = [c or "nan" for c in cells] if empty.any() else cells
     try:
-        values = np.fromiter(map(float, (c or "nan" for c in cells)), np.float64, len(cells))
+        values = np.fromiter(map(float, filled), np.float64, len(cells))
     except ValueError:
         values = np.array([_float_or_nan(c) for c in cells], dtype=np.float64)
-    suspect = np.flatnonzero(~np.isfinite(values))
+    suspect = np.flatnonzero(~np.isfinite(values) & (required | ~empty))
     bad = [int(r) for r in suspect if required or cells[r].strip()]
     return values, [_number_error(table, name, r, cells[r]) for r in bad]
 
