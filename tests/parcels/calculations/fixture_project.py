@@ -2,8 +2,8 @@
 
 Two strata: S1 (parcels P1 with two plots and P2 with one) and S2 (P3 and P4 with a plot
 each, and P5 without plots: its stock is S2's mean × area). Every parcel had a planting in
-2011 (P5 a replanting in 2013 and a survival count). Plots were measured in June 2020; 25 of
-the 44 trees have a measured height (enough for a local H–D model), the rest are modelled.
+2011 (P5 a replanting in 2013 and a survival count). Plots were measured in June 2020; 31 of
+the 47 stems have a measured height (enough for a local H–D model), the rest are modelled.
 Each plot has a pre-existing tree (baseline), one plot a dead tree and one a sapling below
 Dmin.
 """
@@ -106,3 +106,41 @@ def _record(plot, tag, dbh, height, *, kind="INGAEDU", **extra):
     return parcel_services.record_tree_measurement(
         plot=plot, species=species(kind), tree_tag=tag, dbh_cm=dbh, height_m=height, **extra
     )
+
+
+def run(field: FieldProject, actor, *, kind: str, period=PERIOD, parameter_set=None):
+    """Start a run and execute it in this process (the worker path has its own test)."""
+    from parcels.calculations import services
+
+    services.ensure_default_parameter_set(project_id=field.project.pk)
+    started = services.start_calculation_run(
+        project_id=field.project.pk,
+        kind=kind,
+        period_start=period[0],
+        period_end=period[1],
+        parameter_set_id=parameter_set.pk if parameter_set else None,
+        actor=actor,
+    )
+    return services.execute_calculation_run(run_id=started.pk)
+
+
+def remeasure(field: FieldProject, measured_on: dt.date, growth_cm: Decimal) -> None:
+    """A second visit of every plot: the same trees, each `growth_cm` thicker."""
+    for plot in field.plots:
+        again = parcel_services.record_monitoring_plot(
+            parcel=plot.parcel,
+            code=plot.code,
+            centre=plot.centre,
+            measured_on=measured_on,
+            radius_m=plot.radius_m,
+        )
+        for tree in plot.trees.order_by("pk"):
+            _record(
+                again,
+                tree.tree_tag,
+                tree.dbh_cm + growth_cm,
+                tree.height_m,
+                kind=tree.species.code,
+                status=tree.status,
+                origin=tree.origin,
+            )
