@@ -10,6 +10,7 @@ Spec: ``docs/carbon-methods.md``. Entry points (details in each module):
 - :mod:`.exante`       ``project_exante``, ``exante_credits``, ``calibrate_growth``
 - :mod:`.allometry`, :mod:`.height`, :mod:`.wood_density`, :mod:`.biomass`,
   :mod:`.sampling`     the formulas, usable on their own
+- :mod:`.uncertainty`  optional Monte Carlo error propagation (§12)
 - :mod:`.cli`          functions behind the ``carbon_trees``/``carbon_estimate`` commands
 
 Nothing here imports Django; warnings and errors are :class:`~.notices.Notice` objects whose

@@ -538,12 +538,13 @@ class StrataTable:
 
 @dataclass(frozen=True)
 class PlotTotals:
-    """Per plot: totals in t and per-hectare values (t ha⁻¹ and tCO2e ha⁻¹)."""
+    """Per plot: ``n_alive`` live rows (stems), totals in t and per-hectare values
+    (t ha⁻¹ and tCO2e ha⁻¹)."""
 
     plot_id: tuple[str, ...]
     stratum: tuple[str, ...]
     area_ha: np.ndarray
-    n_trees: np.ndarray
+    n_alive: np.ndarray
     agb_t: np.ndarray
     bgb_t: np.ndarray
     co2e_t: np.ndarray
@@ -577,7 +578,7 @@ def aggregate_plots(
         plot_id=plots.plot_id,
         stratum=plots.stratum,
         area_ha=plots.area_ha,
-        n_trees=np.bincount(index, weights=results.alive.astype(float), minlength=n).astype(int),
+        n_alive=np.bincount(index, weights=results.alive.astype(float), minlength=n).astype(int),
         agb_t=agb_t,
         bgb_t=bgb_t_ha * plots.area_ha,
         co2e_t=co2e_t_ha * plots.area_ha,

@@ -229,6 +229,7 @@ def test_it_aggregates_plots_per_hectare_and_applies_plot_level_roots_p1():
         assert_rel(totals.agb_t_ha[0], 22.74, 1e-12)
         assert_stated(totals.bgb_t_ha[0], stated)
         assert totals.agb_t_ha[1] == 0 and totals.co2e_t_ha[1] == 0
+        assert list(totals.n_alive) == [1, 0]
     ratio = pipeline.aggregate_plots(trees, pipeline.compute_trees(trees, FELD), plots, FELD)
     assert_rel(ratio.bgb_t_ha[0], 22.74 * 0.27, 1e-12)
     assert_rel(ratio.co2e_t_ha[0], 22.74 * 1.27 * 0.47 * 44 / 12, 1e-12)
