@@ -297,12 +297,15 @@ def stratum_rows(estimate, strata: pipeline.StrataTable) -> list[dict]:
 
 
 def plot_rows(data: FieldData, totals, baseline) -> list[dict]:
+    """One row per plot visit; `n_trees` counts its stems, dead ones included."""
+    plot_ids = np.array([p["id"] for p in data.plots], dtype=np.int64)
+    stems = np.bincount(np.searchsorted(plot_ids, data.trees.plot_id), minlength=plot_ids.size)
     return [
         {
             "plot_id": p["id"],
             "parcel_id": p["parcel_id"],
             "area_m2": p["area_m2"],
-            "n_trees": int(totals.n_trees[i]),
+            "n_trees": int(stems[i]),
             "agb_t_ha": per_ha(totals.agb_t_ha[i]),
             "co2e_t_ha": per_ha(totals.co2e_t_ha[i]),
             "baseline_co2e_t_ha": per_ha(baseline.co2e_t_ha[i]),

@@ -11,7 +11,8 @@ from parcels.calculations import services, storage
 from parcels.calculations.figures import split_vintages
 from parcels.carbon import removals
 from parcels.carbon.parameters import CarbonParameters
-from parcels.models import RunKind, RunStatus
+from parcels.models import RunKind, RunStatus, Species
+from parcels.species_catalogue import load_species
 from tests.base import PASSWORD
 from tests.parcels.calculations import fixture_project
 
@@ -20,6 +21,8 @@ from tests.parcels.calculations import fixture_project
 def test_it_completes_a_run_in_the_celery_worker(celery_worker_on_redis):
     from tests.base import build_personas
 
+    if not Species.objects.exists():  # an earlier transactional test flushed the seed
+        load_species(Species)
     personas = build_personas()
     field = fixture_project.build(personas)
     services.ensure_default_parameter_set(project_id=field.project.pk)
