@@ -12,9 +12,8 @@ from django import forms
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from credits import services
 from credits.choices import AccountKind, UnitType
@@ -43,7 +42,7 @@ def operable_accounts(user: AnyUser, *, kinds: tuple[str, ...]) -> QuerySet[Acco
 
 class RunChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, run: CalculationRun) -> str:
-        return _gettext("#%(id)s · %(project)s · %(kind)s · %(start)s – %(end)s") % {
+        return gettext("#%(id)s · %(project)s · %(kind)s · %(start)s – %(end)s") % {
             "id": run.pk,
             "project": run.project,
             "kind": run.get_kind_display(),
@@ -104,7 +103,7 @@ class IssueForm(OperationForm):
         issuances = services.issue_credits(run_id=self.cleaned_data["run_choice"].pk, actor=actor)
         total = sum(i.quantity + i.buffer_quantity for i in issuances)
         buffer = sum(i.buffer_quantity for i in issuances)
-        return _gettext(
+        return gettext(
             "Issued %(total)s units (%(buffer)s to the buffer) in %(count)s vintage(s)."
         ) % {"total": total, "buffer": buffer, "count": len(issuances)}
 
@@ -135,7 +134,7 @@ class ReserveForm(VintageFields, OperationForm):
             expires_at=data["expires_at"],
             actor=actor,
         )
-        return _gettext("Reservation #%(id)s: %(quantity)s units for %(buyer)s.") % {
+        return gettext("Reservation #%(id)s: %(quantity)s units for %(buyer)s.") % {
             "id": reservation.pk,
             "quantity": reservation.quantity,
             "buyer": data["organisation"],
@@ -152,7 +151,7 @@ class ReleaseForm(OperationForm):
         reservation: Reservation = services.release_reservation(
             reservation_id=self.target.pk, actor=actor, reason=self.cleaned_data["reason"]
         )
-        return _gettext("Reservation #%(id)s was released.") % {"id": reservation.pk}
+        return gettext("Reservation #%(id)s was released.") % {"id": reservation.pk}
 
 
 class ConfirmSaleForm(OperationForm):
@@ -174,7 +173,7 @@ class ConfirmSaleForm(OperationForm):
             invoice_reference=data["invoice_reference"],
             actor=actor,
         )
-        return _gettext("Sale confirmed: %(quantity)s units at %(price)s %(currency)s.") % {
+        return gettext("Sale confirmed: %(quantity)s units at %(price)s %(currency)s.") % {
             "quantity": sale.quantity,
             "price": sale.price_per_tonne,
             "currency": sale.currency,
@@ -246,7 +245,7 @@ class RetireForm(VintageFields, OperationForm):
             actor=actor,
             unit_type=data["unit_type"],
         )
-        return _gettext("%(quantity)s units retired for %(beneficiary)s.") % {
+        return gettext("%(quantity)s units retired for %(beneficiary)s.") % {
             "quantity": retirement.quantity,
             "beneficiary": retirement.beneficiary,
         }
@@ -273,7 +272,7 @@ class CancelForm(VintageFields, OperationForm):
             reason=data["reason"],
             actor=actor,
         )
-        return _gettext("%(quantity)s units cancelled.") % {"quantity": data["quantity"]}
+        return gettext("%(quantity)s units cancelled.") % {"quantity": data["quantity"]}
 
 
 class ReversalForm(OperationForm):
@@ -305,7 +304,7 @@ class ReversalForm(OperationForm):
             reason=data["reason"],
             actor=actor,
         )
-        return _gettext(
+        return gettext(
             "Reversal recorded: %(cancelled)s buffer units cancelled, shortfall %(shortfall)s."
         ) % {"cancelled": reversal.units_cancelled, "shortfall": reversal.shortfall}
 
@@ -337,7 +336,7 @@ class ConvertForm(OperationForm):
         conversions = services.convert_ex_ante(
             run_id=self.cleaned_data["run_choice"].pk, actor=actor
         )
-        return _gettext(
+        return gettext(
             "%(count)s holder(s) converted: %(delivered)s verified units delivered, "
             "shortfall %(shortfall)s."
         ) % {

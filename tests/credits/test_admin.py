@@ -234,7 +234,7 @@ def test_issuing_a_run_with_nothing_to_issue_shows_why(ledger, manager):
     run = make_run(ledger.personas.project_a, ledger.parcels, vintages={2014: (0, 0)})
     before = snapshot()
     response = manager.post(op_url("issue"), {"run_choice": run.pk})
-    assert_refused(response, before, f"La corrida #{run.pk} no tiene nada que emitir.")
+    assert_refused(response, before, f"El cálculo #{run.pk} no tiene nada que emitir.")
 
 
 def test_a_manager_reserves_for_a_buyer(ledger, manager):
@@ -376,7 +376,7 @@ def test_retiring_ex_ante_units_shows_why(ledger, manager):
             "retired_on": timezone.localdate().isoformat(),
         },
     )
-    assert_refused(response, before, "Las unidades ex-ante no se pueden retirar")
+    assert_refused(response, before, "Las unidades ex ante no se pueden retirar")
 
 
 def test_a_manager_cancels_credits(ledger, manager):
