@@ -98,20 +98,21 @@ Handler = Callable[..., Response]
 
 
 def idempotent(handler: Handler) -> Handler:
-    """Decorate a POST handler of an APIView: the whole handler runs in one durable transaction
-    together with its idempotency record. The handler must call ledger services through
-    `credits.api.idempotency.in_transaction` (they open no transaction of their own here)."""
+    """Decorate a POST handler of an APIView. With an `Idempotency-Key`, the whole handler runs
+    in one durable transaction together with its idempotency record; the handler calls ledger
+    services through `call_service`, which then runs them inside that transaction."""
 
     @wraps(handler)
     def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
         key = _key_from(request)
+        if key is None:
+            return handler(view, request, *args, **kwargs)
         # Outermost and durable: the ledger write and the stored response commit together.
         with transaction.atomic(durable=True):
-            if key is None:
-                return handler(view, request, *args, **kwargs)
             record, created = _claim(request, key)
             if not created:
                 return _replay(record, request)
+            request.idempotent_transaction = True
             response = handler(view, request, *args, **kwargs)
             _store(record, response)
             return response
@@ -119,11 +120,15 @@ def idempotent(handler: Handler) -> Handler:
     return wrapper
 
 
-def in_transaction(service: Callable[..., Any]) -> Callable[..., Any]:
-    """The ledger service without its own `atomic(durable=True)` wrapper.
+def call_service(request: Request, service: Callable[..., Any], **kwargs: Any) -> Any:
+    """Run a ledger service for this request.
 
-    Ledger services insist on being the outermost transaction; inside `idempotent` the
-    outermost durable transaction is the request's, which holds the idempotency record and
-    the whole service, so the service's locks and checks run exactly as they would alone.
+    Ledger services insist on being the outermost transaction (`atomic(durable=True)`). Under
+    an idempotency key the outermost durable transaction is the request's, holding the record
+    and the whole service, so the service runs without its own wrapper and its locks and
+    checks work exactly as they would alone. Without a key it runs as is, and the handler
+    reads its result after the commit, outside the ledger's locks.
     """
-    return getattr(service, "__wrapped__", service)
+    if getattr(request, "idempotent_transaction", False):
+        return service.__wrapped__(**kwargs)
+    return service(**kwargs)

@@ -45,7 +45,9 @@ def _vintages(query: dict) -> QuerySet[CreditVintage]:
 def projects_with_availability(query: dict) -> QuerySet[Project]:
     """Projects with units available under the filters, each with its vintages prefetched."""
     vintages = _vintages(query)
-    projects = Project.objects.filter(Exists(vintages.filter(project=OuterRef("pk"))))
+    projects = Project.objects.filter(Exists(vintages.filter(project=OuterRef("pk")))).defer(
+        "area"  # only needed when the (cached) facts are recomputed
+    )
     if "project" in query:
         projects = projects.filter(code=query["project"])
     return projects.prefetch_related(

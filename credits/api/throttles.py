@@ -2,6 +2,7 @@
 callers are throttled; project staff are not. Rates are `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`
 entries (settings, from the environment), read on every request so tests can override them."""
 
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -53,9 +54,16 @@ class BuyerWriteThrottle(BuyerThrottle):
 
 
 class AnonymousThrottle(_ReadRateAtRequest):
-    """Public endpoints called without a key, per client address."""
+    """Public endpoints called without a key, per client address.
+
+    Counted in each server process's memory, not in the shared cache: public reads are cheap
+    (availability is micro-cached), so a limit per process (N workers allow N× the rate) is
+    enough, and it spares every anonymous request two round trips to Redis. Buyers' limits
+    are shared through the default cache.
+    """
 
     scope = "anonymous"
+    cache = LocMemCache("credits-anonymous-throttle", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         if request.user.is_authenticated:

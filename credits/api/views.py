@@ -1,7 +1,7 @@
 """The buyer API: availability, reservations, holdings, retirements and serial lookup.
 
-Every write calls one ledger service (`credits.services`) inside the request's durable
-transaction opened by `idempotent`, so an `Idempotency-Key` record commits with it.
+Every write calls one ledger service (`credits.services`) through `call_service`: with an
+`Idempotency-Key` inside the request's durable transaction, so the key's record commits with it.
 """
 
 import datetime as dt
@@ -25,7 +25,8 @@ from credits import services
 from credits.api import lookup, serializers
 from credits.api.authentication import ApiKeyAuthentication
 from credits.api.errors import ledger_errors
-from credits.api.idempotency import HEADER, idempotent, in_transaction
+from credits.api.idempotency import HEADER, call_service, idempotent
+from credits.api.microcache import availability_cache
 from credits.api.principals import (
     buyer_account,
     manages_project,
@@ -39,7 +40,10 @@ from smallholders.models import Project
 
 RESERVATION_LIFETIME = dt.timedelta(hours=48)
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description="Repeat a POST safely: the same key and body return the first response.",
 )
 
@@ -64,7 +68,8 @@ def _live_blocks() -> QuerySet[SerialBlock]:
 class AvailabilityView(BuyerApiView, ListAPIView):
     """Units available for reservation per project, unit type and vintage, with project facts.
 
-    Public (no key needed). Unknown query parameters are refused, not ignored.
+    Public (no key needed). Unknown query parameters are refused, not ignored. Answers may be
+    up to `microcache.AVAILABILITY_SECONDS` old; reservations always re-check under lock.
     """
 
     permission_classes = [permissions.AllowAny]
@@ -73,19 +78,25 @@ class AvailabilityView(BuyerApiView, ListAPIView):
 
     @extend_schema(parameters=[serializers.AvailabilityQuerySerializer])
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        key = request.META.get("QUERY_STRING", "")
+        return Response(availability_cache.get_or_compute(key, lambda: self._page(request)))
+
+    def _page(self, request: Request) -> dict:
         query = lookup.strict_query(request, serializers.AvailabilityQuerySerializer)
         page = self.paginate_queryset(lookup.projects_with_availability(query))
         data = [lookup.project_availability(project, query) for project in page]
-        return self.get_paginated_response(self.get_serializer(data, many=True).data)
+        return self.get_paginated_response(self.get_serializer(data, many=True).data).data
 
 
 @extend_schema_view(
     create=extend_schema(
-        request=serializers.ReservationInputSerializer, parameters=[IDEMPOTENCY_PARAMETER],
+        request=serializers.ReservationInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: serializers.ReservationSerializer},
     ),
     confirm=extend_schema(
-        request=serializers.ConfirmInputSerializer, parameters=[IDEMPOTENCY_PARAMETER],
+        request=serializers.ConfirmInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={200: serializers.ReservationSerializer},
     ),
 )
@@ -111,10 +122,15 @@ class ReservationViewSet(
         account = require_buyer_account(request)
         data = _valid(serializers.ReservationInputSerializer, request)
         with ledger_errors():
-            reservation = in_transaction(services.reserve_credits)(
-                account_id=account.pk, project_id=_project(data["project"]).pk,
-                vintage=data["vintage"], unit_type=data["unit_type"],
-                quantity=data["quantity"], expires_at=timezone.now() + RESERVATION_LIFETIME,
+            reservation = call_service(
+                request,
+                services.reserve_credits,
+                account_id=account.pk,
+                project_id=_project(data["project"]).pk,
+                vintage=data["vintage"],
+                unit_type=data["unit_type"],
+                quantity=data["quantity"],
+                expires_at=timezone.now() + RESERVATION_LIFETIME,
                 actor=_actor(request),
             )
         return Response(self._read(reservation.pk), status=status.HTTP_201_CREATED)
@@ -135,9 +151,13 @@ class ReservationViewSet(
             raise _only_managers()
         data = _valid(serializers.ConfirmInputSerializer, request)
         with ledger_errors():
-            in_transaction(services.confirm_sale)(
-                reservation_id=reservation.pk, price_per_tonne=data["price_per_tonne"],
-                currency=data["currency"], invoice_reference=data["invoice_reference"],
+            call_service(
+                request,
+                services.confirm_sale,
+                reservation_id=reservation.pk,
+                price_per_tonne=data["price_per_tonne"],
+                currency=data["currency"],
+                invoice_reference=data["invoice_reference"],
                 actor=_actor(request),
             )
         return Response(self._read(reservation.pk))
@@ -154,14 +174,17 @@ class HoldingsView(BuyerApiView, ListAPIView):
 
     def get_queryset(self) -> QuerySet[SerialBlock]:
         account = require_buyer_account(self.request)
-        return _live_blocks().filter(account=account).order_by(
-            "project__code", "unit_type", "vintage", "serial_start"
+        return (
+            _live_blocks()
+            .filter(account=account)
+            .order_by("project__code", "unit_type", "vintage", "serial_start")
         )
 
 
 @extend_schema_view(
     create=extend_schema(
-        request=serializers.RetirementInputSerializer, parameters=[IDEMPOTENCY_PARAMETER],
+        request=serializers.RetirementInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: serializers.RetirementSerializer},
     ),
 )
@@ -187,11 +210,17 @@ class RetirementViewSet(
         account = require_buyer_account(request)
         data = _valid(serializers.RetirementInputSerializer, request)
         with ledger_errors():
-            retirement = in_transaction(services.retire_credits)(
-                account_id=account.pk, project_id=_project(data["project"]).pk,
-                vintage=data["vintage"], quantity=data["quantity"],
-                beneficiary=data["beneficiary"], purpose=data["purpose"],
-                retired_on=timezone.localdate(), actor=_actor(request),
+            retirement = call_service(
+                request,
+                services.retire_credits,
+                account_id=account.pk,
+                project_id=_project(data["project"]).pk,
+                vintage=data["vintage"],
+                quantity=data["quantity"],
+                beneficiary=data["beneficiary"],
+                purpose=data["purpose"],
+                retired_on=timezone.localdate(),
+                actor=_actor(request),
             )
         data = self.get_serializer(self.get_queryset().get(pk=retirement.pk)).data
         return Response(data, status=status.HTTP_201_CREATED)

@@ -3,12 +3,14 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from credits.api.keys import create_api_key
+from credits.api.microcache import availability_cache
 from tests.credits.conftest import Ledger
 
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counters() -> None:
     cache.clear()
+    availability_cache.clear()
 
 
 def key_client(raw_key: str) -> APIClient:

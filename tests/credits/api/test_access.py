@@ -93,8 +93,12 @@ def test_it_lets_only_managers_confirm(ledger, buyer_client):
 def test_it_refuses_reservations_when_credits_run_short(ledger, buyer_client):
     response = buyer_client.post(
         "/api/v1/reservations/",
-        {"project": ledger.personas.project_a.code, "vintage": 2013, "unit_type": "VER",
-         "quantity": 71},
+        {
+            "project": ledger.personas.project_a.code,
+            "vintage": 2013,
+            "unit_type": "VER",
+            "quantity": 71,
+        },
         format="json",
     )
     assert response.status_code == 409

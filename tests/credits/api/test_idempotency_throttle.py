@@ -13,8 +13,12 @@ RESERVE = "/api/v1/reservations/"
 
 
 def _body(ledger, quantity):
-    return {"project": ledger.personas.project_a.code, "vintage": 2012, "unit_type": "VER",
-            "quantity": quantity}
+    return {
+        "project": ledger.personas.project_a.code,
+        "vintage": 2012,
+        "unit_type": "VER",
+        "quantity": quantity,
+    }
 
 
 @pytest.mark.django_db
@@ -38,8 +42,9 @@ def test_it_rejects_a_key_reused_with_another_body(ledger, buyer_client):
 
 @pytest.mark.django_db
 def test_it_forgets_failed_requests_so_they_can_be_retried(ledger, buyer_client):
-    failed = buyer_client.post(RESERVE, _body(ledger, 10**6), format="json",
-                               HTTP_IDEMPOTENCY_KEY="k3")
+    failed = buyer_client.post(
+        RESERVE, _body(ledger, 10**6), format="json", HTTP_IDEMPOTENCY_KEY="k3"
+    )
     assert failed.status_code == 409
     assert not IdempotencyRecord.objects.exists()
 
@@ -53,8 +58,9 @@ def test_it_creates_one_reservation_for_racing_twins(ledger, buyer_client):
     def submit():
         barrier.wait()
         try:
-            response = buyer_client.post(RESERVE, _body(ledger, 30), format="json",
-                                         HTTP_IDEMPOTENCY_KEY="twin")
+            response = buyer_client.post(
+                RESERVE, _body(ledger, 30), format="json", HTTP_IDEMPOTENCY_KEY="twin"
+            )
             statuses.append((response.status_code, response.json()["id"]))
         finally:
             connection.close()
@@ -75,7 +81,9 @@ def test_it_throttles_buyers(ledger, buyer_client, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {
-            "anonymous": "100/min", "buyer": "3/min", "buyer_write": "1/min",
+            "anonymous": "100/min",
+            "buyer": "3/min",
+            "buyer_write": "1/min",
         },
     }
     codes = [buyer_client.get("/api/v1/holdings/").status_code for _ in range(4)]
@@ -87,7 +95,12 @@ def test_it_publishes_a_valid_openapi_schema(db, tmp_path):
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--file", str(out))
     schema = out.read_text()
-    for path in ("/api/v1/availability/", "/api/v1/reservations/{id}/confirm/",
-                 "/api/v1/serials/{serial}/", "/api/v1/retirements/", "/api/v1/holdings/"):
+    for path in (
+        "/api/v1/availability/",
+        "/api/v1/reservations/{id}/confirm/",
+        "/api/v1/serials/{serial}/",
+        "/api/v1/retirements/",
+        "/api/v1/holdings/",
+    ):
         assert path in schema
     assert "Idempotency-Key" in schema and "ApiKey" in schema

@@ -22,13 +22,16 @@ def _pdf_text(pdf: bytes, tmp_path) -> str:
 def test_it_runs_the_whole_buyer_journey(ledger, buyer_client, manager_client, client, tmp_path):
     code = ledger.personas.project_a.code
     available = buyer_client.get("/api/v1/availability/", {"project": code}).json()
-    lines = {(a["unit_type"], a["vintage"]): a["available"]
-             for a in available["results"][0]["availability"]}
+    lines = {
+        (a["unit_type"], a["vintage"]): a["available"]
+        for a in available["results"][0]["availability"]
+    }
     assert lines == {("VER", 2012): 700, ("VER", 2013): 70}
 
     reserved = buyer_client.post(
         "/api/v1/reservations/",
-        {"project": code, "vintage": 2012, "unit_type": "VER", "quantity": 250}, format="json",
+        {"project": code, "vintage": 2012, "unit_type": "VER", "quantity": 250},
+        format="json",
     )
     assert reserved.status_code == 201, reserved.content
     body = reserved.json()
@@ -50,8 +53,13 @@ def test_it_runs_the_whole_buyer_journey(ledger, buyer_client, manager_client, c
 
     retired = buyer_client.post(
         "/api/v1/retirements/",
-        {"project": code, "vintage": 2012, "quantity": 100,
-         "beneficiary": "Tostadora Ñandú GmbH", "purpose": "Compensación 2024 / offset 2024"},
+        {
+            "project": code,
+            "vintage": 2012,
+            "quantity": 100,
+            "beneficiary": "Tostadora Ñandú GmbH",
+            "purpose": "Compensación 2024 / offset 2024",
+        },
         format="json",
     )
     assert retired.status_code == 201, retired.content
@@ -83,6 +91,7 @@ def test_it_serves_the_certificate_in_one_language_on_request(
 ):
     retirement = buy_and_retire(ledger, buyer_client, quantity=5)
     code = retirement["verification_code"]
-    english = _pdf_text(client.get(f"/registry/retirements/{code}/certificate.pdf?lang=en").content,
-                        tmp_path)
+    english = _pdf_text(
+        client.get(f"/registry/retirements/{code}/certificate.pdf?lang=en").content, tmp_path
+    )
     assert "Retirement certificate" in english and "Certificado de retiro" not in english

@@ -11,9 +11,7 @@ from tests.credits.public.test_pages import retired  # noqa: F401 (fixture)
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_it_looks_up_a_serial_in_the_browser(live_server, page, ledger, retired):  # noqa: F811
-    page.context.add_cookies(
-        [{"name": "django_language", "value": "en", "url": live_server.url}]
-    )
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page.goto(f"{live_server.url}/registry/serials/")
     page.fill("#serial", "PCH-PE-001-VER-2012-000000012")
     page.click("button[type=submit]")

@@ -18,18 +18,30 @@ pytestmark = pytest.mark.django_db
 def retired(ledger) -> Retirement:
     Smallholder.objects.filter(pk=ledger.parcels[0].smallholder_id).update(phone="987654321")
     reservation = services.reserve_credits(
-        account_id=ledger.buyer_account.pk, project_id=ledger.project_id, vintage=2012,
-        unit_type="VER", quantity=40, expires_at=timezone.now() + dt.timedelta(hours=1),
+        account_id=ledger.buyer_account.pk,
+        project_id=ledger.project_id,
+        vintage=2012,
+        unit_type="VER",
+        quantity=40,
+        expires_at=timezone.now() + dt.timedelta(hours=1),
         actor=None,
     )
     services.confirm_sale(
-        reservation_id=reservation.pk, price_per_tonne=Decimal("11"), currency="USD",
-        invoice_reference="F-9", actor=ledger.personas.manager_a,
+        reservation_id=reservation.pk,
+        price_per_tonne=Decimal("11"),
+        currency="USD",
+        invoice_reference="F-9",
+        actor=ledger.personas.manager_a,
     )
     return services.retire_credits(
-        account_id=ledger.buyer_account.pk, project_id=ledger.project_id, vintage=2012,
-        quantity=40, beneficiary="Municipalidad de Ejemplo", purpose="Huella 2024",
-        retired_on=timezone.localdate(), actor=None,
+        account_id=ledger.buyer_account.pk,
+        project_id=ledger.project_id,
+        vintage=2012,
+        quantity=40,
+        beneficiary="Municipalidad de Ejemplo",
+        purpose="Huella 2024",
+        retired_on=timezone.localdate(),
+        actor=None,
     )
 
 
