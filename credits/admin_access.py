@@ -30,8 +30,12 @@ class ApiKeyAdmin(ScopedAdmin):
     actions = ["revoke"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset if self._reads(request) else queryset.none()
+
+    def _reads(self, request: HttpRequest) -> bool:
+        # Keys are the registry's, not a cooperative's: managers and verifiers, never staff.
         scope = scope_for(request.user)
-        return queryset if scope.manages or scope.reads_everything else queryset.none()
+        return request.user.is_staff and (scope.manages or scope.reads_everything)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # revoke instead: the row documents who had access and when
