@@ -79,6 +79,7 @@ def populate(code: str, units: int) -> None:
     """A project with `units` verified units over 10 vintages, 1,000 blocks in all."""
     import datetime as dt
 
+    from django.contrib.gis.geos import MultiPolygon, Polygon
     from django.db import transaction
     from django.utils import timezone
 
@@ -86,10 +87,15 @@ def populate(code: str, units: int) -> None:
     from credits.models import CreditVintage, Issuance, LedgerEvent, SerialBlock
     from credits.services import ensure_project_accounts, ensure_project_registry
     from parcels.models import CalculationRun, ParameterSet, RunKind, RunStatus
-    from tests.base import make_project
+    from smallholders.choices import Standard
+    from smallholders.models import Project
 
     with transaction.atomic():
-        project = make_project(code, name=f"Bench {code}")
+        project = Project.objects.create(
+            code=code, name=f"Bench {code}", standard=Standard.GOLD_STANDARD,
+            crediting_start=dt.date(2010, 1, 1), crediting_end=dt.date(2039, 12, 31),
+            area=MultiPolygon(Polygon.from_bbox((-75.1, -11.1, -74.6, -10.7)), srid=4326),
+        )
         ensure_project_registry(project=project)
         issuance_account, _buffer = ensure_project_accounts(project=project)
         parameters = ParameterSet.objects.create(

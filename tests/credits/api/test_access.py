@@ -122,3 +122,14 @@ def test_it_creates_buyers_and_keys_from_the_command_line(db, personas, capsys):
     call_command("create_api_key", "manager_a")
     personal = capsys.readouterr().out.strip().splitlines()[-1]
     assert key_client(personal).get("/api/v1/reservations/").status_code == 200
+
+
+def test_it_lets_members_of_a_buyer_organisation_use_their_session(ledger):
+    ledger.buyer.members.add(ledger.personas.buyer)
+    member = APIClient()
+    member.force_login(ledger.personas.buyer)
+    reserved = reserve(member, ledger, 5)
+    assert member.get(f"/api/v1/reservations/{reserved['id']}/").status_code == 200
+    outsider = APIClient()
+    outsider.force_login(ledger.personas.nobody)
+    assert outsider.get("/api/v1/holdings/").status_code == 403
