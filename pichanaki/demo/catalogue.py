@@ -296,3 +296,63 @@ STRATA = (
     ),
 )
 EXOTIC_TREE_SHARE = 0.2  # target: about 80% of the planted trees are native
+
+
+# --- carbon runs and credits (steps 9 onwards) ------------------------------------------------
+EX_POST_PERIODS = (
+    # Monitoring periods ending with the plot measurements of 2015, 2018 and 2022.
+    (dt.date(2010, 1, 1), dt.date(2015, 12, 31)),
+    (dt.date(2016, 1, 1), dt.date(2018, 12, 31)),
+    (dt.date(2019, 1, 1), dt.date(2022, 12, 31)),
+)
+REVIEW_NOTE = "Revisión de demostración: datos de campo ficticios generados por seed_demo."
+
+
+@dataclass(frozen=True)
+class BuyerSpec:
+    name: str
+    country: str
+    contact_name: str
+    contact_email: str
+
+
+BUYER = BuyerSpec(
+    "Café Solidario S.A.C.", "PE", "Rosa Chuquillanqui Vela", "compras@cafesolidario.example.com"
+)
+
+
+@dataclass(frozen=True)
+class SaleSpec:
+    """A sale to the demo buyer: `share` of what is available of the vintage, in tens."""
+
+    unit_type: str
+    vintage: int
+    share: float
+    price_per_tonne: str
+    currency: str
+    invoice_reference: str
+
+
+# Forward units bought before the first verification; converted to verified units by it.
+FORWARD_SALE = SaleSpec("PER", 2014, 0.05, "9.50", "USD", "F001-000087")
+VERIFIED_SALE = SaleSpec("VER", 2018, 0.05, "16.00", "USD", "F001-000142")
+
+
+@dataclass(frozen=True)
+class RetirementSpec:
+    """A retirement by the demo buyer: `share` of its holding of the vintage."""
+
+    vintage: int
+    share: float
+    beneficiary: str
+    purpose: str
+    retired_on: dt.date
+
+
+RETIREMENT = RetirementSpec(
+    2018,
+    0.5,
+    "Café Solidario S.A.C.",
+    "Compensación de las emisiones del tueste y del transporte del café vendido en 2023.",
+    dt.date(2024, 3, 15),
+)

@@ -31,3 +31,11 @@ class DemoTooLarge(DemoError):
             )
             % {"parcels": parcels, "cells": cells}
         )
+
+
+class DemoRunFailed(DemoError):
+    def __init__(self, run_id: int, error: str) -> None:
+        super().__init__(
+            _("Demo calculation run #%(run)s did not succeed: %(error)s")
+            % {"run": run_id, "error": error or "—"}
+        )

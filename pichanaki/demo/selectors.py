@@ -5,7 +5,16 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from parcels.models import MonitoringPlot, Parcel, Planting, TreeMeasurement
+from credits.choices import UnitType
+from credits.models import CreditVintage, Retirement, Sale
+from parcels.models import (
+    CalculationRun,
+    MonitoringPlot,
+    Parcel,
+    Planting,
+    RunStatus,
+    TreeMeasurement,
+)
 from smallholders.models import Project
 
 
@@ -42,4 +51,39 @@ def demo_summary(project: Project) -> DemoSummary:
         native_share=(trees["native"] or 0) / total if total else 0.0,
         plot_visits=MonitoringPlot.objects.filter(parcel__project=project).count(),
         tree_measurements=TreeMeasurement.objects.filter(plot__parcel__project=project).count(),
+    )
+
+
+@dataclass(frozen=True)
+class RegistrySummary:
+    """The demo project's approved runs and credit ledger, in whole tCO2e units."""
+
+    approved_runs: int
+    verified_issued: int
+    ex_ante_issued: int
+    ex_ante_available: int
+    buffer: int
+    sold: int
+    retired: int
+
+
+def registry_summary(project: Project) -> RegistrySummary:
+    vintages = CreditVintage.objects.filter(project=project)
+    verified = vintages.filter(unit_type=UnitType.VERIFIED).aggregate(
+        issued=Sum("issued"), buffer=Sum("buffer"), retired=Sum("retired")
+    )
+    ex_ante = vintages.filter(unit_type=UnitType.EX_ANTE).aggregate(
+        issued=Sum("issued"), available=Sum("available"), buffer=Sum("buffer")
+    )
+    sold = Sale.objects.filter(reservation__project=project).aggregate(q=Sum("quantity"))["q"]
+    return RegistrySummary(
+        approved_runs=CalculationRun.objects.filter(
+            project=project, status=RunStatus.APPROVED
+        ).count(),
+        verified_issued=verified["issued"] or 0,
+        ex_ante_issued=ex_ante["issued"] or 0,
+        ex_ante_available=ex_ante["available"] or 0,
+        buffer=(verified["buffer"] or 0) + (ex_ante["buffer"] or 0),
+        sold=sold or 0,
+        retired=Retirement.objects.filter(project=project).aggregate(q=Sum("quantity"))["q"] or 0,
     )

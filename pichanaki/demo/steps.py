@@ -4,7 +4,8 @@ A step takes the shared `DemoContext` and its own random stream, validates every
 models' own `full_clean()` (plus the field-data rules of `parcels.validation` that live outside
 the models), and writes with `bulk_create_with_history` so the admin's audit trail shows where
 each row came from. Append new steps at the end of `STEPS`: the stream of a step is seeded by
-its position, so earlier steps keep producing the same rows.
+its position, so earlier steps keep producing the same rows. The field-data steps are written
+here; the carbon runs and credits that follow them live in `runs` and `ledger`.
 """
 
 import datetime as dt
@@ -36,7 +37,7 @@ from parcels.models import (
     SurvivalCount,
     TreeMeasurement,
 )
-from pichanaki.demo import catalogue, growth, layout
+from pichanaki.demo import catalogue, growth, layout, ledger, runs
 from pichanaki.demo.exceptions import DemoTooLarge
 from smallholders.choices import Gender, PaymentMethod, Standard
 from smallholders.models import (
@@ -632,8 +633,8 @@ def _stems(visit, tree: _StandTree, status: str, dbh: float, height) -> list:
     return rows
 
 
-Step = Callable[[DemoContext, np.random.Generator], None]
-STEPS: tuple[tuple[str, Step], ...] = (
+Step = Callable[[DemoContext, np.random.Generator], bool | None]
+FIELD_STEPS: tuple[tuple[str, Step], ...] = (
     ("project", step_project),
     ("cooperatives", step_cooperatives),
     ("species", step_species),
@@ -643,3 +644,18 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("plantings", step_plantings),
     ("monitoring", step_monitoring),
 )
+"""Written together, all or nothing, when the demo project does not exist yet."""
+
+LATER_STEPS: tuple[tuple[str, Step], ...] = (
+    ("parameters", runs.step_parameters),
+    ("ex_ante_run", runs.step_ex_ante_run),
+    ("ex_post_runs", runs.step_ex_post_runs),
+    ("ex_ante_issuance", ledger.step_ex_ante_issuance),
+    ("forward_sale", ledger.step_forward_sale),
+    ("verified_issuance", ledger.step_verified_issuance),
+    ("sale_and_retirement", ledger.step_sale_and_retirement),
+)
+"""Each adds only what is missing and returns whether it wrote: they also complete a demo
+loaded before they existed. They need `ctx.project` only."""
+
+STEPS = FIELD_STEPS + LATER_STEPS

@@ -15,7 +15,8 @@ from smallholders.choices import Role
 class Command(BaseCommand):
     help = gettext_lazy(
         "Create, if missing, the demo logins (manager “gestor”, one cooperative staff login per "
-        "cooperative, a verifier) and print them. Password: $DEMO_PASSWORD or “pichanaki-demo”."
+        "cooperative, a verifier) and the demo buyer's API key, and print them (the key only "
+        "when it is created). Password: $DEMO_PASSWORD or “pichanaki-demo”."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,6 +24,11 @@ class Command(BaseCommand):
             "--reset-passwords",
             action="store_true",
             help=_("set the demo password again on logins that already exist"),
+        )
+        parser.add_argument(
+            "--new-api-key",
+            action="store_true",
+            help=_("revoke the demo buyer's API key and print a new one"),
         )
         parser.add_argument("--force", action="store_true", help=_("run even in production mode"))
 
@@ -33,6 +39,7 @@ class Command(BaseCommand):
             logins = services.ensure_demo_users(
                 password=password, reset_passwords=options["reset_passwords"]
             )
+            key = services.ensure_demo_buyer_key(renew=options["new_api_key"])
         except DemoNotLoaded as exc:
             # Not an error: `make run` calls this after `seed_demo --if-empty`, which loads
             # nothing into a database that already holds other projects.
@@ -44,6 +51,13 @@ class Command(BaseCommand):
         for language in ("es", "en"):
             with translation.override(language):
                 self.stdout.write(self._report(url, logins, password))
+                self.stdout.write(self._key_report(key))
+        headings = []
+        for language in ("es", "en"):
+            with translation.override(language):
+                headings.append(_("Try the buyer API with curl:"))
+        self.stdout.write(" / ".join(headings))
+        self.stdout.write(curl_examples(key.raw or "<pch_…>"))
 
     def _report(self, url: str, logins: list[services.DemoLogin], password: str) -> str:
         lines = [self.style.SUCCESS(_("Demo logins: sign in at %(url)s") % {"url": url})]
@@ -59,3 +73,47 @@ class Command(BaseCommand):
                 }
             )
         return "\n".join(lines) + "\n"
+
+    def _key_report(self, key: services.DemoKey) -> str:
+        if key.raw is None:
+            return (
+                _(
+                    "Demo buyer API key (%(organisation)s): %(prefix)s…, shown only when it was "
+                    "created; --new-api-key replaces it."
+                )
+                % {"organisation": key.organisation, "prefix": key.prefix}
+                + "\n"
+            )
+        lines = [
+            _("Demo buyer API key (%(organisation)s), shown only now:")
+            % {"organisation": key.organisation},
+            f"  {key.raw}",
+            _(
+                "  Reservations are confirmed by the manager (user gestor) in the admin, under "
+                "the credit registry operations."
+            ),
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def curl_examples(raw_key: str) -> str:
+    """Commands to try the buyer API against the demo (availability, reserve, hold, retire)."""
+    api = settings.PUBLIC_BASE_URL + "/api/v1"
+    auth = f"-H 'Authorization: Api-Key {raw_key}'"
+    json = "-H 'Content-Type: application/json'"
+    reserve = '{"project": "pch", "vintage": 2030, "unit_type": "PER", "quantity": 100}'
+    retire = (
+        '{"project": "pch", "vintage": 2018, "quantity": 10, '
+        '"beneficiary": "Café Solidario S.A.C.", "purpose": "Compensación / offset"}'
+    )
+    return (
+        "\n".join(
+            [
+                f"  curl -s '{api}/availability/?project=pch'",
+                f"  curl -s -X POST {api}/reservations/ {auth} {json} -d '{reserve}'",
+                f"  curl -s {api}/holdings/ {auth}",
+                f"  curl -s -X POST {api}/retirements/ {auth} {json} -d '{retire}'",
+            ]
+        )
+        + "\n"
+    )

@@ -2,12 +2,15 @@
 
 import argparse
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pichanaki.demo import selectors, services
 from pichanaki.demo.exceptions import DemoError
+from smallholders.models import Project
 
 
 def positive_float(text: str) -> float:
@@ -23,8 +26,9 @@ def positive_float(text: str) -> float:
 class Command(BaseCommand):
     help = gettext_lazy(
         "Load the demo project “Captura de Carbono Pichanaki” (deterministic, idempotent): "
-        "cooperatives, smallholders, parcels in the Pichanaqui district, plantings and "
-        "monitoring plots."
+        "cooperatives, smallholders, parcels in the Pichanaqui district, plantings, monitoring "
+        "plots, approved carbon runs and the credits issued from them, a buyer, sales and a "
+        "retirement. On a demo loaded by an older version, adds the missing steps."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,7 +47,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help=_("load only if the database holds no project at all"),
+            help=_("load only if the database holds no project other than the demo project"),
         )
         parser.add_argument("--force", action="store_true", help=_("run even in production mode"))
 
@@ -61,7 +65,17 @@ class Command(BaseCommand):
         if outcome.reason == "demo_exists":
             self.stdout.write(_("The demo project is already loaded: nothing changed."))
             return
-        self.stdout.write(self.style.SUCCESS(self._report(outcome)))
+        if outcome.reason == "completed":
+            self.stdout.write(
+                _("The demo project was loaded before; completed the missing steps: %(steps)s.")
+                % {"steps": ", ".join(outcome.completed_steps)}
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS(self._report(outcome)))
+        self.stdout.write(self.style.SUCCESS(self._registry_report(outcome.project)))
+        if options["verbosity"] > 1:
+            for name, seconds in outcome.timings.items():
+                self.stdout.write(f"  {name}: {seconds:.2f} s")
 
     def _report(self, outcome: services.LoadOutcome) -> str:
         summary = selectors.demo_summary(outcome.project)
@@ -82,4 +96,22 @@ class Command(BaseCommand):
             "native": 100 * summary.native_share,
             "visits": summary.plot_visits,
             "measurements": summary.tree_measurements,
+        }
+
+    def _registry_report(self, project: Project) -> str:
+        summary = selectors.registry_summary(project)
+        return _(
+            "%(runs)d approved calculation runs; %(verified)d verified units issued and "
+            "%(ex_ante)d ex-ante units (%(forward)d still for sale, the rest converted or "
+            "cancelled), %(buffer)d of them in the buffer pool; %(sold)d units sold to the demo "
+            "buyer, %(retired)d retired. Public registry: %(url)s"
+        ) % {
+            "runs": summary.approved_runs,
+            "verified": summary.verified_issued,
+            "ex_ante": summary.ex_ante_issued,
+            "forward": summary.ex_ante_available,
+            "buffer": summary.buffer,
+            "sold": summary.sold,
+            "retired": summary.retired,
+            "url": settings.PUBLIC_BASE_URL + reverse("credits:project", args=[project.code]),
         }
