@@ -1,16 +1,17 @@
 """Reads behind the public endpoints: availability per project and serial lookup."""
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.serializers import Serializer
 
 from credits.api.errors import bad_serial
-from credits.choices import BlockState
-from credits.models import CreditVintage, LedgerEvent, ProjectRegistry, SerialBlock
+from credits.models import LedgerEvent, SerialBlock
 from credits.project_facts import facts_as_dict, project_facts
-from credits.serials import SerialFormatError, SerialRange, format_range, parse_serial
+from credits.selectors import availability, lookup_serial
+from credits.serials import SerialFormatError, format_range
 from smallholders.models import Project
 
 PAGINATION_PARAMETERS = {"page", "page_size", "format"}
@@ -33,18 +34,11 @@ def strict_query(request: Request, serializer_class: type[Serializer]) -> dict:
     return serializer.validated_data
 
 
-def _vintages(query: dict) -> QuerySet[CreditVintage]:
-    vintages = CreditVintage.objects.filter(available__gt=0)
-    if "vintage" in query:
-        vintages = vintages.filter(vintage=query["vintage"])
-    if "unit_type" in query:
-        vintages = vintages.filter(unit_type=query["unit_type"])
-    return vintages.order_by("unit_type", "vintage")
-
-
 def projects_with_availability(query: dict) -> QuerySet[Project]:
     """Projects with units available under the filters, each with its vintages prefetched."""
-    vintages = _vintages(query)
+    vintages = availability(
+        vintage=query.get("vintage"), unit_type=query.get("unit_type")
+    ).filter(available__gt=0)
     projects = Project.objects.filter(Exists(vintages.filter(project=OuterRef("pk")))).defer(
         "area"  # only needed when the (cached) facts are recomputed
     )
@@ -68,46 +62,6 @@ def project_availability(project: Project, query: dict) -> dict:
             for v in project.available_vintages
         ],
     }
-
-
-def _project_of(parsed: SerialRange) -> Project:
-    registry = (
-        ProjectRegistry.objects.select_related("project")
-        .filter(prefix=parsed.prefix, number=parsed.project_number,
-                project__country=parsed.country)
-        .first()
-    )
-    if registry is None:
-        raise SerialNotFound(_("No project of this registry has these serials."))
-    return registry.project
-
-
-def _block_for(project: Project, parsed: SerialRange) -> SerialBlock:
-    blocks = SerialBlock.objects.filter(
-        project=project, unit_type=parsed.unit_type, vintage=parsed.vintage
-    ).select_related("project__registry", "account", "retirement")
-    if parsed.start == parsed.end:
-        # One serial: the live block that contains it now.
-        blocks = blocks.filter(serial_start__lte=parsed.start, serial_end__gte=parsed.start)
-        blocks = blocks.exclude(state=BlockState.SUPERSEDED)
-    else:
-        # A printed block: that exact range, live first, else its latest superseded version.
-        blocks = blocks.filter(serial_start=parsed.start, serial_end=parsed.end)
-    candidates = list(blocks.order_by("-created_at", "-pk")[:20])
-    live = [b for b in candidates if b.state != BlockState.SUPERSEDED]
-    if not candidates:
-        raise SerialNotFound(_("These serials were never issued."))
-    return live[0] if live else candidates[0]
-
-
-def _lineage_events(block: SerialBlock) -> list[LedgerEvent]:
-    """Events of the block and its ancestors: each one moved (a superset of) these serials."""
-    event_ids = [block.superseded_event_id] if block.superseded_event_id else []
-    current: SerialBlock | None = block
-    while current is not None:
-        event_ids.append(current.created_event_id)
-        current = current.parent
-    return list(LedgerEvent.objects.filter(pk__in=event_ids).order_by("created_at", "pk"))
 
 
 def _printed_ranges(event: LedgerEvent, block: SerialBlock) -> list[str]:
@@ -138,15 +92,18 @@ def _retirement_facts(block: SerialBlock) -> dict | None:
 
 
 def find_serial(text: str) -> dict:
-    """The block holding a serial (or an exact printed block), its holder kind, retirement and
-    history. Raises 400 for a malformed serial, 404 for one never issued."""
+    """The live block holding a serial (or a printed range), its holder kind, retirement and
+    history (`credits.selectors.lookup_serial`). 400 for a malformed serial, 404 for serials
+    that no live block holds."""
     try:
-        parsed = parse_serial(text)
+        found = lookup_serial(text)
     except SerialFormatError as exc:
         raise bad_serial(exc) from exc
-    block = _block_for(_project_of(parsed), parsed)
+    except Http404 as exc:
+        raise SerialNotFound(_("No live block holds these serials.")) from exc
+    block = found.block
     return {
-        "query": str(parsed) if parsed.start != parsed.end else text.strip().upper(),
+        "query": text.strip().upper(),
         "block": block,
         "holder": block.account.get_kind_display(),
         "retirement": _retirement_facts(block),
@@ -156,6 +113,6 @@ def find_serial(text: str) -> dict:
                 "quantity": event.quantity, "serials": _printed_ranges(event, block),
                 "created_at": event.created_at,
             }
-            for event in _lineage_events(block)
+            for event in found.events
         ],
     }

@@ -95,7 +95,7 @@ def test_it_shows_a_serial_and_its_retirement(client, ledger, retired):
 def test_it_explains_a_malformed_or_unknown_serial(client, ledger):
     assert "is not a serial" in _get(client, "/registry/serials/?serial=hello", "en")
     unknown = _get(client, "/registry/serials/?serial=PCH-PE-001-VER-2012-000009999", "en")
-    assert "never issued" in unknown
+    assert "No live block holds these serials" in unknown
 
 
 def test_it_verifies_a_retirement_and_404s_unknown_codes(client, ledger, retired):
