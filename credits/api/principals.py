@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.request import Request
 
+from credits import selectors
 from credits.api.authentication import BuyerPrincipal
 from credits.models import Account, BuyerOrganisation
 from smallholders.choices import Role
@@ -56,7 +57,4 @@ def visible_by_project_or_account(request: Request, queryset: QuerySet) -> Query
 
 
 def manages_project(request: Request, project_id: int) -> bool:
-    scope = scope_for(request.user)
-    if scope.is_superuser:
-        return True
-    return scope.role == Role.MANAGER and project_id in scope.project_ids
+    return selectors.manages_project(user=request.user, project_id=project_id)
