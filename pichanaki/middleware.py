@@ -44,10 +44,12 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = choose_language(request)
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # override() restores whatever was active before, e.g. in a Celery eager task's caller.
+        with translation.override(language):
+            response = self.get_response(request)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()  # render templates in the chosen language
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", language)
-        translation.deactivate()
         return response

@@ -2,6 +2,8 @@ import os
 
 import pytest
 from django.conf import settings
+from django.utils import translation
+from kombu import pools as kombu_pools
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop
 
@@ -26,6 +28,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Service-level messages are asserted in English; requests still choose their language
+    (Spanish by default) through the middleware, which restores this one afterwards."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -62,9 +72,10 @@ def switch_broker(app, *, url: str | None, eager: bool) -> tuple[str | None, boo
         result_backend=url,
         task_always_eager=eager,
     )
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None  # the next use builds a pool for the new broker
+    # Drop every pooled connection and producer (kombu keeps a global registry of them), so the
+    # next use builds fresh ones for the new broker.
+    kombu_pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
     return previous
 
