@@ -122,6 +122,14 @@ class Plan:
     def add(self, planned: Planned) -> None:
         (self.updates if planned.update else self.creates).append(planned)
 
+    @property
+    def to_create(self) -> int:
+        return len(self.creates)
+
+    @property
+    def to_update(self) -> int:
+        return len(self.updates)
+
     def sample(self) -> list[dict[str, object]]:
         """The first rows, as plain data for the preview table."""
         planned = sorted(self.creates + self.updates, key=lambda p: p.row)[:SAMPLE_ROWS]
@@ -135,9 +143,14 @@ class Plan:
 
 
 class Importer:
-    """Base class: subclasses declare their columns and implement `prepare`, `check`, `write`."""
+    """Base class: subclasses declare their columns and implement `prepare`, `check`, `write`.
+
+    A `columnar` importer instead implements `plan_columns`, which checks a whole
+    :class:`parcels.importing.columns.Columns` at once (for files of 100,000 rows).
+    """
 
     kind: ClassVar[str]
+    columnar: ClassVar[bool] = False
     aliases: ClassVar[Aliases]
     required: ClassVar[tuple[str, ...]]
     #: columns shown in the downloadable template, with an example value each

@@ -4,9 +4,12 @@ A row names its plot visit by parcel code, plot code and date. A visit not yet i
 is created from the first row that gives its centre (``plot_lat``/``plot_lon``, or the ODK/Kobo
 geopoint columns) and radius. The same plot visit, tree tag and stem update an existing row.
 
-Built for 100,000-row files: every lookup is loaded once (:meth:`prepare`), and values that
-repeat down a column (plot, date, species, status) are parsed and checked once per distinct
-text, then reused for every row that repeats it.
+Built for 100,000-row files: the file is read as columns (:mod:`parcels.importing.columns`),
+every lookup is loaded once (:meth:`MeasurementImporter.prepare`), each column is parsed and
+checked once per distinct value under the per-row rules (:class:`parcels.importing.batch.Batch`),
+and the rows and their history rows are written with COPY without building model instances
+(:func:`parcels.importing.writing.insert_columns_with_history`). Preview and commit run exactly
+the same checks.
 """
 
 from __future__ import annotations
@@ -20,9 +23,15 @@ from django.utils.translation import gettext as _
 
 from parcels import validation
 from parcels.choices import TreeOrigin, TreeStatus
-from parcels.importing.base import Importer, Plan, Planned, Record, RowCheck
+from parcels.importing.base import SAMPLE_ROWS, Importer, Plan, ProgressCallback, RowCheck
+from parcels.importing.batch import Batch, BatchPlan
+from parcels.importing.columns import Columns
 from parcels.importing.lookups import ParcelRef, parcel_index, resolve_parcel
-from parcels.importing.writing import insert_with_history, update_with_history
+from parcels.importing.writing import (
+    insert_columns_with_history,
+    insert_with_history,
+    update_with_history,
+)
 from parcels.models import MonitoringPlot, Planting, TreeMeasurement
 from pichanaki.fieldfiles.cells import (
     choice_lookup,
@@ -49,6 +58,9 @@ ORIGIN_ALIASES = {
 UPDATED_FIELDS = ("species", "dbh_cm", "height_m", "status", "origin", "notes")
 NOTES_MAX = 300
 PLOT_FIELDS = ("parcel_code", "plot_code", "measured_on")
+#: the columns of a created row that come from the file (the others take their defaults)
+WRITTEN = ("plot_id", "tree_tag", "stem", "species_id", "dbh_cm", "height_m", "status", "origin",
+           "notes")
 
 
 def parse_measure(value: object, field: str) -> Decimal | None:
@@ -66,6 +78,7 @@ class MeasurementImporter(Importer):
     """Rows: one stem measured in one plot visit."""
 
     kind = "measurements"
+    columnar = True
     aliases = {
         "parcel_code": ("parcela", "codigo_parcela", "parcel", "parcel"),
         "plot_code": ("parcela_muestreo", "codigo_parcela_muestreo", "plot", "plot_uid", "plot_id",
@@ -107,7 +120,7 @@ class MeasurementImporter(Importer):
         "team": "Brigada 2",
     }
 
-    def prepare(self, records: list[Record]) -> None:
+    def prepare(self, columns: Columns) -> None:
         self.parcels = parcel_index(self.context)
         parcel_ids = [p.pk for p in self.parcels.values()]
         self.species = validation.species_index()
@@ -122,18 +135,18 @@ class MeasurementImporter(Importer):
                 parcel_id__in=parcel_ids
             ).values_list("pk", "parcel_id", "code", "measured_on")
         }
-        self.existing = self._existing_measurements(records)
+        self.existing = self._existing_measurements(columns)
         self.statuses = choice_lookup(TreeStatus.choices, aliases=STATUS_ALIASES)
         self.origins = choice_lookup(TreeOrigin.choices, aliases=ORIGIN_ALIASES)
-        self.cache: dict[tuple, tuple[object, list[tuple[str, str]]]] = {}
-        self.new_plots: dict[tuple, MonitoringPlot] = {}
-        self.seen: dict[tuple, int] = {}
+        #: new plot visits by (parcel pk, folded code, date): the token rows carry instead of a
+        #: pk (-1, -2, ...), the unsaved plot (None if it has errors) and its errors
+        self.new_plots: dict[tuple, tuple[int, MonitoringPlot | None, list]] = {}
 
-    def _existing_measurements(self, records: list[Record]) -> dict[tuple, TreeMeasurement]:
+    def _existing_measurements(self, columns: Columns) -> dict[tuple, TreeMeasurement]:
         """Measurements already stored for the visits the file names (usually none)."""
-        folded = {(normalize_label(str(r.values.get("parcel_code") or "")),
-                   normalize_label(str(r.values.get("plot_code") or ""))) for r in records}
-        visits = {(self._parcel_pk(parcel), code) for parcel, code in folded}
+        pairs = set(zip(columns.column("parcel_code"), columns.column("plot_code"), strict=True))
+        visits = {(self._parcel_pk(normalize_label(str(parcel or ""))),
+                   normalize_label(str(plot or ""))) for parcel, plot in pairs}
         plot_ids = [pk for (parcel_id, code, _day), pk in self.plots.items()
                     if (parcel_id, code) in visits]
         if not plot_ids:
@@ -145,47 +158,49 @@ class MeasurementImporter(Importer):
         parcel = self.parcels.get(folded_code)
         return parcel.pk if parcel else None
 
-    def _cached(self, key: tuple, check: RowCheck, compute) -> object:
-        """`compute(check)` once per distinct key; its errors are replayed on every row."""
-        if key not in self.cache:
-            probe = RowCheck(check.record)
-            value = compute(probe)
-            self.cache[key] = (value, [(e.field, e.message) for e in probe.errors])
-        value, errors = self.cache[key]
-        for name, message in errors:
-            check.fail(name, message)
-        return value
-
-    def check(self, record: Record, check: RowCheck) -> Planned | None:
-        values = record.values
-        plot = self._cached(("plot", *(values.get(n) for n in PLOT_FIELDS)), check, self._plot)
-        species_id = self._cached(("species", values.get("species")), check, self._species)
-        status = self._cached(("status", values.get("status")), check, lambda c: c.parse(
+    def plan_columns(self, columns: Columns, progress: ProgressCallback | None = None) -> Plan:
+        """Check every row, column by column, in the order a row's checks run."""
+        self.prepare(columns)
+        batch = Batch(columns)
+        plot_keys = batch.keys(*PLOT_FIELDS)
+        plots = batch.memo_rows(plot_keys, self._plot, columns.record)
+        species = batch.memo("species", self._species)
+        status = batch.memo("status", lambda c: c.parse(
             parse_choice, "status", lookup=self.statuses) or TreeStatus.ALIVE)
-        origin = self._cached(("origin", values.get("origin")), check, lambda c: c.parse(
+        origin = batch.memo("origin", lambda c: c.parse(
             parse_choice, "origin", lookup=self.origins) or TreeOrigin.PLANTED)
-        tag = check.parse(parse_text, "tree_tag", required=True)
-        stem = self._cached(("stem", values.get("stem")), check,
-                            lambda c: c.parse(parse_int, "stem") or 1)
-        notes = check.parse(parse_text, "notes") or ""
-        if len(notes) > NOTES_MAX:
-            check.fail("notes", _("At most %(count)s characters.") % {"count": NOTES_MAX})
-        dbh = check.parse(parse_measure, "dbh_cm")
-        height = check.parse(parse_measure, "height_m")
-        check.run(lambda: validation.validate_dbh(dbh))
-        check.run(lambda: validation.validate_height(height, dbh_cm=dbh))
-        if not check.ok:
-            return None
-        return self._planned(record, check, plot, (tag, stem), species_id, {
-            "dbh_cm": dbh, "height_m": height, "status": status, "origin": origin,
-            "notes": notes,
-        })
+        tags = batch.memo("tree_tag", lambda c: c.parse(parse_text, "tree_tag", required=True))
+        stems = batch.memo("stem", _stem)
+        notes = batch.memo("notes", _notes)
+        dbh = batch.memo("dbh_cm", _dbh)
+        height = batch.memo("height_m", _height)
+        self._check_low_heights(batch, height, dbh)
+        if progress is not None:
+            progress(len(columns), len(columns))
+        self.cells = {"plot_id": plots, "tree_tag": tags, "stem": stems, "species_id": species,
+                      "dbh_cm": dbh, "height_m": height, "status": status, "origin": origin,
+                      "notes": notes}
+        return self._plan(batch)
 
     def _species(self, check: RowCheck) -> int | None:
         return check.run(lambda: self.species.resolve(check.record.values.get("species")))
 
-    def _plot(self, check: RowCheck) -> int | MonitoringPlot | None:
-        """The visit's pk, or a new (unsaved) MonitoringPlot built from this row."""
+    def _check_low_heights(self, batch: Batch, height: list, dbh: list) -> None:
+        """The DBH rule for trees not taller than breast height, row by row (they are few).
+
+        `_height` checked each height's range alone; only a height at or under
+        BREAST_HEIGHT_M can also fail with the row's DBH, so only those rows are re-checked.
+        """
+        low = {value for value in set(height)
+               if value is not None and value <= validation.BREAST_HEIGHT_M}
+        if not low:
+            return
+        rows = [i for i, value in enumerate(height) if value in low and i not in batch.errors]
+        batch.check_rows(rows, lambda c, i: c.run(
+            lambda: validation.validate_height(height[i], dbh_cm=dbh[i])))
+
+    def _plot(self, check: RowCheck) -> int | None:
+        """The visit: an existing plot's pk, or -n for the n-th new one built from this row."""
         parcel = resolve_parcel(self.parcels, check)
         code = check.parse(parse_text, "plot_code", required=True)
         day = check.parse(parse_date, "measured_on", required=True)
@@ -199,18 +214,22 @@ class MeasurementImporter(Importer):
         if key in self.plots:
             return self.plots[key]
         if key not in self.new_plots:
-            self.new_plots[key] = self._new_plot(check, parcel, code, day)
-        return self.new_plots[key]
-
+            probe = RowCheck(check.record)
+            plot = self._new_plot(probe, parcel, code, day)
+            self.new_plots[key] = (-1 - len(self.new_plots), plot, probe.errors)
+        token, _plot, errors = self.new_plots[key]
+        check.errors.extend(errors)  # every spelling of the visit gets the same errors
+        return token
     def _new_plot(self, check: RowCheck, parcel: ParcelRef, code: str, day: object
                   ) -> MonitoringPlot | None:
         lat = check.parse(parse_decimal, "plot_lat")
         lon = check.parse(parse_decimal, "plot_lon")
         radius = check.parse(parse_decimal, "plot_radius_m")
         slope = check.parse(parse_decimal, "slope_pct")
-        if None in (lat, lon, radius) and check.ok:
-            check.fail("plot_code", _("Unknown plot visit; to create it, give plot_lat, "
-                                      "plot_lon and plot_radius_m on its first row."))
+        if None in (lat, lon, radius):
+            if check.ok:  # else the unreadable cell was reported already
+                check.fail("plot_code", _("Unknown plot visit; to create it, give plot_lat, "
+                                          "plot_lon and plot_radius_m on its first row."))
             return None
         area = check.run(lambda: validation.plot_area_m2(radius, slope_pct=slope))
         if not self._inside_peru(check, lon, lat) or area is None:
@@ -229,36 +248,83 @@ class MeasurementImporter(Importer):
                                  "latitude/longitude order and signs.") % {"lat": lat, "lon": lon})
         return False
 
-    def _planned(self, record: Record, check: RowCheck, plot: object, stem_key: tuple,
-                 species_id: int, values: dict) -> Planned | None:
-        key = (id(plot) if isinstance(plot, MonitoringPlot) else plot, *stem_key)
-        if key in self.seen:
-            check.fail("tree_tag", _("The same plot visit, tree tag and stem are already on row "
-                                     "%(row)s.") % {"row": self.seen[key]})
-            return None
-        self.seen[key] = record.row
-        existing = None if isinstance(plot, MonitoringPlot) else self.existing.get(key)
-        instance = existing or TreeMeasurement(tree_tag=stem_key[0], stem=stem_key[1])
-        if isinstance(plot, MonitoringPlot):
-            instance._import_plot = plot
-        else:
-            instance.plot_id = plot
-        instance.species_id = species_id
-        for name, value in values.items():
-            setattr(instance, name, value)
-        label = f"{record.values.get('plot_code')} · {stem_key[0]}/{stem_key[1]}"
-        return Planned(record.row, instance, existing is not None, label)
+    def _plan(self, batch: Batch) -> BatchPlan:
+        """Rows without errors become creates or updates; a repeated plot visit, tag and stem
+        is an error on the later row."""
+        cells, rows = self.cells, batch.columns.rows
+        self.columns = batch.columns
+        seen: dict[tuple, int] = {}
+        for index in batch.ok_indexes():
+            key = (cells["plot_id"][index], cells["tree_tag"][index], cells["stem"][index])
+            first = seen.setdefault(key, index)
+            if first != index:
+                batch.fail(index, "tree_tag", _("The same plot visit, tree tag and stem are "
+                                                "already on row %(row)s.") % {"row": rows[first]})
+        ok = batch.ok_indexes()
+        self.updates = {index: self.existing[key] for key, index in seen.items()
+                        if key[0] > 0 and key in self.existing} if self.existing else {}
+        self.creates = [index for index in ok if index not in self.updates]
+        plan = BatchPlan(rows=len(rows), errors=batch.all_errors(), created=len(self.creates),
+                         updated=len(self.updates))
+        plan.preview = [self._sample(index) for index in ok[:SAMPLE_ROWS]]
+        return plan
+
+    def _sample(self, index: int) -> dict[str, object]:
+        plot_code = self.columns.column("plot_code")[index]
+        label = f"{plot_code} · {self.cells['tree_tag'][index]}/{self.cells['stem'][index]}"
+        action = "update" if index in self.updates else "create"
+        return {"row": self.columns.rows[index], "action": action, "label": label}
 
     def write(self, plan: Plan) -> None:
         user, reason = self.context.user, self.context.reason
-        plots = [plot for plot in self.new_plots.values() if plot is not None]
-        insert_with_history(MonitoringPlot, plots, user=user,
+        # No row has an error here, so every new visit was built.
+        new_plots = {token: plot for token, plot, _errors in self.new_plots.values()}
+        insert_with_history(MonitoringPlot, list(new_plots.values()), user=user, reason=reason)
+        cells = dict(self.cells)
+        if new_plots:
+            pks = {token: plot.pk for token, plot in new_plots.items()}
+            cells["plot_id"] = [pks.get(plot, plot) for plot in cells["plot_id"]]
+        total = len(self.columns)
+        picked = {name: _pick(cells[name], self.creates, total) for name in WRITTEN}
+        insert_columns_with_history(TreeMeasurement, picked, len(self.creates), user=user,
+                                    reason=reason)
+        update_with_history(TreeMeasurement, self._updated(cells), UPDATED_FIELDS, user=user,
                             reason=reason)
-        creates = [p.instance for p in plan.creates]
-        for instance in creates:
-            plot = getattr(instance, "_import_plot", None)
-            if plot is not None:
-                instance.plot_id = plot.pk
-        insert_with_history(TreeMeasurement, creates, user=user, reason=reason)
-        update_with_history(TreeMeasurement, [p.instance for p in plan.updates], UPDATED_FIELDS,
-                            user=user, reason=reason)
+
+    def _updated(self, cells: dict[str, list]) -> list[TreeMeasurement]:
+        for index, instance in self.updates.items():
+            for name in UPDATED_FIELDS:
+                setattr(instance, "species_id" if name == "species" else name,
+                        cells["species_id" if name == "species" else name][index])
+        return list(self.updates.values())
+
+
+def _pick(cells: list, indexes: list[int], total: int) -> list:
+    """The cells of these rows (the whole column when every row is picked, the usual case)."""
+    return cells if len(indexes) == total else [cells[index] for index in indexes]
+
+
+def _stem(check: RowCheck) -> int | None:
+    stem = check.parse(parse_int, "stem")
+    if stem is not None and stem < 1:
+        check.fail("stem", _("The stem number starts at 1."))
+    return stem or 1
+
+
+def _notes(check: RowCheck) -> str:
+    notes = check.parse(parse_text, "notes") or ""
+    if len(notes) > NOTES_MAX:
+        check.fail("notes", _("At most %(count)s characters.") % {"count": NOTES_MAX})
+    return notes
+
+
+def _dbh(check: RowCheck) -> Decimal | None:
+    dbh = check.parse(parse_measure, "dbh_cm")
+    check.run(lambda: validation.validate_dbh(dbh))
+    return dbh
+
+
+def _height(check: RowCheck) -> Decimal | None:
+    height = check.parse(parse_measure, "height_m")
+    check.run(lambda: validation.validate_height(height))
+    return height

@@ -8,6 +8,9 @@ committed by a Celery task, with progress on the job.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcels.importing.base import ImportContext, Importer, Plan, ProgressCallback
+from parcels.importing.columns import read_columns
 from parcels.importing.measurements import MeasurementImporter
 from parcels.importing.parcels import ParcelImporter
 from parcels.importing.plantings import PlantingImporter
@@ -90,16 +94,43 @@ def plan_file(
 ) -> tuple[Outcome, Importer]:
     """Read and check every row; writes nothing. File-level problems become row-1 errors."""
     importer = IMPORTERS[kind](context)
+    with collector_paused():
+        return _plan_file(importer, data, filename, requested_format, progress), importer
+
+
+def _plan_file(importer: Importer, data: bytes, filename: str, requested_format: str,
+               progress: ProgressCallback | None) -> Outcome:
+    read = read_columns if importer.columnar else read_records
+    options = {} if importer.columnar else {"geographic": getattr(importer, "geographic", False)}
     try:
-        records = read_records(
-            data, filename, aliases=importer.aliases, required=importer.required,
-            geographic=getattr(importer, "geographic", False), requested_format=requested_format)
+        records = read(data, filename, aliases=importer.aliases, required=importer.required,
+                       requested_format=requested_format, **options)
     except FieldFileError as exc:
         errors = exc.errors or [RowError(1, "", exc.message)]
-        return Outcome(requested_format or "", Plan(errors=list(errors))), importer
-    plan = importer.plan(records.records, progress)
+        return Outcome(requested_format or "", Plan(errors=list(errors)))
+    if importer.columnar:
+        plan = importer.plan_columns(records, progress)
+    else:
+        plan = importer.plan(records.records, progress)
     plan.errors[:0] = records.errors
-    return Outcome(records.format, plan), importer
+    return Outcome(records.format, plan)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a file is read, checked or written.
+
+    A 100,000-row file allocates millions of small containers, none of them in cycles; each
+    full collection would walk all of them again (about half of the reading time). Memory is
+    still freed by reference counting; the previous setting comes back afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def import_file(
@@ -128,7 +159,8 @@ def import_file(
         outcome, importer = plan_file(kind=kind, data=data, filename=filename, context=context,
                                       requested_format=requested_format, progress=progress)
         if not outcome.plan.errors:
-            importer.write(outcome.plan)
+            with collector_paused():
+                importer.write(outcome.plan)
             outcome.committed = True
     return outcome
 
@@ -210,7 +242,7 @@ def _store_outcome(job: ImportJob, outcome: Outcome, status: str) -> None:
     plan = outcome.plan
     job.detected_format = outcome.format or job.detected_format
     job.rows_total = plan.rows
-    job.to_create, job.to_update = len(plan.creates), len(plan.updates)
+    job.to_create, job.to_update = plan.to_create, plan.to_update
     job.errors = [_error_dict(e) for e in plan.sorted_errors()]
     job.sample = plan.sample()
     job.status, job.progress = status, 100
@@ -259,8 +291,8 @@ def commit_import_job(*, job_id: int) -> ImportJob:
             progress.close()
         _store_outcome(job, outcome,
                        ImportStatus.DONE if outcome.committed else ImportStatus.FAILED)
-        job.created_count = len(outcome.plan.creates) if outcome.committed else 0
-        job.updated_count = len(outcome.plan.updates) if outcome.committed else 0
+        job.created_count = outcome.plan.to_create if outcome.committed else 0
+        job.updated_count = outcome.plan.to_update if outcome.committed else 0
         job.finished_at = timezone.now()
         job.save()
     return job

@@ -64,8 +64,8 @@ class Command(BaseCommand):
         plan = outcome.plan
         self.stdout.write(_("Format: %(format)s; rows: %(rows)s; to create: %(create)s; to "
                             "update: %(update)s; errors: %(errors)s.") % {
-            "format": outcome.format or "?", "rows": plan.rows, "create": len(plan.creates),
-            "update": len(plan.updates), "errors": len(plan.errors)})
+            "format": outcome.format or "?", "rows": plan.rows, "create": plan.to_create,
+            "update": plan.to_update, "errors": len(plan.errors)})
         for error in plan.sorted_errors():
             self.stderr.write(str(error))
         if plan.errors:

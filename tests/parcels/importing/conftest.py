@@ -20,8 +20,12 @@ def square(lon: float, lat: float, side: float = 0.002) -> MultiPolygon:
 def make_parcel(personas_project, smallholder, code: str, lon: float, lat: float) -> Parcel:
     boundary = square(lon, lat)
     return Parcel.objects.create(
-        project=personas_project, smallholder=smallholder, code=code, boundary=boundary,
-        area_ha=geo.area_hectares(boundary), area_epsg=geo.utm_epsg_for(boundary),
+        project=personas_project,
+        smallholder=smallholder,
+        code=code,
+        boundary=boundary,
+        area_ha=geo.area_hectares(boundary),
+        area_epsg=geo.utm_epsg_for(boundary),
         land_use_before="pasture",
     )
 
@@ -49,16 +53,34 @@ def field(personas: Personas) -> Field:
         defaults={"code": "CEDRODO", "genus": "Cedrela", "common_name_es": "cedro"},
     )
     juana = Smallholder.objects.create(
-        project=personas.project_a, cooperative=personas.coop_a1, dni="40123456",
-        first_name="Juana", last_name="Quispe")
+        project=personas.project_a,
+        cooperative=personas.coop_a1,
+        dni="40123456",
+        first_name="Juana",
+        last_name="Quispe",
+    )
     pedro_b = Smallholder.objects.create(
-        project=personas.project_b, cooperative=personas.coop_b1, dni="40999999",
-        first_name="Pedro", last_name="Rojas")
+        project=personas.project_b,
+        cooperative=personas.coop_b1,
+        dni="40999999",
+        first_name="Pedro",
+        last_name="Rojas",
+    )
     parcel = make_parcel(personas.project_a, juana, "PCH-0001", -74.90, -10.90)
     parcel_b = make_parcel(personas.project_b, pedro_b, "PCH-B001", -74.80, -10.80)
-    Planting.objects.create(parcel=parcel, species=inga, planted_on=dt.date(2011, 1, 10),
-                            trees_planted=20, arrangement="shade")
+    Planting.objects.create(
+        parcel=parcel,
+        species=inga,
+        planted_on=dt.date(2011, 1, 10),
+        trees_planted=20,
+        arrangement="shade",
+    )
     plot = MonitoringPlot.objects.create(
-        parcel=parcel, code="P1", centre=Point(-74.899, -10.899, srid=4326),
-        radius_m=Decimal("11.28"), area_m2=Decimal("399.72"), measured_on=dt.date(2024, 6, 20))
+        parcel=parcel,
+        code="P1",
+        centre=Point(-74.899, -10.899, srid=4326),
+        radius_m=Decimal("11.28"),
+        area_m2=Decimal("399.72"),
+        measured_on=dt.date(2024, 6, 20),
+    )
     return Field(personas, inga, cedro, juana, pedro_b, parcel, parcel_b, plot)

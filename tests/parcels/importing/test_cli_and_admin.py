@@ -27,8 +27,16 @@ def test_it_previews_from_the_command_line_without_writing(field, tmp_path, caps
     out = capsys.readouterr().out
     assert "to create: 2" in out or "crear: 2" in out
     assert TreeMeasurement.objects.count() == 0
-    call_command("import_field_data", "measurements", str(path), "--project", "pa", "--commit",
-                 "--user", "staff_a1")
+    call_command(
+        "import_field_data",
+        "measurements",
+        str(path),
+        "--project",
+        "pa",
+        "--commit",
+        "--user",
+        "staff_a1",
+    )
     assert TreeMeasurement.objects.count() == 2
 
 
@@ -37,8 +45,16 @@ def test_it_exits_non_zero_and_names_row_and_field(field, tmp_path, capsys):
     path = tmp_path / "arboles.csv"
     path.write_bytes((TREES + "PCH-0001;P1;20/06/2024;3;Inga edulis;-4;;vivo\n").encode())
     with pytest.raises(CommandError) as raised:
-        call_command("import_field_data", "measurements", str(path), "--project", "pa",
-                     "--commit", "--format", "csv")
+        call_command(
+            "import_field_data",
+            "measurements",
+            str(path),
+            "--project",
+            "pa",
+            "--commit",
+            "--format",
+            "csv",
+        )
     assert raised.value.returncode == 1
     assert "4" in capsys.readouterr().err and TreeMeasurement.objects.count() == 0
 
@@ -47,9 +63,12 @@ def test_it_exits_non_zero_and_names_row_and_field(field, tmp_path, capsys):
 def test_it_runs_the_admin_flow_in_spanish(field, client):
     client.login(username="staff_a1", password=PASSWORD)
     upload = SimpleUploadedFile("socios.csv", b"dni;nombres;apellidos\n41234567;Ana;Paz\n")
-    response = client.post(reverse("parcels_import:index"), {
-        "kind": "smallholders", "project": field.personas.project_a.pk, "file": upload},
-        HTTP_ACCEPT_LANGUAGE="es", follow=True)
+    response = client.post(
+        reverse("parcels_import:index"),
+        {"kind": "smallholders", "project": field.personas.project_a.pk, "file": upload},
+        HTTP_ACCEPT_LANGUAGE="es",
+        follow=True,
+    )
     assert response.status_code == 200
     job = ImportJob.objects.get()
     assert job.status == "previewed" and job.to_create == 1
@@ -64,9 +83,13 @@ def test_it_runs_the_admin_flow_in_spanish(field, client):
 
 @pytest.mark.django_db
 def test_it_hides_jobs_and_the_page_from_other_roles(field, client):
-    job = create_import_job(user=field.personas.staff_a1, kind="smallholders",
-                            project=field.personas.project_a, cooperative=None,
-                            upload=SimpleUploadedFile("s.csv", b"dni;nombres;apellidos\n"))
+    job = create_import_job(
+        user=field.personas.staff_a1,
+        kind="smallholders",
+        project=field.personas.project_a,
+        cooperative=None,
+        upload=SimpleUploadedFile("s.csv", b"dni;nombres;apellidos\n"),
+    )
     client.login(username="staff_b1", password=PASSWORD)
     assert client.get(reverse("parcels_import:job", args=[job.pk])).status_code == 404
     client.login(username="verifier", password=PASSWORD)
@@ -91,8 +114,13 @@ def test_it_downloads_templates_that_import(field, client, language, extension):
 def test_it_runs_large_files_in_a_celery_worker(field, celery_worker_on_redis, settings):
     settings.IMPORT_ASYNC_ROWS = 1
     upload = SimpleUploadedFile("arboles.csv", TREES.encode())
-    job = create_import_job(user=field.personas.staff_a1, kind="measurements",
-                            project=field.personas.project_a, cooperative=None, upload=upload)
+    job = create_import_job(
+        user=field.personas.staff_a1,
+        kind="measurements",
+        project=field.personas.project_a,
+        cooperative=None,
+        upload=upload,
+    )
     assert job.run_async
     job = _wait(job, "previewed")
     assert job.to_create == 2 and job.progress == 100
