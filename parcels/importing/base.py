@@ -30,7 +30,8 @@ class ImportContext:
 
     `cooperative_ids` are the cooperatives of the project the user may write for (the job's
     cooperative alone when one was chosen); rows naming any other cooperative, or referring to
-    its smallholders and parcels, are errors.
+    its smallholders and parcels, are errors. `land_use_before` is the default land use for
+    parcel rows that give none ("" for no default).
     """
 
     project: Project
@@ -38,6 +39,7 @@ class ImportContext:
     cooperative_ids: frozenset[int]
     user: AbstractBaseUser | None
     reason: str
+    land_use_before: str = ""
 
 
 @dataclass(frozen=True)

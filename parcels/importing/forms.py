@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
+from parcels.choices import LandUse
 from parcels.models import ImportKind
 from pichanaki.fieldfiles.detect import FORMATS
 from smallholders.selectors import cooperatives_for, projects_for
@@ -20,6 +21,11 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_("CSV or XLSX; parcels also GeoJSON, KML/KMZ, ODK Central ZIP or Kobo XLSX."))
+    land_use_before = forms.ChoiceField(
+        label=_("Land use before the project"), required=False,
+        choices=[("", _("Only from the file")), *LandUse.choices],
+        help_text=_("Parcels only: used for every row whose file has no land-use column or an "
+                    "empty cell. Without it such rows are reported as errors."))
     format = forms.ChoiceField(
         label=_("Format"), required=False,
         choices=[("", _("Detect from the file")), *((f, f) for f in FORMATS)])

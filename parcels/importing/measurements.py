@@ -195,7 +195,7 @@ class MeasurementImporter(Importer):
                if value is not None and value <= validation.BREAST_HEIGHT_M}
         if not low:
             return
-        rows = [i for i, value in enumerate(height) if value in low and i not in batch.errors]
+        rows = [i for i, value in enumerate(height) if value in low]
         batch.check_rows(rows, lambda c, i: c.run(
             lambda: validation.validate_height(height[i], dbh_cm=dbh[i])))
 

@@ -57,7 +57,7 @@ class ParcelImporter(Importer):
         "stratum": ("estrato", "stratum_code"),
         GEOMETRY_FIELD: GEOMETRY_ALIASES,
     }
-    required = ("parcel_code", "dni", "land_use_before")
+    required = ("parcel_code", "dni")
     example = {
         "parcel_code": "PCH-0147",
         "dni": "40123456",
@@ -131,10 +131,7 @@ class ParcelImporter(Importer):
 
     def _values(self, check: RowCheck) -> dict[str, object]:
         present = check.record.values.keys()
-        values: dict[str, object] = {
-            "land_use_before": check.parse(parse_choice, "land_use_before", lookup=self.land_uses,
-                                           required=True),
-        }
+        values: dict[str, object] = {"land_use_before": self._land_use(check)}
         if "parcel_name" in present:
             values["name"] = check.parse(parse_text, "parcel_name") or ""
         if "eligibility_no_forest" in present:
@@ -148,6 +145,18 @@ class ParcelImporter(Importer):
                 check.fail("stratum", _("Unknown stratum “%(code)s” in this project.")
                            % {"code": stratum})
         return values
+
+    def _land_use(self, check: RowCheck) -> str | None:
+        """The row's land use before the project, else the default chosen for the import."""
+        unreadable = len(check.errors)
+        land_use = check.parse(parse_choice, "land_use_before", lookup=self.land_uses)
+        if land_use is None and len(check.errors) == unreadable:
+            land_use = self.context.land_use_before or None
+            if land_use is None:
+                check.fail("land_use_before", _(
+                    "Give the land use before the project in this column, or choose a default "
+                    "land use in the import form (--land-use on the command line)."))
+        return land_use
 
     def _valid(self, parcel: Parcel, check: RowCheck) -> bool:
         """The admin's rules (Parcel.clean computes the area too), then overlaps in the DB."""

@@ -61,10 +61,12 @@ def import_context(
     project: Project,
     cooperative: Cooperative | None = None,
     reason: str = "",
+    land_use_before: str = "",
 ) -> ImportContext:
     """Who imports what where. `user=None` is the command line run without --user (all of the
-    project's cooperatives). Raises PermissionDenied for roles that cannot import and Http404
-    for a project or cooperative outside the user's scope."""
+    project's cooperatives). `land_use_before` is the default for parcel rows without one.
+    Raises PermissionDenied for roles that cannot import and Http404 for a project or
+    cooperative outside the user's scope."""
     allowed = ProjectCooperative.objects.filter(project=project).values_list(
         "cooperative_id", flat=True)
     if user is not None:
@@ -80,7 +82,8 @@ def import_context(
             raise ValidationError(
                 {"cooperative": _("This cooperative does not take part in this project.")})
         ids = frozenset({cooperative.pk})
-    return ImportContext(project, cooperative, ids, user, reason or _("Data import"))
+    return ImportContext(project, cooperative, ids, user, reason or _("Data import"),
+                         land_use_before)
 
 
 def plan_file(
@@ -176,6 +179,7 @@ def create_import_job(
     cooperative: Cooperative | None,
     upload: UploadedFile,
     requested_format: str = "",
+    land_use_before: str = "",
 ) -> ImportJob:
     """Store an uploaded file as a job and start its preview (inline, or in Celery if large).
 
@@ -187,7 +191,7 @@ def create_import_job(
     upload.seek(0)
     job = ImportJob(
         kind=kind, project=project, cooperative=cooperative, original_name=upload.name,
-        requested_format=requested_format, created_by=user,
+        requested_format=requested_format, created_by=user, land_use_before=land_use_before,
     )
     try:
         job.detected_format = resolve_format(data, upload.name, requested_format)
@@ -214,7 +218,7 @@ def _dispatch(job: ImportJob, step: str) -> None:
 def _job_context(job: ImportJob, user: AbstractBaseUser | None) -> ImportContext:
     reason = _("Import #%(id)s (%(name)s)") % {"id": job.pk, "name": job.original_name}
     return import_context(user=user, project=job.project, cooperative=job.cooperative,
-                          reason=reason[:100])
+                          reason=reason[:100], land_use_before=job.land_use_before)
 
 
 def _read(job: ImportJob) -> bytes:

@@ -47,7 +47,7 @@ def import_index(request: HttpRequest) -> HttpResponse:
             job = services.create_import_job(
                 user=request.user, kind=data["kind"], project=data["project"],
                 cooperative=data["cooperative"], upload=data["file"],
-                requested_format=data["format"])
+                requested_format=data["format"], land_use_before=data["land_use_before"])
         except ValidationError as exc:
             form.add_error("cooperative", exc)
         else:

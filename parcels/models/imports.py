@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parcels.choices import LandUse
 from smallholders.models import Cooperative, Project
 
 
@@ -45,6 +46,13 @@ class ImportJob(models.Model):
         blank=True,
         related_name="import_jobs",
         verbose_name=_("cooperative"),
+    )
+    land_use_before = models.CharField(
+        _("default land use before the project"),
+        max_length=20,
+        choices=LandUse.choices,
+        blank=True,
+        help_text=_("Parcel imports: used for rows whose file gives no land use."),
     )
     file = models.FileField(_("file"), upload_to=import_upload_to)
     original_name = models.CharField(_("original file name"), max_length=255)

@@ -2,7 +2,8 @@
 
 Without --commit the file is checked and the preview printed; nothing is written. Errors are
 printed one per line as "row N, field: reason" and the command exits with status 1 (nothing
-written). The format is detected from the file unless --format names it.
+written). The format is detected from the file unless --format names it. For parcels,
+--land-use gives the land use before the project for rows (or files) that have none.
 """
 
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from parcels.choices import LandUse
 from parcels.importing.services import IMPORTERS, Outcome, import_context, import_file
 from pichanaki.fieldfiles.detect import FORMATS
 from smallholders.models import Cooperative, Project
@@ -29,6 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--commit", action="store_true", help="Write (all or nothing).")
         parser.add_argument("--format", choices=FORMATS, default="", help="Skip detection.")
         parser.add_argument("--user", help="Import with this user's rights and audit name.")
+        parser.add_argument(
+            "--land-use", choices=LandUse.values, default="", dest="land_use",
+            help="Parcels: land use before the project for rows without one (the file has no "
+                 "land-use column or an empty cell); without it such rows are errors.")
 
     def handle(self, *args: object, **options: object) -> None:
         path: Path = options["file"]
@@ -51,7 +57,8 @@ class Command(BaseCommand):
             user = (get_user_model().objects.get(username=options["user"])
                     if options["user"] else None)
             return import_context(user=user, project=project, cooperative=cooperative,
-                                  reason=_("Command-line import"))
+                                  reason=_("Command-line import"),
+                                  land_use_before=options["land_use"])
         except (Project.DoesNotExist, Cooperative.DoesNotExist, Http404):
             raise CommandError(_("Unknown project or cooperative (or outside your scope).")) \
                 from None

@@ -138,3 +138,40 @@ def _wait(job, status, seconds=20):
         time.sleep(0.2)
     assert job.status == status, (job.status, job.message, job.errors)
     return job
+
+
+WKT_WITHOUT_LAND_USE = (
+    "codigo_parcela;dni;geometria_wkt\nPCH-0400;40123456;"
+    '"POLYGON((-74.93 -10.93, -74.928 -10.93, -74.928 -10.928, -74.93 -10.93))"\n'
+)
+
+
+@pytest.mark.django_db
+def test_it_takes_the_default_land_use_from_the_command_line(field, tmp_path, capsys):
+    from parcels.models import Parcel
+
+    path = tmp_path / "parcelas.csv"
+    path.write_bytes(WKT_WITHOUT_LAND_USE.encode())
+    with pytest.raises(CommandError):
+        call_command("import_field_data", "parcels", str(path), "--project", "pa", "--commit")
+    assert "2, land_use_before" in capsys.readouterr().err
+    call_command("import_field_data", "parcels", str(path), "--project", "pa", "--commit",
+                 "--land-use", "fallow")
+    assert Parcel.objects.get(code="PCH-0400").land_use_before == "fallow"
+
+
+@pytest.mark.django_db
+def test_it_takes_the_default_land_use_from_the_upload_form(field, client):
+    from parcels.models import Parcel
+
+    client.login(username="staff_a1", password=PASSWORD)
+    form = client.get(reverse("parcels_import:index"), HTTP_ACCEPT_LANGUAGE="es")
+    assert "Uso del suelo antes del proyecto" in form.content.decode()
+    upload = SimpleUploadedFile("parcelas.csv", WKT_WITHOUT_LAND_USE.encode())
+    client.post(reverse("parcels_import:index"), {
+        "kind": "parcels", "project": field.personas.project_a.pk, "file": upload,
+        "land_use_before": "coffee"})
+    job = ImportJob.objects.get()
+    assert (job.status, job.errors, job.land_use_before) == ("previewed", [], "coffee")
+    request_import_commit(job_id=job.pk, user=field.personas.staff_a1)
+    assert Parcel.objects.get(code="PCH-0400").land_use_before == "coffee"

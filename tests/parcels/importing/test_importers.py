@@ -231,3 +231,21 @@ def test_it_joins_kobo_repeat_sheets(field):
     outcome = run(field, "measurements", buffer.getvalue(), "kobo.xlsx", commit=True)
     assert outcome.format == "kobo-xlsx" and outcome.committed, outcome.plan.errors
     assert field.plot.trees.count() == 2
+
+
+def test_it_names_the_row_without_land_use_unless_a_default_is_given(field):
+    wkt = (
+        "codigo_parcela;dni;uso_anterior;geometria_wkt\nPCH-0500;40123456;;"
+        '"POLYGON((-74.92 -10.92, -74.918 -10.92, -74.918 -10.918, -74.92 -10.92))"\n'
+        "PCH-0501;40123456;cafe;"
+        '"POLYGON((-74.91 -10.91, -74.908 -10.91, -74.908 -10.908, -74.91 -10.91))"\n'
+    )
+    outcome = run(field, "parcels", wkt.encode(), "p.csv", commit=True)
+    assert [(e.row, e.field) for e in outcome.plan.errors] == [(2, "land_use_before")]
+    assert "--land-use" in outcome.plan.errors[0].message
+    outcome = run(field, "parcels", wkt.encode(), "p.csv", commit=True,
+                  land_use_before="pasture")
+    assert outcome.committed, outcome.plan.errors
+    uses = dict(Parcel.objects.filter(code__startswith="PCH-05").values_list(
+        "code", "land_use_before"))
+    assert uses == {"PCH-0500": "pasture", "PCH-0501": "coffee"}
