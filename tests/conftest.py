@@ -77,6 +77,7 @@ def switch_broker(app, *, url: str | None, eager: bool) -> tuple[str | None, boo
     kombu_pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+    vars(app._local).pop("backend", None)  # the result backend is cached per thread
     return previous
 
 
