@@ -100,12 +100,24 @@ class ParameterSetAdmin(ScopedAdmin):
 class StartRunForm(forms.ModelForm):
     class Meta:
         model = CalculationRun
-        fields = ["project", "kind", "period_start", "period_end", "parameter_set"]
+        fields = [
+            "project", "kind", "period_start", "period_end", "parameter_set",
+            "project_emissions_tco2e",
+        ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parameter_set"].required = False
         self.fields["parameter_set"].help_text = _("Empty: the project's latest version.")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("project_emissions_tco2e") and cleaned.get("kind") != RunKind.EX_POST:
+            self.add_error(
+                "project_emissions_tco2e",
+                _("Project emissions are monitored: ex-post runs only."),
+            )
+        return cleaned
 
 
 @admin.register(CalculationRun)
@@ -152,6 +164,7 @@ class CalculationRunAdmin(ScopedAdmin):
                 period_start=obj.period_start,
                 period_end=obj.period_end,
                 parameter_set_id=obj.parameter_set_id,
+                project_emissions_tco2e=obj.project_emissions_tco2e,
                 actor=request.user,
             )
         except NotAllowed as exc:

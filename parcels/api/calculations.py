@@ -5,6 +5,7 @@ Writes go through `parcels.calculations.services`; every queryset is scoped by a
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -70,6 +71,14 @@ class RunStartInput(serializers.Serializer):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     parameter_set = serializers.IntegerField(required=False, allow_null=True, default=None)
+    project_emissions_tco2e = serializers.DecimalField(
+        max_digits=15,
+        decimal_places=3,
+        min_value=Decimal(0),
+        required=False,
+        default=Decimal(0),
+        help_text=_("Monitored project emissions GHG_E of the period (ex-post runs)."),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["period_end"] < attrs["period_start"]:
@@ -151,6 +160,7 @@ class CalculationRunViewSet(
             period_start=values["period_start"],
             period_end=values["period_end"],
             parameter_set_id=values["parameter_set"],
+            project_emissions_tco2e=values["project_emissions_tco2e"],
             actor=request.user,
         )
         run.refresh_from_db()

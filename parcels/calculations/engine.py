@@ -9,6 +9,7 @@ from typing import Any
 
 from parcels.calculations import ex_ante, ex_post, loaders
 from parcels.calculations.exceptions import InvalidParameters
+from parcels.calculations.figures import decimal
 from parcels.calculations.hashing import input_hash
 from parcels.calculations.storage import Outcome
 from parcels.carbon.notices import CarbonInputError, ParameterError
@@ -43,7 +44,7 @@ def describe_error(exc: BaseException) -> str:
 def run_header(run: CalculationRun) -> dict[str, Any]:
     """The run settings that enter the input hash besides the rows."""
     previous = run.previous_run
-    return {
+    header = {
         "kind": run.kind,
         "project": run.project_id,
         "period": [run.period_start, run.period_end],
@@ -51,6 +52,11 @@ def run_header(run: CalculationRun) -> dict[str, Any]:
         "method_version": run.method_version,
         "previous_run": [previous.pk, previous.input_hash] if previous else None,
     }
+    # Only when non-zero: zero is the default, so runs without emissions keep the hashes they
+    # had before the field existed, and the header still determines the value.
+    if run.project_emissions_tco2e:
+        header["project_emissions_tco2e"] = decimal(run.project_emissions_tco2e)
+    return header
 
 
 def compute_run(*, run: CalculationRun, progress: Callable[[int], None]) -> Outcome:

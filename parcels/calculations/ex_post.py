@@ -17,7 +17,7 @@ Steps (carbon-methods §11), all numbers from `parcels.carbon`:
    stock's own u (the change is the stock).
 5. `removals.compute_issuance`: deduction on the change, baseline, leakage rule, cap (the
    latest approved ex-ante run's net cap), deficit, buffer (rounded up), issuable (down),
-   reversal. Project emissions GHG_E are 0: the parameter set has no such parameter yet.
+   reversal; project emissions GHG_E are the run's monitored input `project_emissions_tco2e`.
 6. Vintages: the period's net, buffer and issuable split over its calendar years pro rata to
    days. Parcels: own plots' mean × area, else the stratum mean × area; their net and
    issuable tonnes are allocations (weights: each parcel's change of planted trees) summing
@@ -77,6 +77,7 @@ def compute(
         c_t2=estimate.total,
         params=parameters,
         uncertainty=change_u,
+        ghg_emissions=run.project_emissions_tco2e,
         baseline=baseline_change,
         cap=context.cap,
         cumulative_credited=context.cumulative,

@@ -8,6 +8,7 @@ transaction of `execute_calculation_run`: a failed or killed run leaves none.
 
 import logging
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -19,10 +20,12 @@ from django.utils.translation import gettext as _
 
 from parcels.calculations import engine, selectors, storage
 from parcels.calculations.exceptions import (
+    InvalidParameters,
     NoParameterSet,
     NotAllowed,
     RunStateConflict,
 )
+from parcels.calculations.figures import decimal
 from parcels.models import CalculationRun, ParameterSet, RunKind, RunStatus
 from smallholders.models import Project
 from smallholders.selectors import access_project
@@ -86,14 +89,18 @@ def start_calculation_run(
     period_start: date,
     period_end: date,
     parameter_set_id: int | None = None,
+    project_emissions_tco2e: Decimal = Decimal(0),
     actor: AbstractBaseUser,
 ) -> CalculationRun:
     """Create a queued run and dispatch its Celery task once the row is committed.
 
     Preconditions: the actor manages the project; the parameter set (default: the latest
-    version) belongs to it. Ex-post runs take C(t1) from the last approved ex-post run.
+    version) belongs to it. Ex-post runs take C(t1) from the last approved ex-post run and
+    deduct `project_emissions_tco2e` (GHG_E, monitored for the period, ≥ 0; ex-ante runs
+    take none). Raises InvalidParameters for negative or ex-ante emissions.
     """
     _check_manages(actor=actor, project_id=project_id)
+    emissions = _project_emissions(kind=kind, value=project_emissions_tco2e)
     parameter_set = _parameter_set(project_id=project_id, parameter_set_id=parameter_set_id)
     previous = None
     if kind == RunKind.EX_POST:
@@ -107,11 +114,23 @@ def start_calculation_run(
             period_end=period_end,
             parameter_set=parameter_set,
             previous_run=previous,
+            project_emissions_tco2e=emissions,
             method_version=engine.METHOD_VERSION,
             started_by=actor,
         )
         transaction.on_commit(lambda: _dispatch(run.pk))
     return run
+
+
+def _project_emissions(*, kind: str, value: Decimal | int | str) -> Decimal:
+    emissions = Decimal(value)
+    if not emissions.is_finite() or emissions < 0:
+        raise InvalidParameters("project_emissions_tco2e", _("must be zero or more tonnes"))
+    if emissions and kind != RunKind.EX_POST:
+        raise InvalidParameters(
+            "project_emissions_tco2e", _("project emissions are monitored: ex-post runs only")
+        )
+    return decimal(emissions)
 
 
 def _dispatch(run_id: int) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from parcels.calculations.allocation import largest_remainder, split_signed
 from parcels.calculations.exceptions import RunStateConflict
-from parcels.calculations.writers import TreeRows, write_tree_rows
+from parcels.calculations.writers import TreeRows, write_rows, write_tree_rows
 from parcels.models import (
     CalculationRun,
     ParcelResult,
@@ -57,10 +57,8 @@ def store_results(*, run: CalculationRun, outcome: Outcome) -> None:
             raise RunStateConflict
         if outcome.trees is not None:
             write_tree_rows(run.pk, outcome.trees)
-        PlotResult.objects.bulk_create(PlotResult(run_id=run.pk, **p) for p in outcome.plots)
-        StratumResult.objects.bulk_create(
-            StratumResult(run_id=run.pk, **s) for s in outcome.strata
-        )
+        write_rows(PlotResult, run.pk, outcome.plots)
+        write_rows(StratumResult, run.pk, outcome.strata)
         _write_vintages_and_parcels(run.pk, outcome)
         CalculationRun.objects.filter(pk=run.pk).update(
             **outcome.summary,
@@ -81,20 +79,21 @@ def _write_vintages_and_parcels(run_id: int, outcome: Outcome) -> None:
         shares = allocate(vintage["issuable_tco2e"], weights)
         issuable += shares
         vintage_rows += [
-            ParcelVintage(run_id=run_id, parcel_id=pid, year=vintage["year"], issuable_tco2e=t)
+            {"parcel_id": pid, "year": vintage["year"], "issuable_tco2e": t}
             for pid, t in zip(parcel_ids, shares.tolist(), strict=True)
             if t
         ]
-    RunVintage.objects.bulk_create(RunVintage(run_id=run_id, **v) for v in outcome.vintages)
-    ParcelVintage.objects.bulk_create(vintage_rows, batch_size=5000)
+    write_rows(RunVintage, run_id, outcome.vintages)
+    write_rows(ParcelVintage, run_id, vintage_rows)
     net = outcome.summary.get("net_tco2e") or Decimal(0)
     nets = split_signed(net, _weights([p["weight"] for p in outcome.parcels]))
-    ParcelResult.objects.bulk_create(
-        (
-            ParcelResult(run_id=run_id, net_tco2e=n, issuable_tco2e=int(i), **_parcel_row(p))
+    write_rows(
+        ParcelResult,
+        run_id,
+        [
+            {**_parcel_row(p), "net_tco2e": n, "issuable_tco2e": int(i)}
             for p, n, i in zip(outcome.parcels, nets, issuable.tolist(), strict=True)
-        ),
-        batch_size=5000,
+        ],
     )
 
 

@@ -1,4 +1,6 @@
-"""Write a run's results: per-tree rows by binary COPY, the small tables by bulk_create.
+"""Write a run's results by COPY on PostgreSQL: per-tree rows in the binary format, the
+per-plot, per-parcel, per-stratum and vintage rows in the text format (`write_rows`); on
+SQLite by bulk_create.
 
 Only ever called inside the run's final transaction (see `services._store_results`).
 Per-tree rows are built as numpy structured arrays in PostgreSQL's binary COPY format: a row
@@ -11,7 +13,7 @@ import struct
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection
+from django.db import connection, models
 
 from parcels.models import TreeResult
 
@@ -67,25 +69,38 @@ class TreeRows:
     flags: np.ndarray
 
 
-def copy_binary(table: str, columns: tuple[str, ...], payload: bytes) -> None:
-    """`COPY table (columns) FROM STDIN (FORMAT binary)` of a prepared payload."""
+def copy_binary(table: str, columns: tuple[str, ...], parts: list[memoryview]) -> None:
+    """`COPY table (columns) FROM STDIN (FORMAT binary)` of a prepared stream, part by part."""
     with connection.cursor() as cursor:
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)"
         with cursor.cursor.copy(statement) as copy:
-            copy.write(payload)
+            for part in parts:
+                copy.write(part)
 
 
-def tree_rows_payload(run_id: int, rows: TreeRows) -> bytes:
-    """The complete binary COPY stream (header, rows, trailer) of a run's tree results."""
-    combos = np.stack([getattr(rows, n).codes for n in LABELS], axis=1)
-    keys, inverse = np.unique(combos, axis=0, return_inverse=True)
-    parts = [BINARY_HEADER]
-    for group, key in enumerate(keys):
-        index = np.flatnonzero(inverse.ravel() == group)
-        labels = [getattr(rows, n).labels[k].encode() for n, k in zip(LABELS, key, strict=True)]
-        parts.append(_group_bytes(run_id, rows, index, dict(zip(LABELS, labels, strict=True))))
-    parts.append(BINARY_TRAILER)
-    return b"".join(parts)
+def tree_rows_payload(run_id: int, rows: TreeRows) -> list[memoryview]:
+    """The binary COPY stream (header, rows, trailer) of a run's tree results, as parts.
+
+    Rows are grouped by label combination (in the combination's lexicographic order, rows in
+    input order within a group) through one stable sort of a combined integer key; the parts
+    are handed to COPY as they are (no concatenation of the whole stream).
+    """
+    columns = [getattr(rows, n) for n in LABELS]
+    key = np.zeros(rows.tree_measurement_id.size, dtype=np.int64)
+    for column in columns:
+        key = key * max(len(column.labels), 1) + column.codes
+    order = np.argsort(key, kind="stable")
+    starts = np.flatnonzero(np.diff(key[order], prepend=-1))
+    parts = [memoryview(BINARY_HEADER)]
+    for begin, end in zip(starts.tolist(), [*starts[1:].tolist(), order.size], strict=True):
+        index = order[begin:end]
+        labels = {
+            n: c.labels[c.codes[index[0]]].encode()
+            for n, c in zip(LABELS, columns, strict=True)
+        }
+        parts.append(_group_bytes(run_id, rows, index, labels))
+    parts.append(memoryview(BINARY_TRAILER))
+    return parts
 
 
 def _field_dtype(name: str, labels: dict[str, bytes]) -> list:
@@ -111,7 +126,7 @@ def _group_bytes(run_id: int, rows: TreeRows, index: np.ndarray, labels: dict) -
                 out[name]["v"] = labels[name]
         else:
             out[name]["v"] = getattr(rows, name)[index]
-    return out.tobytes()
+    return memoryview(out.view(np.uint8))
 
 
 def write_tree_rows(run_id: int, rows: TreeRows) -> None:
@@ -138,3 +153,42 @@ def _tree_objects(run_id: int, rows: TreeRows):
 def _float_or_none(value: float) -> float | None:
     # SQLite has no NaN (it would store NULL anyway); PostgreSQL keeps NaN through COPY.
     return None if np.isnan(value) else float(value)
+
+
+def write_rows(model: type[models.Model], run_id: int, rows: list[dict]) -> None:
+    """Insert result rows (dicts keyed by field name or attname) of one run into `model`.
+
+    PostgreSQL: one text-format COPY, a line per row, with no model instance per row (a run
+    has one row per plot visit, tens of thousands). SQLite: bulk_create.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create((model(run_id=run_id, **r) for r in rows), batch_size=2000)
+        return
+    names = list(rows[0])
+    fields = [model._meta.get_field(n) for n in names]
+    # COPY bypasses the model: fields the rows leave out get their model default here.
+    defaults = [
+        f for f in model._meta.concrete_fields
+        if f.has_default() and f not in fields and f.attname != "run_id"
+    ]
+    prefix = "\t".join([str(run_id), *(_text(f.get_default()) for f in defaults)])
+    lines = [prefix + "".join("\t" + _text(r[n]) for n in names) for r in rows]
+    columns = ["run_id", *(f.column for f in defaults), *(f.column for f in fields)]
+    with connection.cursor() as cursor:
+        statement = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy:
+            copy.write("\n".join(lines) + "\n")
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value) -> str:
+    """A value in COPY's text format: NULL as \\N, strings escaped, numbers as str()."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    return str(value)

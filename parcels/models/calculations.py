@@ -7,7 +7,10 @@ registry issues from and are immutable (service checks plus database triggers, s
 migration `0003_calculations_guards`).
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -112,6 +115,16 @@ class CalculationRun(models.Model):
         related_name="+",
         verbose_name=_("previous verified run"),
     )
+    project_emissions_tco2e = models.DecimalField(
+        _("project emissions GHG_E (tCO2e)"),
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_(
+            "Monitored greenhouse-gas emissions of the project activities in the period "
+            "(ex-post runs); deducted from the stock change."
+        ),
+        **TONNES,
+    )
     method_version = models.CharField(_("method version"), max_length=40)
     input_hash = models.CharField(_("input hash (SHA-256)"), max_length=64, blank=True)
     status = models.CharField(
@@ -182,6 +195,11 @@ class CalculationRun(models.Model):
                 condition=models.Q(progress__lte=100),
                 name="%(app_label)s_%(class)s_progress_range",
                 violation_error_message=_("Progress is a percentage."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(project_emissions_tco2e__gte=0),
+                name="%(app_label)s_%(class)s_emissions_not_negative",
+                violation_error_message=_("Project emissions cannot be negative."),
             ),
         ]
         indexes = [

@@ -108,8 +108,9 @@ def _record(plot, tag, dbh, height, *, kind="INGAEDU", **extra):
     )
 
 
-def run(field: FieldProject, actor, *, kind: str, period=PERIOD, parameter_set=None):
-    """Start a run and execute it in this process (the worker path has its own test)."""
+def run(field: FieldProject, actor, *, kind: str, period=PERIOD, parameter_set=None, **extra):
+    """Start a run and execute it in this process (the worker path has its own test);
+    `extra` goes to `start_calculation_run` (e.g. project_emissions_tco2e)."""
     from parcels.calculations import services
 
     services.ensure_default_parameter_set(project_id=field.project.pk)
@@ -120,6 +121,7 @@ def run(field: FieldProject, actor, *, kind: str, period=PERIOD, parameter_set=N
         period_end=period[1],
         parameter_set_id=parameter_set.pk if parameter_set else None,
         actor=actor,
+        **extra,
     )
     return services.execute_calculation_run(run_id=started.pk)
 

@@ -1,5 +1,9 @@
+from decimal import Decimal
+
 from django.test import Client
 
+from parcels.calculations import services
+from parcels.models import CalculationRun
 from tests.base import PASSWORD
 from tests.parcels.calculations.helpers import succeeded_run
 
@@ -32,3 +36,21 @@ def test_it_approves_from_the_detail_page(personas):
     client.post(f"/admin/parcels/calculationrun/{run.pk}/review/", {"decision": "approve"})
     run.refresh_from_db()
     assert run.status == "approved"
+
+
+def test_it_starts_a_run_with_project_emissions_from_the_admin_form(personas):
+    services.ensure_default_parameter_set(project_id=personas.project_a.pk)
+    client = _login(personas.manager_a)
+    form = {"project": personas.project_a.pk, "kind": "ex_post", "period_start": "2020-01-01",
+            "period_end": "2020-12-31", "parameter_set": "", "project_emissions_tco2e": "3.5"}
+    page = client.post("/admin/parcels/calculationrun/add/", form)
+    assert page.status_code == 302, page.content.decode()[:2000]
+    run = CalculationRun.objects.get(project=personas.project_a)
+    assert run.project_emissions_tco2e == Decimal("3.500")
+    refused = client.post(
+        "/admin/parcels/calculationrun/add/", {**form, "kind": "ex_ante"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert refused.status_code == 200
+    assert "Las emisiones del proyecto se monitorean" in refused.content.decode()
+    assert CalculationRun.objects.count() == 1

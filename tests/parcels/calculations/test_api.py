@@ -1,6 +1,9 @@
+from decimal import Decimal
+
 from rest_framework.test import APIClient
 
-from parcels.models import RunStatus
+from parcels.calculations import services
+from parcels.models import CalculationRun, RunStatus
 from tests.parcels.calculations.helpers import succeeded_run
 
 
@@ -52,3 +55,25 @@ def test_it_documents_the_endpoints_in_openapi(personas):
     schema = _client(personas.superuser).get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/calculation-runs/{id}/approve/" in schema["paths"]
     assert "/api/v1/parameter-sets/" in schema["paths"]
+
+
+def test_it_starts_a_run_with_its_project_emissions(personas):
+    services.ensure_default_parameter_set(project_id=personas.project_a.pk)
+    client = _client(personas.manager_a)
+    start = {"project": personas.project_a.pk, "kind": "ex_post", "period_start": "2020-01-01",
+             "period_end": "2020-12-31"}
+    reply = client.post("/api/v1/calculation-runs/",
+                        {**start, "project_emissions_tco2e": "7.250"}, format="json")
+    assert reply.status_code == 202, reply.json()
+    run = CalculationRun.objects.get(pk=reply.json()["id"])
+    assert run.project_emissions_tco2e == Decimal("7.250")
+    assert reply.json()["project_emissions_tco2e"] == "7.250"
+    bad = client.post("/api/v1/calculation-runs/",
+                      {**start, "project_emissions_tco2e": "-1"}, format="json")
+    assert bad.status_code == 400
+    assert "project_emissions_tco2e" in bad.json()["error"]["fields"]
+    ex_ante = client.post("/api/v1/calculation-runs/",
+                          {**start, "kind": "ex_ante", "project_emissions_tco2e": "1"},
+                          format="json")
+    assert ex_ante.status_code == 400
+    assert "project_emissions_tco2e" in ex_ante.json()["error"]["fields"]

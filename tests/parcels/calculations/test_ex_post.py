@@ -8,6 +8,7 @@ import pytest
 from django.db.models import Sum
 
 from parcels.calculations import services
+from parcels.calculations.exceptions import InvalidParameters
 from parcels.calculations.figures import decimal
 from parcels.carbon import pipeline, removals
 from parcels.carbon.parameters import CarbonParameters
@@ -164,6 +165,30 @@ def test_it_changes_the_hash_when_an_input_changes(field, personas):
     second = _ex_post(field, personas.manager_a)
     assert first.input_hash != second.input_hash
     assert first.stock_tco2e != second.stock_tco2e
+
+
+def test_it_deducts_the_project_emissions_from_the_net_removals_exactly(field, personas):
+    without = _ex_post(field, personas.manager_a)
+    emitted = _ex_post(field, personas.manager_a, project_emissions_tco2e=Decimal("12.345"))
+    assert emitted.status == RunStatus.SUCCEEDED, emitted.error
+    assert without.emissions_tco2e == Decimal(0)
+    assert emitted.emissions_tco2e == Decimal("12.345")
+    assert emitted.stock_tco2e == without.stock_tco2e
+    assert emitted.leakage_tco2e == without.leakage_tco2e == 0  # the default leakage rule
+    assert emitted.net_tco2e == without.net_tco2e - Decimal("12.345")
+    assert emitted.details["issuance"]["ghg_emissions"] == "12.345000"
+    assert emitted.input_hash != without.input_hash
+    assert sum(emitted.parcels.values_list("net_tco2e", flat=True)) == emitted.net_tco2e
+
+
+def test_it_refuses_negative_or_ex_ante_project_emissions(field, personas):
+    with pytest.raises(InvalidParameters, match="project_emissions_tco2e"):
+        _ex_post(field, personas.manager_a, project_emissions_tco2e=Decimal("-1"))
+    with pytest.raises(InvalidParameters, match="project_emissions_tco2e"):
+        fixture_project.run(
+            field, personas.manager_a, kind=RunKind.EX_ANTE, project_emissions_tco2e=Decimal(1)
+        )
+    assert not CalculationRun.objects.exists()
 
 
 def _no_results(run) -> bool:
