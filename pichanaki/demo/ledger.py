@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from credits import services
@@ -97,7 +97,10 @@ def _manager(project: Project):
 
 
 def _issue(run: CalculationRun, project: Project) -> bool:
-    if Issuance.objects.filter(run=run).exists():
+    """Issue the run unless it was issued or has nothing to issue: at small `--scale`s a
+    stratum has few plots, and an uncertainty above 100% deducts everything (spec §7)."""
+    issuable = run.vintages.filter(Q(issuable_tco2e__gt=0) | Q(buffer_tco2e__gt=0))
+    if Issuance.objects.filter(run=run).exists() or not issuable.exists():
         return False
     services.issue_credits(run_id=run.pk, actor=_manager(project))
     return True

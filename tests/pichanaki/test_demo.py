@@ -1,24 +1,54 @@
 """The demo data: `seed_demo` and `ensure_demo_users`, at a small scale to stay fast."""
 
+import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.apps import apps
 from django.contrib.gis.geos import MultiPolygon
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import translation
+from rest_framework.test import APIClient
 
+from credits.api.microcache import availability_cache
+from credits.models import (
+    BuyerOrganisation,
+    Conversion,
+    CreditVintage,
+    Issuance,
+    LedgerEvent,
+    Retirement,
+    Sale,
+    SerialBlock,
+)
 from parcels import geo
+from parcels.calculations import services as runs_services
 from parcels.choices import ParcelStatus, TreeOrigin, TreeStatus
-from parcels.models import MonitoringPlot, Parcel, Planting, SurvivalCount, TreeMeasurement
-from pichanaki.demo import catalogue, layout
+from parcels.models import (
+    CalculationRun,
+    MonitoringPlot,
+    Parcel,
+    ParcelResult,
+    Planting,
+    RunKind,
+    RunStatus,
+    SurvivalCount,
+    TreeMeasurement,
+)
+from pichanaki.demo import catalogue, layout, logins, steps
 from pichanaki.demo.selectors import demo_summary
 from pichanaki.demo.services import DEFAULT_PASSWORD, load_demo
 from smallholders.choices import Role
 from smallholders.models import Cooperative, Profile, Project, Smallholder
+from tests.credits.invariants import assert_ledger_invariants
 
 SCALE = 0.1  # 24 smallholders, ~80 ha
 
@@ -99,21 +129,92 @@ def snapshot() -> dict[str, list[tuple]]:
     }
 
 
-class _Undo(Exception):
-    pass
+def registry_snapshot(project: Project) -> dict[str, list[tuple]]:
+    """The runs (with their input hashes) and the ledger (with its serials), by natural keys."""
+    runs = CalculationRun.objects.filter(project=project)
+    return {
+        "runs": sorted(
+            runs.values_list(
+                "kind",
+                "period_start",
+                "period_end",
+                "status",
+                "input_hash",
+                "stock_tco2e",
+                "net_tco2e",
+                "issuable_tco2e",
+                "buffer_tco2e",
+                "previous_run__period_end",
+                "started_by__username",
+                "reviewed_by__username",
+            )
+        ),
+        "parcel_results": sorted(
+            ParcelResult.objects.filter(run__project=project).values_list(
+                "run__kind", "run__period_start", "parcel__code", "stock_tco2e", "issuable_tco2e"
+            )
+        ),
+        "issuances": sorted(
+            Issuance.objects.filter(project=project).values_list(
+                "run__kind",
+                "run__period_start",
+                "unit_type",
+                "vintage",
+                "quantity",
+                "buffer_quantity",
+            )
+        ),
+        "blocks": sorted(
+            (b.printed_serial, b.state, b.account.kind)
+            for b in SerialBlock.objects.filter(project=project).select_related(
+                "project__registry", "account"
+            )
+        ),
+        "events": sorted(
+            (e.kind, e.unit_type, e.vintage, e.quantity, str(e.serials), e.actor_label)
+            for e in LedgerEvent.objects.filter(project=project)
+        ),
+        "sales": sorted(
+            Sale.objects.filter(reservation__project=project).values_list(
+                "reservation__unit_type",
+                "reservation__vintage",
+                "quantity",
+                "price_per_tonne",
+                "currency",
+                "invoice_reference",
+            )
+        ),
+        "retirements": sorted(
+            Retirement.objects.filter(project=project).values_list(
+                "unit_type", "vintage", "quantity", "beneficiary", "purpose", "retired_on"
+            )
+        ),
+    }
+
+
+def _restart_id_sequences() -> None:
+    """On PostgreSQL, rolled-back inserts still consume ids; restart every sequence after the
+    highest id so that two loads get the same ids (which the runs' input hashes cover). SQLite
+    rolls its counters back with the transaction and needs nothing."""
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def snapshot_of_a_fresh_load(seed_value: int) -> dict[str, list[tuple]]:
-    """Load the demo, take its snapshot, and roll everything back (species included)."""
-    taken: dict[str, list[tuple]] = {}
+    """Load the demo, take its snapshot, and roll everything back (species included).
+
+    A savepoint, not an atomic block: the ledger services are durable transactions, which
+    refuse to nest in any atomic block but the test's own.
+    """
+    _restart_id_sequences()
+    savepoint = transaction.savepoint()
     try:
-        with transaction.atomic():
-            load_demo(scale=SCALE, seed=seed_value)
-            taken = snapshot()
-            raise _Undo
-    except _Undo:
-        pass
-    return taken
+        load_demo(scale=SCALE, seed=seed_value)
+        return {**snapshot(), **registry_snapshot(demo_project())}
+    finally:
+        transaction.savepoint_rollback(savepoint)
 
 
 def test_it_draws_quadrilaterals_of_the_requested_area_that_fit_their_cell() -> None:
@@ -164,7 +265,7 @@ def test_it_gives_identical_rows_for_the_same_seed_and_different_rows_for_anothe
     second = snapshot_of_a_fresh_load(11)
     other = snapshot_of_a_fresh_load(12)
 
-    assert first["trees"] and first == second
+    assert first["trees"] and first["runs"] and first["blocks"] and first == second
     assert not Project.objects.exists()
     assert other["parcels"] != first["parcels"]
     assert other["smallholders"] != first["smallholders"]
@@ -361,3 +462,199 @@ def test_it_refuses_a_scale_whose_parcels_do_not_fit_the_district() -> None:
     with pytest.raises(CommandError, match="--scale"):
         call_command("seed_demo", "--scale", "20", stdout=io.StringIO())
     assert not Project.objects.exists()
+
+
+# --- runs, credits and the buyer journey (steps 9 onwards) ------------------------------------
+EX_POST_PERIODS = [
+    (dt.date(2010, 1, 1), dt.date(2015, 12, 31)),
+    (dt.date(2016, 1, 1), dt.date(2018, 12, 31)),
+    (dt.date(2019, 1, 1), dt.date(2022, 12, 31)),
+]
+KEY_PATTERN = re.compile(r"pch_[0-9a-f]{8}_[A-Za-z0-9_-]+")
+
+
+def demo_key(output: str) -> str:
+    found = KEY_PATTERN.findall(output)
+    assert found, output
+    return found[0]
+
+
+def key_client(raw_key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+    return client
+
+
+@pytest.mark.django_db
+def test_it_approves_an_ex_ante_run_and_three_ex_post_runs_with_per_parcel_results(
+    client, monkeypatch
+) -> None:
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    seed()
+    call_command("ensure_demo_users", stdout=io.StringIO())
+    project = demo_project()
+    runs = CalculationRun.objects.filter(project=project).order_by("kind", "period_start")
+    parcels = Parcel.objects.filter(project=project).exclude(status=ParcelStatus.REJECTED)
+
+    ex_ante = runs.get(kind=RunKind.EX_ANTE)
+    ex_post = list(runs.filter(kind=RunKind.EX_POST))
+    assert (ex_ante.period_start, ex_ante.period_end) == (
+        project.crediting_start,
+        project.crediting_end,
+    )
+    assert [(r.period_start, r.period_end) for r in ex_post] == EX_POST_PERIODS
+    assert [r.previous_run for r in ex_post] == [None, ex_post[0], ex_post[1]]
+    for run in [ex_ante, *ex_post]:
+        assert run.status == RunStatus.APPROVED, run.error
+        assert (run.started_by.username, run.reviewed_by.username) == ("gestor", "verificador")
+        assert len(run.input_hash) == 64 and run.issuable_tco2e >= 0
+        assert ParcelResult.objects.filter(run=run).count() == parcels.count()
+    assert all(r.details["cap_run"] == ex_ante.pk for r in ex_post)
+    assert ex_post[0].stock_tco2e < ex_post[1].stock_tco2e < ex_post[2].stock_tco2e
+
+    assert client.login(username="verificador", password=DEFAULT_PASSWORD)
+    page = client.get(reverse("admin:parcels_calculationrun_change", args=[ex_post[2].pk]))
+    assert page.status_code == 200
+    assert parcels.order_by("code").first().code in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_issues_the_approved_runs_into_a_ledger_whose_invariants_hold(client) -> None:
+    seed()
+    project = demo_project()
+    vintages = {(v.unit_type, v.vintage): v for v in CreditVintage.objects.filter(project=project)}
+
+    for run in CalculationRun.objects.filter(project=project):
+        expected = {
+            (v.year, v.issuable_tco2e, v.buffer_tco2e)
+            for v in run.vintages.all()
+            if v.issuable_tco2e + v.buffer_tco2e > 0
+        }
+        issued = set(
+            Issuance.objects.filter(run=run).values_list("vintage", "quantity", "buffer_quantity")
+        )
+        assert issued == expected and issued
+    verified = [v for (unit, _), v in vintages.items() if unit == "VER"]
+    assert {v.vintage for v in verified} == set(range(2010, 2023))
+    assert all(v.buffer > 0 for v in verified)
+    converted = [v for (unit, year), v in vintages.items() if unit == "PER" and year <= 2022]
+    forward = [v for (unit, year), v in vintages.items() if unit == "PER" and year > 2022]
+    assert converted and all(v.available == v.buffer == v.held == 0 for v in converted)
+    assert forward and all(v.available > 0 and v.buffer > 0 for v in forward)
+
+    account = BuyerOrganisation.objects.get(name="Café Solidario S.A.C.").account
+    forward_sale = Sale.objects.get(account=account, reservation__unit_type="PER")
+    conversion = Conversion.objects.get(account=account, vintage=2014)
+    assert conversion.ex_ante_cancelled == forward_sale.quantity == conversion.verified_delivered
+    assert conversion.shortfall == 0
+    assert Sale.objects.get(account=account, reservation__unit_type="VER").reservation.vintage == (
+        2018
+    )
+    retirement = Retirement.objects.get(account=account)
+    assert (retirement.vintage, retirement.beneficiary) == (2018, "Café Solidario S.A.C.")
+    assert_ledger_invariants()
+
+    page = client.get(reverse("credits:project", args=[project.code])).content.decode()
+    assert "Café Solidario S.A.C." in page and "VER-2018" in page
+    assert str(sum(v.buffer for v in vintages.values())) in page.replace("\u202f", "").replace(
+        ",", ""
+    ).replace(".", "")
+
+
+@pytest.mark.django_db
+def test_it_lets_a_buyer_do_the_whole_journey_with_the_demo_key(client, monkeypatch) -> None:
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    cache.clear()
+    availability_cache.clear()
+    seed()
+    out = io.StringIO()
+    call_command("ensure_demo_users", stdout=out)
+    buyer = key_client(demo_key(out.getvalue()))
+    assert "curl -s 'http://127.0.0.1:8000/api/v1/availability/?project=pch'" in out.getvalue()
+
+    available = buyer.get("/api/v1/availability/", {"project": "pch"}).json()
+    lines = {(a["unit_type"], a["vintage"]) for a in available["results"][0]["availability"]}
+    assert ("PER", 2030) in lines and ("VER", 2018) in lines and ("PER", 2014) not in lines
+
+    reserved = buyer.post(
+        "/api/v1/reservations/",
+        {"project": "pch", "vintage": 2030, "unit_type": "PER", "quantity": 25},
+        format="json",
+    )
+    assert reserved.status_code == 201, reserved.content
+    manager = APIClient()
+    assert manager.login(username="gestor", password=DEFAULT_PASSWORD)
+    confirmed = manager.post(
+        f"/api/v1/reservations/{reserved.json()['id']}/confirm/",
+        {"price_per_tonne": "11.00", "currency": "USD", "invoice_reference": "F001-000200"},
+        format="json",
+    )
+    assert confirmed.status_code == 200, confirmed.content
+    holdings = buyer.get("/api/v1/holdings/").json()["results"]
+    assert {(h["unit_type"], h["vintage"]) for h in holdings} >= {("PER", 2030), ("VER", 2014)}
+
+    retired = buyer.post(
+        "/api/v1/retirements/",
+        {
+            "project": "pch",
+            "vintage": 2014,
+            "quantity": 5,
+            "beneficiary": "Café Solidario S.A.C.",
+            "purpose": "Compensación de prueba / test offset",
+        },
+        format="json",
+    )
+    assert retired.status_code == 201, retired.content
+    path = "/" + retired.json()["certificate_url"].split("://", 1)[1].split("/", 1)[1]
+    pdf = client.get(path)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert_ledger_invariants()
+
+    again = io.StringIO()
+    call_command("ensure_demo_users", stdout=again)
+    assert not KEY_PATTERN.findall(again.getvalue().replace("<pch_…>", ""))
+    renewed = io.StringIO()
+    call_command("ensure_demo_users", "--new-api-key", stdout=renewed)
+    cache.clear()
+    assert buyer.get("/api/v1/holdings/").status_code == 401
+    assert key_client(demo_key(renewed.getvalue())).get("/api/v1/holdings/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_completes_a_demo_loaded_before_the_later_steps(monkeypatch) -> None:
+    monkeypatch.setattr(steps, "LATER_STEPS", ())
+    load_demo(scale=SCALE)
+    monkeypatch.undo()
+    project = demo_project()
+    assert not CalculationRun.objects.exists()
+    # An interrupted earlier load: the parameter set and a queued ex-ante run, never executed.
+    runs_services.ensure_default_parameter_set(project_id=project.pk)
+    manager, _login = logins.ensure_login(
+        username="gestor", role=Role.MANAGER, password=None, project=project
+    )
+    queued = runs_services.start_calculation_run(
+        project_id=project.pk,
+        kind=RunKind.EX_ANTE,
+        period_start=project.crediting_start,
+        period_end=project.crediting_end,
+        actor=manager,
+    )
+
+    completed = seed("--if-empty")
+    again = seed()
+
+    assert "ex_ante_run" in completed and "parameters" not in completed.split(":")[-2]
+    assert CalculationRun.objects.get(kind=RunKind.EX_ANTE).pk == queued.pk
+    assert CalculationRun.objects.filter(status=RunStatus.APPROVED).count() == 4
+    assert Retirement.objects.count() == 1
+    assert "nothing changed" in again or "no se cambió nada" in again
+    assert_ledger_invariants()
+
+
+@pytest.mark.django_db
+def test_it_reports_the_runs_and_credits_in_spanish() -> None:
+    with translation.override("es"):
+        output = seed()
+
+    assert "4 cálculos aprobados" in output
+    assert "/registry/projects/pch/" in output
