@@ -10,10 +10,12 @@ equation) are fixed, so rows are grouped by label combination and each group is 
 """
 
 import struct
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, models
+from psycopg.copy import QueuedLibpqWriter
 
 from parcels.models import TreeResult
 
@@ -37,6 +39,8 @@ TREE_RESULT_COLUMNS = (
 )
 FLOATS = ("wood_density", "height_m", "agb_raw_kg", "agb_kg", "bgb_kg", "carbon_kg", "co2e_kg")
 LABELS = ("wood_density_level", "height_source", "equation")
+#: Rows per part of the COPY stream (about 11 MB).
+CHUNK_ROWS = 65_536
 
 
 @dataclass(frozen=True)
@@ -69,21 +73,26 @@ class TreeRows:
     flags: np.ndarray
 
 
-def copy_binary(table: str, columns: tuple[str, ...], parts: list[memoryview]) -> None:
-    """`COPY table (columns) FROM STDIN (FORMAT binary)` of a prepared stream, part by part."""
+def copy_binary(table: str, columns: tuple[str, ...], parts: Iterable[memoryview]) -> None:
+    """`COPY table (columns) FROM STDIN (FORMAT binary)` of a stream of parts.
+
+    A writer thread sends each part while the next one is being built, so the server's work
+    on the rows overlaps with their preparation here.
+    """
     with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor: Django's wrapper has no copy()
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)"
-        with cursor.cursor.copy(statement) as copy:
+        with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
             for part in parts:
                 copy.write(part)
 
 
-def tree_rows_payload(run_id: int, rows: TreeRows) -> list[memoryview]:
-    """The binary COPY stream (header, rows, trailer) of a run's tree results, as parts.
+def tree_rows_payload(run_id: int, rows: TreeRows) -> Iterator[memoryview]:
+    """The binary COPY stream (header, rows, trailer) of a run's tree results, in parts.
 
     Rows are grouped by label combination (in the combination's lexicographic order, rows in
-    input order within a group) through one stable sort of a combined integer key; the parts
-    are handed to COPY as they are (no concatenation of the whole stream).
+    input order within a group) through one stable sort of a combined integer key; each group
+    is produced in slices of at most `CHUNK_ROWS` rows.
     """
     columns = [getattr(rows, n) for n in LABELS]
     key = np.zeros(rows.tree_measurement_id.size, dtype=np.int64)
@@ -91,16 +100,15 @@ def tree_rows_payload(run_id: int, rows: TreeRows) -> list[memoryview]:
         key = key * max(len(column.labels), 1) + column.codes
     order = np.argsort(key, kind="stable")
     starts = np.flatnonzero(np.diff(key[order], prepend=-1))
-    parts = [memoryview(BINARY_HEADER)]
+    yield memoryview(BINARY_HEADER)
     for begin, end in zip(starts.tolist(), [*starts[1:].tolist(), order.size], strict=True):
-        index = order[begin:end]
+        first = order[begin]
         labels = {
-            n: c.labels[c.codes[index[0]]].encode()
-            for n, c in zip(LABELS, columns, strict=True)
+            n: c.labels[c.codes[first]].encode() for n, c in zip(LABELS, columns, strict=True)
         }
-        parts.append(_group_bytes(run_id, rows, index, labels))
-    parts.append(memoryview(BINARY_TRAILER))
-    return parts
+        for chunk in range(begin, end, CHUNK_ROWS):
+            yield _group_bytes(run_id, rows, order[chunk : min(chunk + CHUNK_ROWS, end)], labels)
+    yield memoryview(BINARY_TRAILER)
 
 
 def _field_dtype(name: str, labels: dict[str, bytes]) -> list:
