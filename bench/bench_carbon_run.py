@@ -4,9 +4,12 @@ Run by `make bench` (DATABASE_URL must point at PostGIS). Creates a throwaway pr
 strata, 400 parcels, 20,000 plot visits) and loads the trees by COPY into the real table, then
 times, in this process:
   1. the run end to end (`execute_calculation_run`: claim, binary COPY out, hash, pure engine,
-     one transaction storing every tree/plot/parcel/stratum/vintage row by binary COPY);
+     one transaction storing the tree rows by binary COPY and the plot/parcel/stratum/vintage
+     rows by text COPY);
   2. the floor: a bare `COPY (SELECT the same input columns) TO STDOUT` plus a bare
-     `COPY ... FROM STDIN` of the same number of per-tree result rows into an unindexed table;
+     `COPY ... FROM STDIN` of the same number of per-tree result rows into an unindexed
+     temporary table (no WAL, no primary key: the run's table has both, so the floor is a
+     strict lower bound);
   3. a straightforward per-tree ORM loop (read, compute, save) over a 10,000-tree sample,
      extrapolated to the whole set.
 Peak memory is the process's maximum RSS (resource.getrusage). Everything is deleted after.
