@@ -1,7 +1,9 @@
+import importlib
 import os
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import translation
 from kombu import pools as kombu_pools
 
@@ -36,6 +38,44 @@ def _english_outside_requests():
     (Spanish by default) through the middleware, which restores this one afterwards."""
     with translation.override("en"):
         yield
+
+
+_GUARDS = importlib.import_module("parcels.migrations.0004_calculations")
+
+
+def _sqlite_guard_names() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'parcels_%'"
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_guards_survive_the_flush(request: pytest.FixtureRequest):
+    """SQLite empties the tables after a transactional test with row DELETEs, which the
+    approved-run guard triggers refuse (PostgreSQL truncates; row triggers don't see that).
+    For that flush only, the guards are dropped; every database test starts with them in place.
+    Production databases keep them: this is test infrastructure, not a relaxed guard.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if settings.POSTGRES or not (marker or transactional):
+        yield
+        return
+    # Set the database up first, so that its flush runs after this fixture's teardown.
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not _sqlite_guard_names():
+        with connection.cursor() as cursor:
+            for statement in _GUARDS._sqlite_statements():
+                cursor.execute(statement)
+    yield
+    if transactional:
+        with connection.cursor() as cursor:
+            for name in _sqlite_guard_names():
+                cursor.execute(f'DROP TRIGGER "{name}"')
 
 
 @pytest.fixture(autouse=True)

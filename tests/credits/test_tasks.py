@@ -52,9 +52,6 @@ def test_the_beat_schedule_runs_the_task_every_minute():
     assert [entry["schedule"] for entry in entries] == [60.0]
 
 
-# PostgreSQL only: a transactional test is cleaned up by a flush, which SQLite does with DELETE
-# and the approved-run guard triggers refuse (PostgreSQL truncates). The eager test runs on both.
-@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_expires_a_due_reservation(ledger, celery_worker_on_redis):
     due = make_due(ledger, 25)

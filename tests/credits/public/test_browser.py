@@ -5,9 +5,6 @@ import pytest
 from tests.credits.public.test_pages import retired  # noqa: F401 (fixture)
 
 
-# PostgreSQL only: flushing a transactional test's approved calculation runs trips their
-# immutability triggers on SQLite (row DELETEs); PostgreSQL truncates.
-@pytest.mark.postgres_only
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_it_looks_up_a_serial_in_the_browser(live_server, page, ledger, retired):  # noqa: F811
