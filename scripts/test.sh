@@ -14,7 +14,7 @@ unset DATABASE_URL CELERY_BROKER_URL
 echo "==> ruff"
 .venv/bin/ruff check .
 echo "==> makemigrations --check"
-.venv/bin/python manage.py makemigrations --check --dry-run
+DATABASE_URL=$PG_URL .venv/bin/python manage.py makemigrations --check --dry-run
 status=0
 echo "==> pytest on PostGIS + Redis"
 DATABASE_URL=$PG_URL CELERY_BROKER_URL=$REDIS_URL_TEST TEST_BROKER_URL=$REDIS_URL_TEST \
