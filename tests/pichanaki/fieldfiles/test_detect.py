@@ -7,7 +7,7 @@ import pytest
 
 from pichanaki.fieldfiles.detect import FORMATS, detect_format
 from pichanaki.fieldfiles.errors import FieldFileError
-from tests.fieldfiles.conftest import fixture_path
+from tests.pichanaki.fieldfiles.conftest import fixture_path
 
 
 def test_it_recognises_the_text_formats() -> None:

@@ -13,7 +13,7 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "fieldfiles"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "fieldfiles"
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ from pichanaki.fieldfiles.tabular import (
     sniff_delimiter,
     strip_group_paths,
 )
-from tests.fieldfiles.conftest import fixture_path
+from tests.pichanaki.fieldfiles.conftest import fixture_path
 
 TREE_ALIASES = {
     "tree_code": ["Código árbol", "codigo", "tag"],

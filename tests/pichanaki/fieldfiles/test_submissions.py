@@ -12,7 +12,7 @@ from pichanaki.fieldfiles.submissions import (
     read_odk_zip,
     read_submission_csv,
 )
-from tests.fieldfiles.conftest import fixture_path, workbook_bytes
+from tests.pichanaki.fieldfiles.conftest import fixture_path, workbook_bytes
 
 PLOT_ONE = "uuid:6f1c2a8e-0b7d-4c55-9d1e-2a4b7c9e1f01"
 PLOT_TWO = "uuid:0c4d9b31-77e2-4f0a-8a6e-5d3f1b2c4e02"

@@ -17,7 +17,7 @@ from pichanaki.fieldfiles.geo import (
     with_geometry_aliases,
 )
 from pichanaki.fieldfiles.tabular import read_csv
-from tests.fieldfiles.conftest import fixture_path
+from tests.pichanaki.fieldfiles.conftest import fixture_path
 
 PARCEL_ALIASES = {"parcel_code": ["codigo", "código de parcela"],
                   "area_ha_declared": ["area_declarada_ha", "área (ha)"]}
