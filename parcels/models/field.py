@@ -365,8 +365,14 @@ class MonitoringPlot(models.Model):
 class TreeMeasurement(models.Model):
     """One stem measured in a monitoring plot visit."""
 
+    # No index of its own: the unique constraint (plot, tree_tag, stem) leads with plot_id and
+    # serves every lookup by plot; a second index would only slow the 100,000-row imports.
     plot = models.ForeignKey(
-        MonitoringPlot, on_delete=models.CASCADE, related_name="trees", verbose_name=_("plot")
+        MonitoringPlot,
+        on_delete=models.CASCADE,
+        related_name="trees",
+        verbose_name=_("plot"),
+        db_index=False,
     )
     tree_tag = models.CharField(_("tree tag"), max_length=40)
     stem = models.PositiveSmallIntegerField(_("stem number"), default=1)
@@ -397,7 +403,10 @@ class TreeMeasurement(models.Model):
         _("origin"), max_length=14, choices=TreeOrigin.choices, default=TreeOrigin.PLANTED
     )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
-    history = HistoricalRecords()
+    # History rows are read per record (id) in date order by the admin History page; nothing
+    # looks them up by plot or species, so those copied columns carry no index (one history row
+    # is written per imported stem, and each index costs the import time).
+    history = HistoricalRecords(no_db_index=["plot", "species"])
 
     class Meta:
         ordering = ["plot", "tree_tag", "stem"]
