@@ -11,7 +11,7 @@ from parcels.calculations import ex_ante, ex_post, loaders
 from parcels.calculations.exceptions import InvalidParameters
 from parcels.calculations.figures import decimal
 from parcels.calculations.hashing import input_hash
-from parcels.calculations.storage import Outcome
+from parcels.calculations.storage import Pending
 from parcels.carbon.notices import CarbonInputError, ParameterError
 from parcels.carbon.parameters import METHOD_VERSION, CarbonParameters
 from parcels.models import CalculationRun, RunKind
@@ -59,8 +59,9 @@ def run_header(run: CalculationRun) -> dict[str, Any]:
     return header
 
 
-def compute_run(*, run: CalculationRun, progress: Callable[[int], None]) -> Outcome:
-    """Load the run's inputs, hash them and compute its outcome with the pure engine."""
+def compute_run(*, run: CalculationRun, progress: Callable[[int], None]) -> Pending:
+    """Load the run's inputs, hash them and compute its outcome with the pure engine (ex post:
+    the per-tree rows; the aggregates are left to `Pending.finish`)."""
     parameters = CarbonParameters.from_dict(run.parameter_set.parameters)
     if run.kind == RunKind.EX_POST:
         data = loaders.load_field_data(run.project_id, run.period_start, run.period_end)
@@ -83,4 +84,5 @@ def compute_run(*, run: CalculationRun, progress: Callable[[int], None]) -> Outc
     progress(30)
     tables = {"parcels": data.parcels, "plantings": data.plantings, "species": data.species}
     digest = input_hash(header=run_header(run), tables=tables, trees=None)
-    return ex_ante.compute(run=run, data=data, parameters=parameters, digest=digest)
+    outcome = ex_ante.compute(run=run, data=data, parameters=parameters, digest=digest)
+    return Pending(trees=None, finish=lambda: outcome)

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_noop
 from parcels.calculations.exceptions import CalculationError
 from parcels.calculations.figures import decimal, notice_dict, per_ha, percent, split_vintages
 from parcels.calculations.loaders import ORIGIN_CODES, FieldData, RunContext, Trees
-from parcels.calculations.storage import Outcome
+from parcels.calculations.storage import Outcome, Pending
 from parcels.calculations.writers import Labels, TreeRows
 from parcels.carbon import pipeline, removals, sampling
 from parcels.carbon.notices import CarbonInputError, Notice, RowError
@@ -56,9 +56,30 @@ def compute(
     parameters: CarbonParameters,
     digest: str,
     context: RunContext,
-) -> Outcome:
+) -> Pending:
+    """The per-tree results now; everything aggregated from them in `Pending.finish`."""
     table = tree_table(data)
     results = _compute_trees(table, data.trees, parameters)
+    return Pending(
+        trees=tree_rows(data.trees, results),
+        finish=lambda: aggregate(
+            run=run, data=data, parameters=parameters, digest=digest, context=context,
+            table=table, results=results,
+        ),
+    )
+
+
+def aggregate(
+    *,
+    run: CalculationRun,
+    data: FieldData,
+    parameters: CarbonParameters,
+    digest: str,
+    context: RunContext,
+    table: pipeline.TreeTable,
+    results: pipeline.TreeResults,
+) -> Outcome:
+    """Plots, strata, project, issuance, vintages and parcels from the per-tree results."""
     plots = plot_table(data)
     strata = strata_table(data)
     pre = data.trees.origin == ORIGIN_CODES[TreeOrigin.PRE_EXISTING]
@@ -116,7 +137,6 @@ def compute(
         plots=plot_rows(data, totals, baseline),
         vintages=vintages,
         vintage_weights={v["year"]: weights for v in vintages},
-        trees=tree_rows(data.trees, results),
         warnings=[notice_dict(n) for n in (*results.warnings, *notes)],
     )
 

@@ -160,8 +160,8 @@ def execute_calculation_run(*, run_id: int) -> CalculationRun:
         return CalculationRun.objects.get(pk=run_id)
     run = CalculationRun.objects.select_related("parameter_set", "previous_run").get(pk=run_id)
     try:
-        outcome = engine.compute_run(run=run, progress=lambda p: _progress(run_id, p))
-        storage.store_results(run=run, outcome=outcome)
+        pending = engine.compute_run(run=run, progress=lambda p: _progress(run_id, p))
+        storage.store_results(run=run, pending=pending)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the run
         logger.exception("calculation run %s failed", run_id)
         _fail(run_id, exc)

@@ -5,6 +5,7 @@ them or none. Nothing is written before this point, so a run that fails or whose
 killed earlier leaves no rows; a failure inside rolls every row back.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from parcels.calculations.allocation import largest_remainder, split_signed
 from parcels.calculations.exceptions import RunStateConflict
-from parcels.calculations.writers import TreeRows, write_rows, write_tree_rows
+from parcels.calculations.writers import TreeRows, tree_rows_written, write_rows
 from parcels.models import (
     CalculationRun,
     ParcelResult,
@@ -41,22 +42,35 @@ class Outcome:
     plots: list[dict]
     vintages: list[dict]
     vintage_weights: dict[int, np.ndarray]
-    trees: TreeRows | None = None
     warnings: list[dict] = field(default_factory=list)
 
 
-def store_results(*, run: CalculationRun, outcome: Outcome) -> None:
-    """Write `outcome` for a running run and mark it succeeded (durable transaction).
+@dataclass(frozen=True)
+class Pending:
+    """A computation whose per-tree rows are known and whose `Outcome` is still to compute.
+
+    `finish` is pure computation (no database access): `store_results` runs it while the
+    tree rows are on their way to the database.
+    """
+
+    trees: TreeRows | None
+    finish: Callable[[], Outcome]
+
+
+def store_results(*, run: CalculationRun, pending: Pending) -> None:
+    """Finish `pending` and write it for a running run, marked succeeded (durable transaction).
 
     Locks the run row first: if it is no longer running (failed by a time limit, say), raise
-    RunStateConflict and write nothing.
+    RunStateConflict and write nothing. An error of `pending.finish` rolls everything back.
     """
     with transaction.atomic(durable=True):
         locked = CalculationRun.objects.select_for_update().get(pk=run.pk)
         if locked.status != RunStatus.RUNNING:
             raise RunStateConflict
-        if outcome.trees is not None:
-            write_tree_rows(run.pk, outcome.trees)
+        # The tree rows stream in (on PostgreSQL, from a thread) while the aggregates are
+        # computed here: only Python work overlaps; every row is in this one transaction.
+        with tree_rows_written(run.pk, pending.trees):
+            outcome = pending.finish()
         write_rows(PlotResult, run.pk, outcome.plots)
         write_rows(StratumResult, run.pk, outcome.strata)
         _write_vintages_and_parcels(run.pk, outcome)

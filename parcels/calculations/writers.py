@@ -2,7 +2,7 @@
 per-plot, per-parcel, per-stratum and vintage rows in the text format (`write_rows`); on
 SQLite by bulk_create.
 
-Only ever called inside the run's final transaction (see `services._store_results`).
+Only ever called inside the run's final transaction (see `storage.store_results`).
 Per-tree rows are built as numpy structured arrays in PostgreSQL's binary COPY format: a row
 has a fixed layout once its three label columns (wood-density level, height source,
 equation) are fixed, so rows are grouped by label combination and each group is one
@@ -10,7 +10,9 @@ equation) are fixed, so rows are grouped by label combination and each group is 
 """
 
 import struct
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,18 +75,17 @@ class TreeRows:
     flags: np.ndarray
 
 
-def copy_binary(table: str, columns: tuple[str, ...], parts: Iterable[memoryview]) -> None:
-    """`COPY table (columns) FROM STDIN (FORMAT binary)` of a stream of parts.
+def copy_binary(raw, table: str, columns: tuple[str, ...], parts: Iterable[memoryview]) -> None:
+    """`COPY table (columns) FROM STDIN (FORMAT binary)` of a stream of parts on the psycopg
+    cursor `raw`.
 
     A writer thread sends each part while the next one is being built, so the server's work
     on the rows overlaps with their preparation here.
     """
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg cursor: Django's wrapper has no copy()
-        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)"
-        with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
-            for part in parts:
-                copy.write(part)
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)"
+    with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
+        for part in parts:
+            copy.write(part)
 
 
 def tree_rows_payload(run_id: int, rows: TreeRows) -> Iterator[memoryview]:
@@ -137,11 +138,41 @@ def _group_bytes(run_id: int, rows: TreeRows, index: np.ndarray, labels: dict) -
     return memoryview(out.view(np.uint8))
 
 
-def write_tree_rows(run_id: int, rows: TreeRows) -> None:
-    if connection.vendor == "postgresql":
-        copy_binary(TreeResult._meta.db_table, TREE_RESULT_COLUMNS, tree_rows_payload(run_id, rows))
+@contextmanager
+def tree_rows_written(run_id: int, rows: TreeRows | None) -> Iterator[None]:
+    """Write a run's tree rows; on PostgreSQL from a thread while the block runs.
+
+    The block must not use the database: the COPY holds the connection until the thread is
+    joined, at the block's end (also when the block raises: the COPY is over before the
+    transaction can roll back). The thread's error, if any, is raised after the join.
+    """
+    if rows is None or connection.vendor != "postgresql":
+        if rows is not None:
+            TreeResult.objects.bulk_create(_tree_objects(run_id, rows), batch_size=2000)
+        yield
         return
-    TreeResult.objects.bulk_create(_tree_objects(run_id, rows), batch_size=2000)
+    errors: list[BaseException] = []
+    with connection.cursor() as cursor:
+        # The psycopg cursor: Django's wrapper has no copy(), and Django's connection
+        # object is per thread, so the thread is handed this one.
+        thread = threading.Thread(
+            target=_copy_tree_rows, args=(cursor.cursor, run_id, rows, errors), daemon=True
+        )
+        thread.start()
+        try:
+            yield
+        finally:
+            thread.join()
+    if errors:
+        raise errors[0]
+
+
+def _copy_tree_rows(raw, run_id: int, rows: TreeRows, errors: list[BaseException]) -> None:
+    try:
+        payload = tree_rows_payload(run_id, rows)
+        copy_binary(raw, TreeResult._meta.db_table, TREE_RESULT_COLUMNS, payload)
+    except BaseException as exc:  # noqa: BLE001 - handed over to the joining thread
+        errors.append(exc)
 
 
 def _tree_objects(run_id: int, rows: TreeRows):
