@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from parcels.calculations.allocation import largest_remainder, split_signed
 from parcels.calculations.exceptions import RunStateConflict
-from parcels.calculations.writers import TreeRows, tree_rows_written, write_rows
+from parcels.calculations.writers import TreeRows, prepare_rows, tree_rows_written
 from parcels.models import (
     CalculationRun,
     ParcelResult,
@@ -71,9 +71,9 @@ def store_results(*, run: CalculationRun, pending: Pending) -> None:
         # computed here: only Python work overlaps; every row is in this one transaction.
         with tree_rows_written(run.pk, pending.trees):
             outcome = pending.finish()
-        write_rows(PlotResult, run.pk, outcome.plots)
-        write_rows(StratumResult, run.pk, outcome.strata)
-        _write_vintages_and_parcels(run.pk, outcome)
+            writes = _prepare_writes(run.pk, outcome)
+        for write in writes:
+            write()
         CalculationRun.objects.filter(pk=run.pk).update(
             **outcome.summary,
             input_hash=outcome.input_hash,
@@ -84,7 +84,16 @@ def store_results(*, run: CalculationRun, pending: Pending) -> None:
         )
 
 
-def _write_vintages_and_parcels(run_id: int, outcome: Outcome) -> None:
+def _prepare_writes(run_id: int, outcome: Outcome) -> list[Callable[[], None]]:
+    """The inserts of every aggregate row, in table order, their COPY text built now."""
+    return [
+        prepare_rows(PlotResult, run_id, outcome.plots),
+        prepare_rows(StratumResult, run_id, outcome.strata),
+        *_prepare_vintages_and_parcels(run_id, outcome),
+    ]
+
+
+def _prepare_vintages_and_parcels(run_id: int, outcome: Outcome) -> list[Callable[[], None]]:
     parcel_ids = [p["parcel_id"] for p in outcome.parcels]
     issuable = np.zeros(len(parcel_ids), dtype=np.int64)
     vintage_rows = []
@@ -97,18 +106,17 @@ def _write_vintages_and_parcels(run_id: int, outcome: Outcome) -> None:
             for pid, t in zip(parcel_ids, shares.tolist(), strict=True)
             if t
         ]
-    write_rows(RunVintage, run_id, outcome.vintages)
-    write_rows(ParcelVintage, run_id, vintage_rows)
     net = outcome.summary.get("net_tco2e") or Decimal(0)
     nets = split_signed(net, _weights([p["weight"] for p in outcome.parcels]))
-    write_rows(
-        ParcelResult,
-        run_id,
-        [
-            {**_parcel_row(p), "net_tco2e": n, "issuable_tco2e": int(i)}
-            for p, n, i in zip(outcome.parcels, nets, issuable.tolist(), strict=True)
-        ],
-    )
+    parcel_rows = [
+        {**_parcel_row(p), "net_tco2e": n, "issuable_tco2e": int(i)}
+        for p, n, i in zip(outcome.parcels, nets, issuable.tolist(), strict=True)
+    ]
+    return [
+        prepare_rows(RunVintage, run_id, outcome.vintages),
+        prepare_rows(ParcelVintage, run_id, vintage_rows),
+        prepare_rows(ParcelResult, run_id, parcel_rows),
+    ]
 
 
 def allocate(total: int, weights: np.ndarray) -> np.ndarray:

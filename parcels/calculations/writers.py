@@ -1,5 +1,5 @@
 """Write a run's results by COPY on PostgreSQL: per-tree rows in the binary format, the
-per-plot, per-parcel, per-stratum and vintage rows in the text format (`write_rows`); on
+per-plot, per-parcel, per-stratum and vintage rows in the text format (`prepare_rows`); on
 SQLite by bulk_create.
 
 Only ever called inside the run's final transaction (see `storage.store_results`).
@@ -11,7 +11,7 @@ equation) are fixed, so rows are grouped by label combination and each group is 
 
 import struct
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -194,17 +194,20 @@ def _float_or_none(value: float) -> float | None:
     return None if np.isnan(value) else float(value)
 
 
-def write_rows(model: type[models.Model], run_id: int, rows: list[dict]) -> None:
-    """Insert result rows (dicts keyed by field name or attname) of one run into `model`.
+def prepare_rows(model: type[models.Model], run_id: int, rows: list[dict]) -> Callable[[], None]:
+    """A function inserting result rows (dicts keyed by field name or attname) of one run
+    into `model`, its COPY text built now.
 
     PostgreSQL: one text-format COPY, a line per row, with no model instance per row (a run
-    has one row per plot visit, tens of thousands). SQLite: bulk_create.
+    has one row per plot visit, tens of thousands); building the text uses no database, so it
+    can overlap the tree rows' COPY. SQLite: bulk_create, when called.
     """
     if not rows:
-        return
+        return lambda: None
     if connection.vendor != "postgresql":
-        model.objects.bulk_create((model(run_id=run_id, **r) for r in rows), batch_size=2000)
-        return
+        return lambda: model.objects.bulk_create(
+            (model(run_id=run_id, **r) for r in rows), batch_size=2000
+        )
     names = list(rows[0])
     fields = [model._meta.get_field(n) for n in names]
     # COPY bypasses the model: fields the rows leave out get their model default here.
@@ -215,10 +218,14 @@ def write_rows(model: type[models.Model], run_id: int, rows: list[dict]) -> None
     prefix = "\t".join([str(run_id), *(_text(f.get_default()) for f in defaults)])
     lines = [prefix + "".join("\t" + _text(r[n]) for n in names) for r in rows]
     columns = ["run_id", *(f.column for f in defaults), *(f.column for f in fields)]
-    with connection.cursor() as cursor:
-        statement = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
-        with cursor.cursor.copy(statement) as copy:
-            copy.write("\n".join(lines) + "\n")
+    statement = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+    text = "\n".join(lines) + "\n"
+    return lambda: _copy_text(statement, text)
+
+
+def _copy_text(statement: str, text: str) -> None:
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        copy.write(text)
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
