@@ -1,5 +1,4 @@
 import pytest
-from django.utils import translation
 
 from credits.choices import AccountKind, BlockState, EventKind
 from credits.exceptions import AlreadyIssued, RunNotIssuable
@@ -8,13 +7,6 @@ from credits.services import issue_credits
 from parcels.models import RunKind, RunStatus
 from tests.credits.factories import make_parcels, make_run
 from tests.credits.invariants import assert_ledger_invariants
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """These tests match the services' messages in English (test_admin checks the Spanish)."""
-    with translation.override("en"):
-        yield
 
 
 def test_it_issues_each_vintage_with_the_buffer_share(ledger):

@@ -2,7 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from credits import services
 from credits.choices import BlockState, EventKind, ReservationStatus
@@ -15,13 +15,6 @@ from credits.exceptions import (
 from credits.models import CreditVintage, LedgerEvent, SerialBlock
 from tests.credits.helpers import reserve
 from tests.credits.invariants import assert_ledger_invariants
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """These tests match the services' messages in English (test_admin checks the Spanish)."""
-    with translation.override("en"):
-        yield
 
 
 def _row(ledger, vintage=2012):

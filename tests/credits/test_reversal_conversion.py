@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from credits import services
 from credits.choices import BlockState, EventKind
@@ -11,13 +10,6 @@ from parcels.models import RunKind
 from tests.credits.factories import make_run
 from tests.credits.helpers import buy, reserve
 from tests.credits.invariants import assert_ledger_invariants
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """These tests match the services' messages in English (test_admin checks the Spanish)."""
-    with translation.override("en"):
-        yield
 
 
 def test_it_cancels_buffer_units_for_a_reversal_oldest_vintage_first(ledger):
