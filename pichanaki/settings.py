@@ -103,10 +103,13 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": parse_database_url(DATABASE_URL)}
 else:
+    SPATIALITE_PATH = Path(env_str("SPATIALITE_PATH", str(VAR_DIR / "pichanaki.sqlite3")))
+    # The embedded default needs no set-up: a fresh clone creates its own folder on first use.
+    SPATIALITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.contrib.gis.db.backends.spatialite",
-            "NAME": env_str("SPATIALITE_PATH", str(VAR_DIR / "pichanaki.sqlite3")),
+            "NAME": str(SPATIALITE_PATH),
         }
     }
 # Parallel test runs on one server need distinct test database names.

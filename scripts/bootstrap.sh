@@ -20,6 +20,19 @@ resolve_pkg() {
   esac
 }
 
+# The `postgis` package only *recommends* the server extension, and we install without
+# recommends: name `postgresql-<major>-postgis-3` for the server that is (or will be) installed.
+pg_major() {
+  ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1 | grep . \
+    || apt-cache depends postgresql 2>/dev/null | awk '/Depends: postgresql-[0-9]+$/ {sub("postgresql-", "", $2); print $2; exit}'
+}
+add_postgis_server() {
+  local ver; ver=$(pg_major)
+  [ -n "$ver" ] && APT_PKGS="$APT_PKGS postgresql-$ver-postgis-3"
+  return 0
+}
+add_postgis_server
+
 missing=""
 for p in $APT_PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -29,6 +42,11 @@ if [ -n "$missing" ]; then
   as_root apt-get update -q
   pkgs=""; for p in $missing; do pkgs="$pkgs $(resolve_pkg "$p")"; done
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $pkgs
+  # PostgreSQL may have come in just now: make sure its PostGIS server extension is there too.
+  ver=$(pg_major)
+  if [ -n "$ver" ] && ! dpkg-query -W -f='${Status}' "postgresql-$ver-postgis-3" 2>/dev/null | grep -q "install ok installed"; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "postgresql-$ver-postgis-3"
+  fi
 fi
 
 # A Python >= 3.11 whose sqlite3 can load extensions (SpatiaLite). pyenv builds cannot.
