@@ -42,7 +42,11 @@ ALLOWED_HOSTS = env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("PICHANAKI_ENV=production needs ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# `make run` serves on BIND; links printed and put in certificates follow it unless a public
+# address is set. A wildcard bind is reached through the loopback address.
+BIND = env_str("BIND", "127.0.0.1:8000")
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://" + BIND.replace("0.0.0.0:", "127.0.0.1:"))
+PUBLIC_BASE_URL = PUBLIC_BASE_URL.rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -120,8 +124,10 @@ POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgis")
 
 # --- Celery -------------------------------------------------------------------------------
 # Without a broker the embedded default runs tasks eagerly, in the web process.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL")
+# Eager mode never sends a message; the in-memory transport keeps kombu from building (and
+# warning about) a connection to a default AMQP host that does not exist.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://localhost"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True  # progress and outcomes live in database rows, not results
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600, minimum=1)
@@ -231,4 +237,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Eager tasks run inside the web process or a command: their "Task … succeeded" lines
+    # would drown the console. A real worker keeps them in its own log.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}} if CELERY_TASK_ALWAYS_EAGER else {},
 }

@@ -32,6 +32,8 @@ add_postgis_server() {
   return 0
 }
 add_postgis_server
+# For tests and the curious: which Debian packages this machine needs, then stop.
+if [ "${1:-}" = "--print-packages" ]; then echo $APT_PKGS; exit 0; fi
 
 missing=""
 for p in $APT_PKGS; do

@@ -10,6 +10,8 @@ case "${DATABASE_URL:-}${CELERY_BROKER_URL:-}" in
 esac
 mkdir -p var .run
 PY=.venv/bin/python
+# Where the server listens; settings derive the printed links and PUBLIC_BASE_URL from it.
+export BIND=${BIND:-127.0.0.1:8000}
 $PY manage.py migrate --noinput -v 0
 $PY manage.py seed_demo --if-empty
 $PY manage.py ensure_demo_users
@@ -22,4 +24,4 @@ if [ -n "${CELERY_BROKER_URL:-}" ]; then
 fi
 # TERM, not INT: background jobs of a non-interactive shell ignore SIGINT.
 trap '[ -n "$WORKER" ] && kill -TERM $WORKER 2>/dev/null; wait 2>/dev/null || true' EXIT INT TERM
-$PY manage.py runserver "${BIND:-127.0.0.1:8000}"
+$PY manage.py runserver "$BIND"

@@ -613,6 +613,7 @@ def test_it_lets_a_buyer_do_the_whole_journey_with_the_demo_key(client, monkeypa
     again = io.StringIO()
     call_command("ensure_demo_users", stdout=again)
     assert not KEY_PATTERN.findall(again.getvalue().replace("<pch_…>", ""))
+    assert ".venv/bin/python manage.py ensure_demo_users --new-api-key" in again.getvalue()
     renewed = io.StringIO()
     call_command("ensure_demo_users", "--new-api-key", stdout=renewed)
     cache.clear()

@@ -12,6 +12,10 @@ from pichanaki.demo.exceptions import DemoError, DemoNotLoaded
 from smallholders.choices import Role
 
 
+# Printed as it is typed in the project folder (the key is stored only as a hash).
+NEW_KEY_COMMAND = ".venv/bin/python manage.py ensure_demo_users --new-api-key"
+
+
 class Command(BaseCommand):
     help = gettext_lazy(
         "Create, if missing, the demo logins (manager “gestor”, one cooperative staff login per "
@@ -79,9 +83,13 @@ class Command(BaseCommand):
             return (
                 _(
                     "Demo buyer API key (%(organisation)s): %(prefix)s…, shown only when it was "
-                    "created; --new-api-key replaces it."
+                    "created. To get a new one (the old one stops working), run: %(command)s"
                 )
-                % {"organisation": key.organisation, "prefix": key.prefix}
+                % {
+                    "organisation": key.organisation,
+                    "prefix": key.prefix,
+                    "command": NEW_KEY_COMMAND,
+                }
                 + "\n"
             )
         lines = [
