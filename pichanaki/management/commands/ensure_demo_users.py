@@ -11,7 +11,6 @@ from pichanaki.demo import services
 from pichanaki.demo.exceptions import DemoError, DemoNotLoaded
 from smallholders.choices import Role
 
-
 # Printed as it is typed in the project folder (the key is stored only as a hash).
 NEW_KEY_COMMAND = ".venv/bin/python manage.py ensure_demo_users --new-api-key"
 
