@@ -216,3 +216,20 @@ def retirements_public(*, project_id: int | None = None) -> QuerySet[Retirement]
     if project_id is not None:
         retirements = retirements.filter(project_id=project_id)
     return retirements.prefetch_related("blocks").order_by("-created_at")
+
+
+def contributions_for(*, user: AnyUser) -> QuerySet[IssuanceContribution]:
+    """Which parcels (and so which families) each issuance came from, as a person may see it.
+
+    Contributions name smallholders: staff see their cooperative's, managers their projects',
+    verifiers and superusers all; buyers and the public only the registry's aggregates.
+    """
+    scope = scope_for(user)
+    rows = IssuanceContribution.objects.all()
+    if scope.reads_everything:
+        return rows
+    if scope.role == Role.MANAGER:
+        return rows.filter(issuance__project_id__in=scope.project_ids)
+    if scope.role == Role.STAFF:
+        return rows.filter(smallholder__cooperative_id=scope.cooperative_id)
+    return rows.none()

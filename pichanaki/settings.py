@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "smallholders",
     "parcels",
     "credits",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 60.0,
     },
 }
+# The back-office's worklists: a parcel is "not monitored" after this many years without a
+# plot visit, a cohort "low" under this share alive, a reservation "expiring" within these hours.
+PANEL_MONITORING_YEARS = env_int("PANEL_MONITORING_YEARS", 5, minimum=1)
+PANEL_SURVIVAL_THRESHOLD = 0.6
+PANEL_EXPIRING_HOURS = env_int("PANEL_EXPIRING_HOURS", 48, minimum=1)
+# A tile server for the panel's map background ("https://…/{z}/{x}/{y}.png"); without one the
+# map draws the parcels on a plain background, which works with no internet.
+PANEL_TILE_URL = env_str("PANEL_TILE_URL", "")
 # Off only in the concurrency tests' control case (pichanaki/locking.py).
 CREDITS_LOCKING_ENABLED = True
 

@@ -1,0 +1,63 @@
+"""Who may enter the panel and which project and cooperative a page shows.
+
+Rules, one per line:
+- anonymous people are sent to the sign-in page (the view does that);
+- buyers and people without a role never enter: 404, like any object outside a scope;
+- cooperative staff see their cooperative's figures of their projects, nothing else;
+- managers see their projects; verifiers and superusers see every project.
+"""
+
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from smallholders.choices import Role
+from smallholders.models import Cooperative, Project
+from smallholders.selectors import AnyUser, cooperatives_for, projects_for, scope_for
+
+PANEL_ROLES = (Role.STAFF, Role.MANAGER, Role.VERIFIER)
+
+
+@dataclass(frozen=True)
+class PanelView:
+    """What one panel page is about: a project, seen whole or through one cooperative."""
+
+    project: Project
+    cooperative: Cooperative | None
+
+    @property
+    def cooperative_id(self) -> int | None:
+        return self.cooperative.pk if self.cooperative else None
+
+
+def enters_panel(*, user: AnyUser) -> bool:
+    scope = scope_for(user)
+    return scope.is_superuser or scope.role in PANEL_ROLES
+
+
+def panel_projects(*, user: AnyUser):
+    if not enters_panel(user=user):
+        raise Http404
+    return projects_for(user=user).order_by("name")
+
+
+def access_panel_view(
+    *, user: AnyUser, project_code: str, cooperative_code: str | None = None
+) -> PanelView:
+    """The project (and cooperative) of a panel page, or 404 outside the person's scope.
+
+    Cooperative staff always see their own cooperative's slice, whatever the URL asks.
+    """
+    project = panel_projects(user=user).filter(code=project_code).first()
+    if project is None:
+        raise Http404
+    scope = scope_for(user)
+    cooperatives = cooperatives_for(user=user).filter(projects=project)
+    if scope.role == Role.STAFF and not scope.is_superuser:
+        return PanelView(project=project, cooperative=cooperatives.first())
+    if cooperative_code:
+        cooperative = cooperatives.filter(code=cooperative_code).first()
+        if cooperative is None:
+            raise Http404
+        return PanelView(project=project, cooperative=cooperative)
+    return PanelView(project=project, cooperative=None)

@@ -1,0 +1,125 @@
+"""What needs someone today, each item with how many and where to act on it.
+
+Thresholds are settings (`PANEL_MONITORING_YEARS`, `PANEL_SURVIVAL_THRESHOLD`,
+`PANEL_EXPIRING_HOURS`) so that a project can follow its standard's rules.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.selectors.access import PanelView
+from credits.choices import ReservationStatus
+from credits.selectors import reservations_for
+from parcels.calculations.selectors import runs_for
+from parcels.choices import ParcelStatus
+from parcels.models import ImportJob, ImportStatus, MonitoringPlot, RunStatus, SurvivalCount
+from parcels.selectors import parcels_for, plantings_for
+from smallholders.selectors import AnyUser
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    key: str
+    label: str
+    count: int
+    url: str
+
+
+def _scoped_parcels(*, user: AnyUser, view: PanelView) -> QuerySet:
+    parcels = parcels_for(user=user).filter(project=view.project)
+    if view.cooperative_id:
+        parcels = parcels.filter(smallholder__cooperative_id=view.cooperative_id)
+    return parcels
+
+
+def _admin_list(name: str, **query: object) -> str:
+    url = reverse(f"admin:{name}_changelist")
+    pairs = "&".join(f"{key}={value}" for key, value in query.items())
+    return f"{url}?{pairs}" if pairs else url
+
+
+def unmonitored_parcels(*, user: AnyUser, view: PanelView) -> QuerySet:
+    """Validated parcels with no plot measured in the last PANEL_MONITORING_YEARS years."""
+    since = timezone.localdate() - timedelta(days=365 * settings.PANEL_MONITORING_YEARS)
+    recent = MonitoringPlot.objects.filter(parcel=OuterRef("pk"), measured_on__gte=since)
+    parcels = _scoped_parcels(user=user, view=view).filter(status=ParcelStatus.VALIDATED)
+    return parcels.filter(~Exists(recent))
+
+
+def low_survival_cohorts(*, user: AnyUser, view: PanelView) -> QuerySet:
+    """Plantings whose last survival count is under PANEL_SURVIVAL_THRESHOLD of those planted."""
+    last = SurvivalCount.objects.filter(planting=OuterRef("pk")).order_by("-counted_on")
+    threshold = Decimal(str(settings.PANEL_SURVIVAL_THRESHOLD))
+    parcels = _scoped_parcels(user=user, view=view)
+    return (
+        plantings_for(user=user)
+        .filter(parcel__in=parcels.values("pk"))
+        .annotate(alive=Subquery(last.values("trees_alive")[:1]))
+        .filter(alive__lt=F("trees_planted") * threshold)
+    )
+
+
+def worklist(*, user: AnyUser, view: PanelView) -> list[WorkItem]:
+    """Every kind of pending work in the view's scope; kinds with nothing pending included,
+    so that a person sees that the list was checked."""
+    parcels = _scoped_parcels(user=user, view=view)
+    runs = runs_for(user=user).filter(project=view.project, status=RunStatus.SUCCEEDED)
+    pending = (ParcelStatus.DRAFT, ParcelStatus.SUBMITTED)
+    soon = timezone.now() + timedelta(hours=settings.PANEL_EXPIRING_HOURS)
+    reservations = reservations_for(user=user).filter(
+        project=view.project, status=ReservationStatus.PENDING, expires_at__lte=soon
+    )
+    with_errors = Q(status=ImportStatus.FAILED) | (Q(status=ImportStatus.PREVIEWED) & ~Q(errors=[]))
+    imports = _visible_imports(view=view).filter(with_errors)
+    return [
+        WorkItem(
+            "runs",
+            _("Calculation runs awaiting approval"),
+            runs.count(),
+            _admin_list("parcels_calculationrun", status__exact=RunStatus.SUCCEEDED),
+        ),
+        WorkItem(
+            "parcels",
+            _("Parcels to validate"),
+            parcels.filter(status__in=pending).count(),
+            _admin_list("parcels_parcel", status__exact=ParcelStatus.SUBMITTED),
+        ),
+        WorkItem(
+            "unmonitored",
+            _("Parcels not monitored in %(years)s years")
+            % {"years": settings.PANEL_MONITORING_YEARS},
+            unmonitored_parcels(user=user, view=view).count(),
+            reverse("backoffice:unmonitored", args=[view.project.code]),
+        ),
+        WorkItem(
+            "survival",
+            _("Plantings below %(pct)s%% survival")
+            % {"pct": int(settings.PANEL_SURVIVAL_THRESHOLD * 100)},
+            low_survival_cohorts(user=user, view=view).count(),
+            reverse("backoffice:low-survival", args=[view.project.code]),
+        ),
+        WorkItem(
+            "reservations",
+            _("Reservations expiring within %(hours)s hours")
+            % {"hours": settings.PANEL_EXPIRING_HOURS},
+            reservations.count(),
+            _admin_list("credits_reservation", status__exact=ReservationStatus.PENDING),
+        ),
+        WorkItem(
+            "imports", _("Imports with errors"), imports.count(), reverse("parcels_import:index")
+        ),
+    ]
+
+
+def _visible_imports(*, view: PanelView) -> QuerySet:
+    jobs = ImportJob.objects.filter(project=view.project)
+    if view.cooperative_id:
+        jobs = jobs.filter(cooperative_id=view.cooperative_id)
+    return jobs

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from backoffice import views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.panel_home, name="home"),
+    path("<slug:code>/", views.project_dashboard, name="dashboard"),
+    path("<slug:code>/map/", views.project_map, name="map"),
+    path("<slug:code>/map/parcels.geojson", views.map_data, name="map-data"),
+    path("<slug:code>/unmonitored/", views.unmonitored, name="unmonitored"),
+    path("<slug:code>/low-survival/", views.low_survival, name="low-survival"),
+]

@@ -1,0 +1,111 @@
+"""The panel's pages. Read-only: every figure comes from `backoffice.selectors`, every change
+is made where it belongs (the admin's forms and the apps' services), one click away."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from backoffice.selectors.access import access_panel_view, panel_projects
+from backoffice.selectors.dashboard import dashboard
+from backoffice.selectors.map import MEASURES, BadBox, map_features, parse_bbox
+from backoffice.selectors.worklists import low_survival_cohorts, unmonitored_parcels, worklist
+
+PAGE_SIZE = 50
+
+
+def _view(request: HttpRequest, code: str):
+    return access_panel_view(
+        user=request.user, project_code=code, cooperative_code=request.GET.get("cooperative")
+    )
+
+
+@require_GET
+@login_required
+def panel_home(request: HttpRequest) -> HttpResponse:
+    projects = list(panel_projects(user=request.user))
+    if len(projects) == 1:
+        return redirect("backoffice:dashboard", code=projects[0].code)
+    return render(request, "backoffice/home.html", {"projects": projects})
+
+
+@require_GET
+@login_required
+def project_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    view = _view(request, code)
+    context = {
+        "view": view,
+        "board": dashboard(user=request.user, view=view),
+        "work": worklist(user=request.user, view=view),
+        "cooperatives": view.project.cooperatives.order_by("name"),
+    }
+    return render(request, "backoffice/dashboard.html", context)
+
+
+@require_GET
+@login_required
+def project_map(request: HttpRequest, code: str) -> HttpResponse:
+    view = _view(request, code)
+    area = view.project.area
+    extent = ",".join(f"{v:.6f}" for v in area.extent) if area and not area.empty else ""
+    context = {
+        "view": view,
+        "measures": MEASURES,
+        "tile_url": settings.PANEL_TILE_URL,
+        "extent": extent,
+    }
+    return render(request, "backoffice/map.html", context)
+
+
+@require_GET
+@login_required
+def map_data(request: HttpRequest, code: str) -> HttpResponse:
+    view = _view(request, code)
+    measure = request.GET.get("measure", "cooperative")
+    if measure not in MEASURES:
+        return HttpResponseBadRequest(_("Unknown measure."))
+    try:
+        bbox = parse_bbox(request.GET.get("bbox", ""))
+    except BadBox:
+        return HttpResponseBadRequest(_("bbox must be west,south,east,north in degrees."))
+    page = map_features(user=request.user, view=view, bbox=bbox, measure=measure)
+    body = {"type": "FeatureCollection", "features": page.features, "truncated": page.truncated}
+    return JsonResponse(body)
+
+
+def _list_page(request: HttpRequest, code: str, *, title: str, rows, template: str):
+    view = _view(request, code)
+    page = Paginator(rows(user=request.user, view=view).order_by("pk"), PAGE_SIZE)
+    context = {"view": view, "title": title, "page": page.get_page(request.GET.get("page"))}
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def unmonitored(request: HttpRequest, code: str) -> HttpResponse:
+    rows = lambda **kw: unmonitored_parcels(**kw).select_related("smallholder")  # noqa: E731
+    return _list_page(
+        request,
+        code,
+        title=_("Parcels not monitored"),
+        rows=rows,
+        template="backoffice/parcel_list.html",
+    )
+
+
+@require_GET
+@login_required
+def low_survival(request: HttpRequest, code: str) -> HttpResponse:
+    rows = lambda **kw: low_survival_cohorts(**kw).select_related(  # noqa: E731
+        "parcel", "species"
+    )
+    return _list_page(
+        request,
+        code,
+        title=_("Plantings with low survival"),
+        rows=rows,
+        template="backoffice/planting_list.html",
+    )
