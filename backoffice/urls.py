@@ -11,4 +11,5 @@ urlpatterns = [
     path("<slug:code>/map/parcels.geojson", views.map_data, name="map-data"),
     path("<slug:code>/unmonitored/", views.unmonitored, name="unmonitored"),
     path("<slug:code>/low-survival/", views.low_survival, name="low-survival"),
+    path("<slug:code>/charts/<slug:key>.csv", views.chart_csv, name="chart-csv"),
 ]

@@ -4,15 +4,17 @@ is made where it belongs (the admin's forms and the apps' services), one click a
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from backoffice.selectors.access import access_panel_view, panel_projects
+from backoffice.selectors.charts import CHARTS, charts
 from backoffice.selectors.dashboard import dashboard
 from backoffice.selectors.map import MEASURES, BadBox, map_features, parse_bbox
 from backoffice.selectors.worklists import low_survival_cohorts, unmonitored_parcels, worklist
+from pichanaki.exports import csv_response
 
 PAGE_SIZE = 50
 
@@ -40,6 +42,7 @@ def project_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "view": view,
         "board": dashboard(user=request.user, view=view),
         "work": worklist(user=request.user, view=view),
+        "charts": charts(user=request.user, view=view),
         "cooperatives": view.project.cooperatives.order_by("name"),
     }
     return render(request, "backoffice/dashboard.html", context)
@@ -109,3 +112,14 @@ def low_survival(request: HttpRequest, code: str) -> HttpResponse:
         rows=rows,
         template="backoffice/planting_list.html",
     )
+
+
+@require_GET
+@login_required
+def chart_csv(request: HttpRequest, code: str, key: str) -> HttpResponse:
+    """A chart's rows as they are drawn, for a spreadsheet."""
+    view = _view(request, code)
+    if key not in CHARTS:
+        raise Http404
+    chart = CHARTS[key](user=request.user, view=view)
+    return csv_response(chart.columns, chart.rows, name=f"{view.project.code}-{chart.key}")

@@ -96,6 +96,8 @@
       text.value + ": " + (typeof hit.get("value") === "number" ? num(hit.get("value"), 1) : (hit.get("value") || text.none));
     card.appendChild(link); card.appendChild(dl);
   });
+  // Categories get their colour while being drawn: list them once the map has rendered.
+  map.on("rendercomplete", drawLegend);
   measure.addEventListener("change", function () { colours = {}; source.clear(); source.refresh(); });
   // Start on the project area when it is known; the loader then follows the view.
   if (el.dataset.extent) {

@@ -1,0 +1,161 @@
+"""The dashboard's charts as tables: each chart is drawn from the same rows that its table view
+shows and its CSV/XLSX download contains, so the three can never disagree.
+
+Figures are tonnes (Decimal) and counts; PER and VER units stay in separate columns.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.selectors.access import PanelView
+from credits.selectors import availability
+from parcels.calculations.selectors import runs_for
+from parcels.models import RunKind, RunStatus, SurvivalCount
+from parcels.selectors import parcels_for, plantings_for, plots_for
+from smallholders.selectors import AnyUser
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    kind: str  # "line" or "bar", for the drawing script
+    columns: list[str]
+    rows: list[list[object]]
+    # How to draw the rows: the first `label_columns` name each point, `series` (column
+    # indexes) are the lines or bars.
+    label_columns: int = 1
+    series: tuple[int, ...] = (1,)
+
+    @property
+    def drawing(self) -> dict[str, object]:
+        return {"kind": self.kind, "labels": self.label_columns, "series": list(self.series)}
+
+
+def carbon_over_time(*, user: AnyUser, view: PanelView) -> Chart:
+    """Cumulative tCO2e by year: the latest approved ex-ante projection against the removals
+    verified by the approved ex-post runs (each counted at the end of its period)."""
+    runs = runs_for(user=user).filter(project=view.project, status=RunStatus.APPROVED)
+    ex_ante = runs.filter(kind=RunKind.EX_ANTE).order_by("-period_end", "-pk").first()
+    projected: dict[int, Decimal] = {}
+    if ex_ante is not None:
+        total = Decimal(0)
+        for year, net in ex_ante.vintages.order_by("year").values_list("year", "net_tco2e"):
+            total += net
+            projected[year] = total
+    verified: dict[int, Decimal] = {}
+    total = Decimal(0)
+    for end, net in (
+        runs.filter(kind=RunKind.EX_POST)
+        .order_by("period_end")
+        .values_list("period_end", "net_tco2e")
+    ):
+        total += net or 0
+        verified[end.year] = total
+    years = sorted(set(projected) | set(verified))
+    rows = [[year, projected.get(year), verified.get(year)] for year in years]
+    columns = [str(_("Year")), str(_("Ex ante, projected (tCO2e)")), str(_("Verified (tCO2e)"))]
+    title = str(_("Cumulative tCO2e over time"))
+    return Chart("carbon", title, "line", columns, rows, series=(1, 2))
+
+
+def credits_by_vintage(*, user: AnyUser, view: PanelView) -> Chart:
+    states = ("issued", "buffer", "available", "reserved", "held", "retired")
+    rows = [
+        [row.vintage, row.unit_type, *(getattr(row, state) for state in states)]
+        for row in availability(project_id=view.project.pk).order_by("vintage", "unit_type")
+    ]
+    columns = [
+        str(label)
+        for label in (
+            _("Vintage"),
+            _("Unit type"),
+            _("Issued"),
+            _("Buffer"),
+            _("Available"),
+            _("Reserved"),
+            _("Sold"),
+            _("Retired"),
+        )
+    ]
+    title = str(_("Credits by vintage and status"))
+    return Chart("credits", title, "bar", columns, rows, label_columns=2, series=(3, 4, 5, 6, 7))
+
+
+def monitoring_coverage(*, user: AnyUser, view: PanelView) -> Chart:
+    parcels = parcels_for(user=user).filter(project=view.project)
+    if view.cooperative_id:
+        parcels = parcels.filter(smallholder__cooperative_id=view.cooperative_id)
+    per_year = (
+        plots_for(user=user)
+        .filter(parcel__in=parcels.values("pk"))
+        .annotate(year=ExtractYear("measured_on"))
+        .values("year")
+        .annotate(plots=Count("pk"), parcels=Count("parcel", distinct=True))
+        .order_by("year")
+    )
+    rows = [[row["year"], row["plots"], row["parcels"]] for row in per_year]
+    columns = [str(_("Year")), str(_("Plots measured")), str(_("Parcels visited"))]
+    return Chart("monitoring", str(_("Monitoring coverage")), "bar", columns, rows, series=(1, 2))
+
+
+def survival_by_species(*, user: AnyUser, view: PanelView) -> Chart:
+    """Trees alive at each cohort's last count against those planted, by species and year."""
+    parcels = parcels_for(user=user).filter(project=view.project)
+    if view.cooperative_id:
+        parcels = parcels.filter(smallholder__cooperative_id=view.cooperative_id)
+    counts = SurvivalCount.objects.filter(planting=OuterRef("pk"))
+    last = counts.order_by("-counted_on").values("trees_alive")[:1]
+    cohorts = (
+        plantings_for(user=user)
+        .filter(parcel__in=parcels.values("pk"))
+        .filter(Exists(counts))
+        .annotate(year=ExtractYear("planted_on"), alive=Subquery(last))
+        .values(
+            "species__scientific_name", "species__common_name_es", "species__common_name_en", "year"
+        )
+        .annotate(planted=Sum("trees_planted"), alive_total=Sum("alive"))
+        .order_by("species__scientific_name", "year")
+    )
+    rows = [
+        [
+            _species_label(row),
+            row["year"],
+            row["planted"],
+            row["alive_total"],
+            (Decimal(100) * row["alive_total"] / row["planted"]).quantize(Decimal("0.1")),
+        ]
+        for row in cohorts
+    ]
+    columns = [
+        str(label)
+        for label in (_("Species"), _("Planting year"), _("Planted"), _("Alive"), _("Survival (%)"))
+    ]
+    title = str(_("Survival by species and planting year"))
+    return Chart("survival", title, "bar", columns, rows, label_columns=2, series=(4,))
+
+
+def _species_label(row: dict) -> str:
+    """The common name in the reader's language, the scientific name beside it."""
+    spanish = (translation.get_language() or "es").startswith("es")
+    common = row["species__common_name_es" if spanish else "species__common_name_en"]
+    scientific = row["species__scientific_name"]
+    return f"{common} ({scientific})" if common else scientific
+
+
+CHARTS: dict[str, Callable[..., Chart]] = {
+    "carbon": carbon_over_time,
+    "credits": credits_by_vintage,
+    "monitoring": monitoring_coverage,
+    "survival": survival_by_species,
+}
+
+
+def charts(*, user: AnyUser, view: PanelView) -> list[Chart]:
+    return [build(user=user, view=view) for build in CHARTS.values()]

@@ -1,0 +1,80 @@
+"""The panel in a real Chromium, as a manager and as a technician, on a desktop and a phone:
+pages load with their figures, charts and map, ask no other host, never scroll sideways, and
+speak Spanish. A screenshot of each page is kept in var/screenshots/ for people to look at."""
+
+import io
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+WIDTHS = (1280, 390)
+ENGLISH = ("Dashboard", "The project at a glance", "What needs doing", "Colour by", "Table")
+SHOTS = Path(settings.VAR_DIR) / "screenshots"
+
+
+@pytest.fixture
+def demo_server(live_server):
+    call_command("seed_demo", "--scale", "0.1", stdout=io.StringIO())
+    call_command("ensure_demo_users", stdout=io.StringIO())
+    return live_server
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/admin/login/?next=/panel/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pichanaki-demo")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/panel/pch/")
+
+
+def watch_hosts(page, base: str) -> list[str]:
+    own = urlparse(base).netloc
+    foreign: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            urlparse(request.url).netloc not in ("", own)
+            and not request.url.startswith("data:")
+            and foreign.append(request.url)
+        ),
+    )
+    return foreign
+
+
+def assert_fits_and_speaks_spanish(page, width: int) -> None:
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"{page.url} is {scroll} px wide at {width} px"
+    text = page.inner_text("main")
+    assert not [word for word in ENGLISH if word in text], page.url
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("username", ["gestor", "tecnico-cac-ubiriki"])
+def test_the_panel_at_desktop_and_phone_widths(demo_server, browser, username, monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="es-PE")
+        page = context.new_page()
+        foreign = watch_hosts(page, demo_server.url)
+        sign_in(page, demo_server.url, username)
+        assert page.locator(".card .figure").count() >= 8
+        assert page.locator("figure.chart canvas").count() >= 3
+        page.wait_for_function(
+            "[...document.querySelectorAll('figure.chart canvas')].every(c => c.width > 0)"
+        )
+        assert_fits_and_speaks_spanish(page, width)
+        page.screenshot(path=str(SHOTS / f"panel-dashboard-{username}-{width}.png"), full_page=True)
+
+        with page.expect_response(lambda r: "parcels.geojson" in r.url) as answer:
+            page.click("header nav >> text=Mapa")
+        assert answer.value.ok and answer.value.json()["features"]
+        page.wait_for_timeout(300)
+        assert_fits_and_speaks_spanish(page, width)
+        page.screenshot(path=str(SHOTS / f"panel-map-{username}-{width}.png"))
+        assert foreign == []
+        context.close()
