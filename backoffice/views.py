@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from backoffice.selectors.access import access_panel_view, panel_projects
 from backoffice.selectors.charts import CHARTS, charts
 from backoffice.selectors.dashboard import dashboard
+from backoffice.selectors.families import family_page, find_families
 from backoffice.selectors.map import MEASURES, BadBox, map_features, parse_bbox
 from backoffice.selectors.worklists import low_survival_cohorts, unmonitored_parcels, worklist
 from pichanaki.exports import csv_response
@@ -123,3 +124,25 @@ def chart_csv(request: HttpRequest, code: str, key: str) -> HttpResponse:
         raise Http404
     chart = CHARTS[key](user=request.user, view=view)
     return csv_response(chart.columns, chart.rows, name=f"{view.project.code}-{chart.key}")
+
+
+@require_GET
+@login_required
+def families(request: HttpRequest, code: str) -> HttpResponse:
+    view = _view(request, code)
+    query = request.GET.get("q", "").strip()[:100]
+    rows = find_families(user=request.user, view=view, query=query).select_related("cooperative")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"view": view, "query": query, "page": page}
+    return render(request, "backoffice/families.html", context)
+
+
+@require_GET
+@login_required
+def family(request: HttpRequest, code: str, smallholder_id: int) -> HttpResponse:
+    view = _view(request, code)
+    context = {
+        "view": view,
+        "family": family_page(user=request.user, view=view, smallholder_id=smallholder_id),
+    }
+    return render(request, "backoffice/family.html", context)

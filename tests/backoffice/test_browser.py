@@ -11,7 +11,15 @@ from django.conf import settings
 from django.core.management import call_command
 
 WIDTHS = (1280, 390)
-ENGLISH = ("Dashboard", "The project at a glance", "What needs doing", "Colour by", "Table")
+ENGLISH = (
+    "Dashboard",
+    "The project at a glance",
+    "What needs doing",
+    "Colour by",
+    "Table",
+    "Families",
+    "verified from their parcels",
+)
 SHOTS = Path(settings.VAR_DIR) / "screenshots"
 
 
@@ -76,5 +84,11 @@ def test_the_panel_at_desktop_and_phone_widths(demo_server, browser, username, m
         page.wait_for_timeout(300)
         assert_fits_and_speaks_spanish(page, width)
         page.screenshot(path=str(SHOTS / f"panel-map-{username}-{width}.png"))
+
+        page.click("header nav >> text=Familias")
+        page.click("ul.families a >> nth=0")
+        page.wait_for_selector("#family-map canvas")
+        assert_fits_and_speaks_spanish(page, width)
+        page.screenshot(path=str(SHOTS / f"panel-family-{username}-{width}.png"), full_page=True)
         assert foreign == []
         context.close()
