@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice import views
+from backoffice import field_views, views
 
 app_name = "backoffice"
 
@@ -9,7 +9,18 @@ urlpatterns = [
     path("<slug:code>/", views.project_dashboard, name="dashboard"),
     path("<slug:code>/map/", views.project_map, name="map"),
     path("<slug:code>/families/", views.families, name="families"),
+    path("<slug:code>/families/new/", field_views.register_family, name="family-new"),
     path("<slug:code>/families/<int:smallholder_id>/", views.family, name="family"),
+    path(
+        "<slug:code>/families/<int:smallholder_id>/planting/",
+        field_views.record_planting,
+        name="planting-new",
+    ),
+    path(
+        "<slug:code>/families/<int:smallholder_id>/survival/",
+        field_views.record_survival,
+        name="survival-new",
+    ),
     path("<slug:code>/map/parcels.geojson", views.map_data, name="map-data"),
     path("<slug:code>/unmonitored/", views.unmonitored, name="unmonitored"),
     path("<slug:code>/low-survival/", views.low_survival, name="low-survival"),

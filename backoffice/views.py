@@ -16,8 +16,13 @@ from backoffice.selectors.families import family_page, find_families
 from backoffice.selectors.map import MEASURES, BadBox, map_features, parse_bbox
 from backoffice.selectors.worklists import low_survival_cohorts, unmonitored_parcels, worklist
 from pichanaki.exports import csv_response
+from smallholders.selectors import scope_for
 
 PAGE_SIZE = 50
+
+
+def _edits(request: HttpRequest) -> bool:
+    return scope_for(request.user).edits_field_data
 
 
 def _view(request: HttpRequest, code: str):
@@ -133,7 +138,7 @@ def families(request: HttpRequest, code: str) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     rows = find_families(user=request.user, view=view, query=query).select_related("cooperative")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"view": view, "query": query, "page": page}
+    context = {"view": view, "query": query, "page": page, "can_edit": _edits(request)}
     return render(request, "backoffice/families.html", context)
 
 
@@ -144,5 +149,6 @@ def family(request: HttpRequest, code: str, smallholder_id: int) -> HttpResponse
     context = {
         "view": view,
         "family": family_page(user=request.user, view=view, smallholder_id=smallholder_id),
+        "can_edit": _edits(request),
     }
     return render(request, "backoffice/family.html", context)

@@ -92,3 +92,36 @@ def test_the_panel_at_desktop_and_phone_widths(demo_server, browser, username, m
         page.screenshot(path=str(SHOTS / f"panel-family-{username}-{width}.png"), full_page=True)
         assert foreign == []
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_technician_registers_a_family_and_a_count_on_a_phone(demo_server, browser, monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-PE")
+    page = context.new_page()
+    foreign = watch_hosts(page, demo_server.url)
+    sign_in(page, demo_server.url, "tecnico-cac-ubiriki")
+    page.click("header nav >> text=Familias")
+    page.click("text=Registrar una familia")
+    page.fill("#id_dni", "47110815")
+    page.fill("#id_first_name", "Rosa")
+    page.fill("#id_last_name", "Quispe Huamán")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=La familia fue registrada.")
+    assert_fits_and_speaks_spanish(page, 390)
+    page.screenshot(path=str(SHOTS / "panel-technician-registered-390.png"), full_page=True)
+    page.click("header nav >> text=Familias")
+    page.click("ul.families a >> nth=1")
+    page.click("text=Registrar un conteo de supervivencia")
+    page.select_option("#id_planting", index=1)
+    page.fill("#id_counted_on", "2025-03-01")
+    page.fill("#id_trees_alive", "999999")
+    page.click("button[type=submit]")
+    assert page.locator('[role="alert"]').count() >= 1  # the service refused: more than planted
+    assert_fits_and_speaks_spanish(page, 390)
+    page.fill("#id_trees_alive", "1")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=El conteo de supervivencia fue registrado.")
+    assert foreign == []
+    context.close()
