@@ -25,4 +25,5 @@ urlpatterns = [
     path("<slug:code>/unmonitored/", views.unmonitored, name="unmonitored"),
     path("<slug:code>/low-survival/", views.low_survival, name="low-survival"),
     path("<slug:code>/charts/<slug:key>.csv", views.chart_csv, name="chart-csv"),
+    path("<slug:code>/report/<int:year>.pdf", views.annual_report, name="report"),
 ]

@@ -6,9 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from backoffice.report import render_report_pdf
 from backoffice.selectors.access import access_panel_view, panel_projects
 from backoffice.selectors.charts import CHARTS, charts
 from backoffice.selectors.dashboard import dashboard
@@ -19,6 +21,12 @@ from pichanaki.exports import csv_response
 from smallholders.selectors import scope_for
 
 PAGE_SIZE = 50
+
+
+def _report_years(view) -> list[int]:
+    """Years of the project's life up to last year (the current year's report is not final)."""
+    last = min(timezone.localdate().year - 1, view.project.crediting_end.year)
+    return list(range(last, view.project.crediting_start.year - 1, -1))[:5]
 
 
 def _edits(request: HttpRequest) -> bool:
@@ -46,6 +54,7 @@ def project_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     view = _view(request, code)
     context = {
         "view": view,
+        "report_years": _report_years(view),
         "board": dashboard(user=request.user, view=view),
         "work": worklist(user=request.user, view=view),
         "charts": charts(user=request.user, view=view),
@@ -152,3 +161,19 @@ def family(request: HttpRequest, code: str, smallholder_id: int) -> HttpResponse
         "can_edit": _edits(request),
     }
     return render(request, "backoffice/family.html", context)
+
+
+@require_GET
+@login_required
+def annual_report(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The year's report as a PDF in the reader's language (`?lang=en|es` to choose)."""
+    view = _view(request, code)
+    language = request.GET.get("lang") or translation.get_language()
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Unknown language."))
+    with translation.override(language):
+        pdf = render_report_pdf(user=request.user, view=view, year=year)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"{view.project.code}-{year}-{language}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

@@ -23,11 +23,13 @@ from credits.models import (
     Account,
     BuyerOrganisation,
     CreditVintage,
+    Issuance,
     IssuanceContribution,
     LedgerEvent,
     ProjectRegistry,
     Reservation,
     Retirement,
+    Sale,
     SerialBlock,
 )
 from credits.serials import SerialFormatError, SerialRange, parse_serial
@@ -233,3 +235,41 @@ def contributions_for(*, user: AnyUser) -> QuerySet[IssuanceContribution]:
     if scope.role == Role.STAFF:
         return rows.filter(smallholder__cooperative_id=scope.cooperative_id)
     return rows.none()
+
+
+@dataclass(frozen=True)
+class YearActivity:
+    """What the registry did for a project in one calendar year (UTC dates)."""
+
+    issued: dict[str, int]  # unit type -> units issued (buffer included)
+    sold: dict[str, int]  # unit type -> units sold
+    revenue: dict[str, Decimal]  # currency -> quantity × price of those sales
+    retired: dict[str, int]  # unit type -> units retired
+
+
+def year_activity(*, project_id: int, year: int) -> YearActivity:
+    issued = (
+        Issuance.objects.filter(project_id=project_id, issued_at__year=year)
+        .values("unit_type")
+        .annotate(units=Sum("quantity"), buffer=Sum("buffer_quantity"))
+        .order_by("unit_type")
+    )
+    sales = Sale.objects.filter(reservation__project_id=project_id, sold_at__year=year)
+    sold = sales.values("reservation__unit_type").annotate(units=Sum("quantity")).order_by()
+    revenue: dict[str, Decimal] = {}
+    for sale in sales.only("quantity", "price_per_tonne", "currency"):
+        revenue[sale.currency] = revenue.get(sale.currency, Decimal(0)) + (
+            sale.quantity * sale.price_per_tonne
+        )
+    retired = (
+        Retirement.objects.filter(project_id=project_id, retired_on__year=year)
+        .values("unit_type")
+        .annotate(units=Sum("quantity"))
+        .order_by("unit_type")
+    )
+    return YearActivity(
+        issued={row["unit_type"]: row["units"] + row["buffer"] for row in issued},
+        sold={row["reservation__unit_type"]: row["units"] for row in sold},
+        revenue=revenue,
+        retired={row["unit_type"]: row["units"] for row in retired},
+    )
