@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from pichanaki.cache import cache_setting
 from pichanaki.env import (
     env_bool,
     env_choice,
@@ -202,12 +203,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Throttle counters: shared Redis when CACHE_URL is set (several gunicorn workers), else memory.
+# Redis failing open: a dead cache Redis slows nothing down and answers no 500 (pichanaki/cache.py).
 CACHE_URL = env_str("CACHE_URL")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    if CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
+CACHES = {"default": cache_setting(CACHE_URL)}
 
 # --- Security -----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
