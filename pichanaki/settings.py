@@ -137,7 +137,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "credits.release_expired_reservations",
         "schedule": 60.0,
     },
+    # Work saved while the broker was down (or whose message was lost) is sent within a minute.
+    "pichanaki-resend-waiting-work": {
+        "task": "pichanaki.resend_waiting_work",
+        "schedule": 60.0,
+    },
 }
+# A waiting job sent this long ago without being picked up is presumed lost and sent again
+# (a duplicate does nothing: tasks claim their rows by compare-and-set).
+DISPATCH_RESEND_AFTER = env_int("DISPATCH_RESEND_AFTER", 3600, minimum=60)
 # Off only in the concurrency tests' control case (pichanaki/locking.py).
 CREDITS_LOCKING_ENABLED = True
 
