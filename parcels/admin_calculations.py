@@ -24,6 +24,7 @@ from parcels.calculations import engine, selectors, services
 from parcels.calculations.exceptions import CalculationError, InvalidParameters, NotAllowed
 from parcels.calculations.figures import translate_warning
 from parcels.models import CalculationRun, ParameterSet, RunKind, RunStatus
+from pichanaki.dispatch import JobsPaused
 from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role
 from smallholders.selectors import projects_for
@@ -169,6 +170,10 @@ class CalculationRunAdmin(ScopedAdmin):
             )
         except NotAllowed as exc:
             raise PermissionDenied(exc.message) from exc
+        except JobsPaused as paused:  # the run is saved, queued: it starts when jobs resume
+            messages.warning(request, paused.message)
+            obj.pk = paused.pk
+            return
         obj.pk = run.pk
 
     def get_urls(self):

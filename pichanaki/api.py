@@ -1,7 +1,8 @@
 """API conventions shared by every app: pagination and one JSON error shape.
 
 Errors are `{"error": {"code": ..., "message": ..., "fields": {...}}}` with the HTTP status
-that fits: 400 validation, 401/403 auth, 404, 409 conflicts (ledger), 429 throttled.
+that fits: 400 validation, 401/403 auth, 404, 409 conflicts (ledger), 429 throttled, 503
+`jobs_paused` (the request is saved, the job queue does not answer; it will run).
 """
 
 from typing import Any
@@ -15,10 +16,22 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from pichanaki.dispatch import JobsPaused
+
+RETRY_AFTER_SECONDS = 60  # the outbox sweep runs every minute
+
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class JobsPausedError(exceptions.APIException):
+    """Work saved while the job queue does not answer (HTTP 503): it will run when it does."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "jobs_paused"
+    default_detail = JobsPaused.message
 
 
 class Conflict(exceptions.APIException):
@@ -46,6 +59,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, JobsPaused):
+        return _jobs_paused(exc, context)
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
@@ -58,4 +73,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         )
     response.data = {"error": error}
+    return response
+
+
+def _jobs_paused(exc: JobsPaused, context: dict[str, Any]) -> Response | None:
+    """503 naming the saved row (`id`), so the client can follow it once jobs resume."""
+    response = exception_handler(JobsPausedError(), context)
+    if response is not None:
+        response.data["error"]["id"] = exc.pk
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from pichanaki.cache import cache_setting
 from pichanaki.env import (
     env_bool,
     env_choice,
@@ -143,6 +144,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "credits.release_expired_reservations",
         "schedule": 60.0,
     },
+    # Work saved while the broker was down (or whose message was lost) is sent within a minute.
+    "pichanaki-resend-waiting-work": {
+        "task": "pichanaki.resend_waiting_work",
+        "schedule": 60.0,
+    },
 }
 # The back-office's worklists: a parcel is "not monitored" after this many years without a
 # plot visit, a cohort "low" under this share alive, a reservation "expiring" within these hours.
@@ -152,6 +158,9 @@ PANEL_EXPIRING_HOURS = env_int("PANEL_EXPIRING_HOURS", 48, minimum=1)
 # A tile server for the panel's map background ("https://…/{z}/{x}/{y}.png"); without one the
 # map draws the parcels on a plain background, which works with no internet.
 PANEL_TILE_URL = env_str("PANEL_TILE_URL", "")
+# A waiting job sent this long ago without being picked up is presumed lost and sent again
+# (a duplicate does nothing: tasks claim their rows by compare-and-set).
+DISPATCH_RESEND_AFTER = env_int("DISPATCH_RESEND_AFTER", 3600, minimum=60)
 # Off only in the concurrency tests' control case (pichanaki/locking.py).
 CREDITS_LOCKING_ENABLED = True
 
@@ -217,12 +226,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Throttle counters: shared Redis when CACHE_URL is set (several gunicorn workers), else memory.
+# Redis failing open: a dead cache Redis slows nothing down and answers no 500 (pichanaki/cache.py).
 CACHE_URL = env_str("CACHE_URL")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    if CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
+CACHES = {"default": cache_setting(CACHE_URL)}
 
 # --- Security -----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

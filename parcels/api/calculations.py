@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -148,7 +148,16 @@ class CalculationRunViewSet(
     def get_queryset(self):
         return selectors.runs_for(user=self.request.user).prefetch_related("vintages")
 
-    @extend_schema(request=RunStartInput, responses={202: CalculationRunSerializer})
+    @extend_schema(
+        request=RunStartInput,
+        responses={
+            202: CalculationRunSerializer,
+            503: OpenApiResponse(
+                description="jobs_paused: the run is saved (error.id) and starts once the job "
+                "queue answers again."
+            ),
+        },
+    )
     def create(self, request: Request) -> Response:
         data = RunStartInput(data=request.data)
         data.is_valid(raise_exception=True)

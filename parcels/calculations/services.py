@@ -27,6 +27,8 @@ from parcels.calculations.exceptions import (
 )
 from parcels.calculations.figures import decimal
 from parcels.models import CalculationRun, ParameterSet, RunKind, RunStatus
+from parcels.outboxes import CALCULATION_RUNS
+from pichanaki import dispatch
 from smallholders.models import Project
 from smallholders.selectors import access_project
 
@@ -92,12 +94,13 @@ def start_calculation_run(
     project_emissions_tco2e: Decimal = Decimal(0),
     actor: AbstractBaseUser,
 ) -> CalculationRun:
-    """Create a queued run and dispatch its Celery task once the row is committed.
+    """Create a queued run and send its Celery task once the row is committed.
 
     Preconditions: the actor manages the project; the parameter set (default: the latest
     version) belongs to it. Ex-post runs take C(t1) from the last approved ex-post run and
     deduct `project_emissions_tco2e` (GHG_E, monitored for the period, ≥ 0; ex-ante runs
-    take none). Raises InvalidParameters for negative or ex-ante emissions.
+    take none). Raises InvalidParameters for negative or ex-ante emissions, and JobsPaused
+    (after saving the queued run) when the broker does not answer.
     """
     _check_manages(actor=actor, project_id=project_id)
     emissions = _project_emissions(kind=kind, value=project_emissions_tco2e)
@@ -105,7 +108,9 @@ def start_calculation_run(
     previous = None
     if kind == RunKind.EX_POST:
         previous = selectors.previous_verified_run(project_id=project_id, before=period_start)
-    # The worker must find the row: dispatch only after this transaction commits.
+    # The worker must find the row: its task is sent only after this transaction commits. The
+    # queued row is the message: if the broker does not answer it waits, unsent, for the
+    # outbox sweep (pichanaki/dispatch.py), and the caller hears JobsPaused.
     with transaction.atomic():
         run = CalculationRun.objects.create(
             project_id=project_id,
@@ -118,7 +123,8 @@ def start_calculation_run(
             method_version=engine.METHOD_VERSION,
             started_by=actor,
         )
-        transaction.on_commit(lambda: _dispatch(run.pk))
+        sending = dispatch.send_after_commit(CALCULATION_RUNS, run.pk)
+    sending.raise_if_paused()
     return run
 
 
@@ -131,12 +137,6 @@ def _project_emissions(*, kind: str, value: Decimal | int | str) -> Decimal:
             "project_emissions_tco2e", _("project emissions are monitored: ex-post runs only")
         )
     return decimal(emissions)
-
-
-def _dispatch(run_id: int) -> None:
-    from parcels.calculations.tasks import execute_calculation_run_task
-
-    execute_calculation_run_task.delay(run_id)
 
 
 def _parameter_set(*, project_id: int, parameter_set_id: int | None) -> ParameterSet:

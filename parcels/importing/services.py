@@ -30,6 +30,8 @@ from parcels.importing.progress import JobProgress
 from parcels.importing.records import estimate_rows, read_records, resolve_format
 from parcels.importing.smallholders import SmallholderImporter
 from parcels.models import ImportJob, ImportKind, ImportStatus
+from parcels.outboxes import IMPORT_COMMITS, IMPORT_PREVIEWS
+from pichanaki import dispatch
 from pichanaki.fieldfiles.errors import FieldFileError, RowError
 from smallholders.models import Cooperative, Project, ProjectCooperative
 from smallholders.selectors import access_cooperative, access_project, cooperatives_for, scope_for
@@ -209,8 +211,10 @@ def _dispatch(job: ImportJob, step: str) -> None:
 
     task = preview_import_task if step == "preview" else commit_import_task
     if job.run_async:
-        # After commit: the worker must find the job row (and the file) it is given.
-        transaction.on_commit(lambda: task.delay(job.pk))
+        # After commit: the worker must find the job row (and the file) it is given. The waiting
+        # job is the message: with the broker down it waits, unsent, for the outbox sweep.
+        outbox = IMPORT_PREVIEWS if step == "preview" else IMPORT_COMMITS
+        dispatch.send_after_commit(outbox, job.pk).raise_if_paused()
     else:
         task.apply(args=(job.pk,), throw=True)
 
@@ -228,9 +232,12 @@ def _read(job: ImportJob) -> bytes:
 
 def preview_import_job(*, job_id: int) -> ImportJob:
     """Check the job's file and store counts, errors and a sample. Writes no field data."""
+    # Claimed by compare-and-set: a duplicate message finds the job no longer pending.
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
+        status=ImportStatus.PREVIEWING, progress=0)
     job = ImportJob.objects.select_related("project", "cooperative", "created_by").get(pk=job_id)
-    job.status, job.progress = ImportStatus.PREVIEWING, 0
-    job.save(update_fields=["status", "progress"])
+    if not claimed:
+        return job
     progress = JobProgress(job.pk, 0, 99)
     outcome, _importer = plan_file(
         kind=job.kind, data=_read(job), filename=job.original_name,
@@ -266,7 +273,7 @@ def request_import_commit(*, job_id: int, user: AbstractBaseUser) -> ImportJob:
     job = ImportJob.objects.select_related("project", "cooperative").get(pk=job_id)
     _job_context(job, user)  # the committer's own rights, not only the uploader's
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED, errors=[]).update(
-        status=ImportStatus.COMMITTING, progress=0, committed_by=user)
+        status=ImportStatus.COMMITTING, progress=0, committed_by=user, dispatched_at=None)
     if not claimed:
         raise ValidationError(_("This import cannot be committed (it has errors or is already "
                                 "being imported)."))
@@ -286,6 +293,11 @@ def commit_import_job(*, job_id: int) -> ImportJob:
     # The job's outcome is saved in the same transaction as the records: a job marked done
     # always has its records, and a crash leaves neither (the task then marks it failed).
     with transaction.atomic():
+        # Locked and re-checked: a duplicate message waits here for the first commit, then
+        # finds the job finished and writes nothing.
+        if not ImportJob.objects.select_for_update().filter(
+                pk=job_id, status=ImportStatus.COMMITTING).exists():
+            return job
         try:
             outcome = import_file(
                 kind=job.kind, data=_read(job), filename=job.original_name,

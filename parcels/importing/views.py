@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from parcels.importing import services, templates
 from parcels.importing.forms import UploadForm
 from parcels.models import ImportJob, ImportKind
+from pichanaki.dispatch import JobsPaused
 from smallholders.selectors import cooperatives_for, projects_for, scope_for
 
 ERRORS_SHOWN = 500
@@ -50,6 +51,9 @@ def import_index(request: HttpRequest) -> HttpResponse:
                 requested_format=data["format"], land_use_before=data["land_use_before"])
         except ValidationError as exc:
             form.add_error("cooperative", exc)
+        except JobsPaused as paused:  # the job is saved: its check starts when jobs resume
+            messages.warning(request, paused.message)
+            return redirect("parcels_import:job", job_id=paused.pk)
         else:
             return redirect("parcels_import:job", job_id=job.pk)
     jobs = jobs_for(request).select_related("project", "cooperative", "created_by")[:50]
@@ -78,6 +82,8 @@ def job_commit(request: HttpRequest, job_id: int) -> HttpResponse:
         job = services.request_import_commit(job_id=job.pk, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    except JobsPaused as paused:  # the job stays "importing": it is written when jobs resume
+        messages.warning(request, paused.message)
     else:
         if job.status == "done":
             messages.success(request, _("Imported: %(created)s created, %(updated)s updated.")

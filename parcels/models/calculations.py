@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from parcels.models.field import MonitoringPlot, Parcel, Stratum, TreeMeasurement
+from pichanaki.dispatch import DispatchedRow
 from smallholders.models import Project
 
 # Tonnes: 3 decimal places (kg precision); up to a billion tonnes.
@@ -102,7 +103,7 @@ class ParameterSet(models.Model):
         return f"{self.project} · v{self.version}"
 
 
-class CalculationRun(models.Model):
+class CalculationRun(DispatchedRow):  # the row is its task's message
     """One computation of a project's carbon figures for a period, from frozen inputs.
 
     Ex-post: the plot visits measured inside [period_start, period_end]; C(t1) is the stock of

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from parcels.choices import LandUse
+from pichanaki.dispatch import DispatchedRow
 from smallholders.models import Cooperative, Project
 
 
@@ -28,7 +29,7 @@ def import_upload_to(instance: "ImportJob", filename: str) -> str:
     return f"private/imports/{instance.project_id}/{filename}"
 
 
-class ImportJob(models.Model):
+class ImportJob(DispatchedRow):  # the row is its task's message
     """One uploaded file of field data: checked first (preview), then written all or nothing.
 
     `errors` holds every problem found as ``{"row", "sheet", "field", "message"}`` dicts; a job

@@ -1,0 +1,28 @@
+"""The parcels app's outboxes (pichanaki/dispatch.py): rows that wait for a Celery worker.
+
+Small import files are checked and written in the request (`run_async` False): no outbox.
+"""
+
+from django.db.models import Q
+
+from parcels.models import CalculationRun, ImportJob, ImportStatus, RunStatus
+from pichanaki.dispatch import Outbox
+
+CALCULATION_RUNS = Outbox(
+    name="parcels.calculation_runs",
+    model=CalculationRun,
+    waiting=Q(status=RunStatus.QUEUED),
+    task="parcels.calculations.tasks.execute_calculation_run_task",
+)
+IMPORT_PREVIEWS = Outbox(
+    name="parcels.import_previews",
+    model=ImportJob,
+    waiting=Q(status=ImportStatus.PENDING, run_async=True),
+    task="parcels.importing.tasks.preview_import_task",
+)
+IMPORT_COMMITS = Outbox(
+    name="parcels.import_commits",
+    model=ImportJob,
+    waiting=Q(status=ImportStatus.COMMITTING, run_async=True),
+    task="parcels.importing.tasks.commit_import_task",
+)

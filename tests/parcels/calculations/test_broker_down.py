@@ -1,0 +1,92 @@
+"""A calculation run started while the broker dies: saved, answered 503, run once it is back."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from parcels.calculations import services
+from parcels.models import CalculationRun, RunKind, RunStatus, Species
+from parcels.species_catalogue import load_species
+from pichanaki.dispatch import resend_waiting
+from tests.parcels.calculations import fixture_project
+from tests.private_redis import (  # noqa: F401 (fixtures)
+    PrivateRedis,
+    dying_during_dispatch,
+    private_broker,
+    private_redis,
+    started_worker,
+    wait_for,
+)
+
+RUN_TASK = "parcels.execute_calculation_run"
+
+
+def _project():
+    from tests.base import build_personas
+
+    if not Species.objects.exists():  # an earlier transactional test flushed the seed
+        load_species(Species)
+    personas = build_personas()
+    field = fixture_project.build(personas)
+    services.ensure_default_parameter_set(project_id=field.project.pk)
+    return personas, field
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_started_as_the_broker_dies_is_saved_and_runs_once_it_is_back(
+    private_broker: PrivateRedis,  # noqa: F811
+) -> None:
+    personas, field = _project()
+    client = APIClient()
+    client.force_authenticate(personas.manager_a)
+    body = {
+        "project": field.project.pk,
+        "kind": RunKind.EX_POST,
+        "period_start": fixture_project.PERIOD[0].isoformat(),
+        "period_end": fixture_project.PERIOD[1].isoformat(),
+    }
+    with dying_during_dispatch(private_broker):
+        response = client.post("/api/v1/calculation-runs/", body, format="json")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    error = response.json()["error"]
+    assert error["code"] == "jobs_paused"
+    assert "Su solicitud está guardada" in error["message"]  # Spanish by default
+    run = CalculationRun.objects.get(pk=error["id"])
+    assert (run.status, run.dispatched_at, run.dispatch_attempts) == (RunStatus.QUEUED, None, 1)
+
+    assert resend_waiting() == 0  # the beat's sweep while Redis is still down: nothing lost
+    run.refresh_from_db()
+    assert (run.status, run.dispatched_at, run.dispatch_attempts) == (RunStatus.QUEUED, None, 2)
+
+    private_broker.start()
+    ran: list[str] = []
+    with started_worker(ran):  # its start sends the waiting run
+        wait_for(lambda: CalculationRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED)
+        assert resend_waiting() == 0  # the next beat finds nothing waiting
+    run.refresh_from_db()
+    assert run.dispatched_at is not None and run.dispatch_attempts == 3
+    assert ran.count(RUN_TASK) == 1
+    assert run.trees.count() == 47
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_message_does_nothing(private_broker: PrivateRedis) -> None:  # noqa: F811
+    personas, field = _project()
+    run = services.start_calculation_run(
+        project_id=field.project.pk,
+        kind=RunKind.EX_POST,
+        period_start=fixture_project.PERIOD[0],
+        period_end=fixture_project.PERIOD[1],
+        actor=personas.manager_a,
+    )
+    from parcels.calculations.tasks import execute_calculation_run_task
+
+    execute_calculation_run_task.delay(run.pk)  # a second message for the same run
+    ran: list[str] = []
+    with started_worker(ran):
+        wait_for(lambda: ran.count(RUN_TASK) == 2)
+        wait_for(lambda: CalculationRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED)
+    run.refresh_from_db()
+    assert run.trees.count() == 47  # computed and stored once
+    assert run.dispatch_attempts == 1
