@@ -147,12 +147,30 @@ def checked_folder(given: str) -> Path:
     return folder
 
 
+def check_media(archive_path: Path, media: Path) -> None:
+    """Refuse a media tar with anything but plain files and folders inside `media` (a crafted
+    archive must not write elsewhere; older Pythons lack tarfile's "data" filter)."""
+    with tarfile.open(archive_path, "r:gz") as archive:
+        for member in archive.getmembers():
+            inside = (media / member.name).resolve().is_relative_to(media.resolve())
+            if not (member.isfile() or member.isdir()) or not inside:
+                raise Refused(f"refused: {archive_path} holds an unsafe entry {member.name!r}")
+
+
+def unpack_media(archive_path: Path, media: Path) -> None:
+    with tarfile.open(archive_path, "r:gz") as archive:
+        for member in archive.getmembers():
+            member.mode = 0o755 if member.isdir() else 0o644
+            archive.extract(member, media, set_attrs=False)
+
+
 def restore(args: argparse.Namespace) -> None:
     env, name = libpq_env()
     started = time.monotonic()
     folder = checked_folder(args.file)
     tables = int(psql(USER_TABLES, env))
     media = media_root()
+    check_media(folder / MEDIA, media)
     media_files = media.is_dir() and any(media.iterdir())
     if not args.force and (tables or media_files):
         held = f"database {name!r} holds {tables} tables" if tables else f"{media} holds files"
@@ -172,8 +190,7 @@ def restore(args: argparse.Namespace) -> None:
     if args.force and media.is_dir():
         shutil.rmtree(media)
     media.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(folder / MEDIA, "r:gz") as archive:
-        archive.extractall(media, filter="data")  # no absolute paths, links out or devices
+    unpack_media(folder / MEDIA, media)
     print(f"restored {folder} into {name!r} in {restored - started:.1f} s; media into {media}")
     python = ROOT / ".venv" / "bin" / "python"
     if python.exists():  # the drill: the restored ledger must still verify

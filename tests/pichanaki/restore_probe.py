@@ -39,7 +39,7 @@ def _results_digest(run: CalculationRun) -> str:
     return digest.hexdigest()
 
 
-def probe() -> dict:
+def probe(*, runs: bool = True) -> dict:
     try:
         assert_ledger_invariants()
         invariants = "ok"
@@ -54,16 +54,20 @@ def probe() -> dict:
         }
         for head in heads
     }
-    runs = {}
-    for run in CalculationRun.objects.filter(status=RunStatus.APPROVED).order_by("pk"):
-        recomputed = compute_run(run=run, progress=lambda _percent: None).finish().input_hash
-        runs[str(run.pk)] = {
-            "input_hash": run.input_hash,
-            "recomputed": recomputed,
-            "results": _results_digest(run),
-        }
-    return {"invariants": invariants, "chains": chains, "runs": runs}
+    summary = {"invariants": invariants, "chains": chains}
+    if runs:
+        summary["runs"] = {str(run.pk): _run_summary(run) for run in _approved_runs()}
+    return summary
 
 
-def main() -> None:
-    print(json.dumps(probe(), sort_keys=True))
+def _approved_runs() -> list[CalculationRun]:
+    return list(CalculationRun.objects.filter(status=RunStatus.APPROVED).order_by("pk"))
+
+
+def _run_summary(run: CalculationRun) -> dict:
+    recomputed = compute_run(run=run, progress=lambda _percent: None).finish().input_hash
+    return {"input_hash": run.input_hash, "recomputed": recomputed, "results": _results_digest(run)}
+
+
+def main(*, runs: bool = True) -> None:
+    print(json.dumps(probe(runs=runs), sort_keys=True))

@@ -47,10 +47,10 @@ def _script(*args: str, database: str, media: Path, backups: Path) -> subprocess
     return subprocess.run([*SCRIPT, *args], env=env, capture_output=True, text=True, timeout=600)
 
 
-def _probe_restored(database: str) -> dict:
+def _probe_restored(database: str, *, runs: bool = True) -> dict:
     env = {**os.environ, "DATABASE_URL": _url(database)}
     env.pop("TEST_DATABASE_NAME", None)
-    code = "from tests.pichanaki.restore_probe import main; main()"
+    code = f"from tests.pichanaki.restore_probe import main; main(runs={runs})"
     done = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
         env=env,
@@ -165,7 +165,8 @@ def test_a_forced_restore_replaces_the_target(fresh_database, tmp_path):
 
     assert forced.returncode == 0, forced.stderr
     assert _user_tables(fresh_database) == tables
-    assert _probe_restored(fresh_database)["chains"] == probe()["chains"]
+    # (the factories' runs have no field data to recompute: compare the ledger only)
+    assert _probe_restored(fresh_database, runs=False) == probe(runs=False)
 
 
 def _user_tables(name: str) -> int:
