@@ -17,6 +17,7 @@ from tests.credits.helpers import buy, today
 
 pytestmark = pytest.mark.django_db
 
+
 def _history(ledger) -> None:
     """Issue (fixture), reserve, sell, retire and transfer: events of the common kinds."""
     buy(ledger, 50)
@@ -174,7 +175,7 @@ def test_an_event_appended_behind_the_head_is_seen(ledger):
 
 
 def test_an_unknown_project_is_an_error(ledger):
-    with pytest.raises(CommandError, match="No project with the code 'nope'"):
+    with pytest.raises(CommandError, match="No project with the code “nope”"):
         call_command("verify_ledger", "--project", "nope")
 
 

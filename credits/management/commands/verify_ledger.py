@@ -8,6 +8,7 @@ from argparse import ArgumentParser
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from credits.chain import describe_break, verify_chain
 from credits.models import LedgerChainHead, LedgerEvent
@@ -28,15 +29,23 @@ class Command(BaseCommand):
         if options["project"]:
             projects = Project.objects.filter(code=options["project"])
             if not projects:
-                raise CommandError(f"No project with the code {options['project']!r}.")
+                raise CommandError(
+                    _("No project with the code “%(code)s”.") % {"code": options["project"]}
+                )
         broken = []
         for project in projects:
             found = verify_chain(project.pk)
             if found is not None:
-                broken.append(f"{project.code}: the chain is broken at {describe_break(found)}")
+                broken.append(
+                    _("%(project)s: the chain is broken at %(where)s")
+                    % {"project": project.code, "where": describe_break(found)}
+                )
                 continue
             head = LedgerChainHead.objects.filter(project=project).first()
             length, digest = (head.length, head.head_hash) if head else (0, "-")
-            self.stdout.write(f"{project.code}: {length} events, head {digest}: intact")
+            self.stdout.write(
+                _("%(project)s: %(count)s events, head %(hash)s: intact")
+                % {"project": project.code, "count": length, "hash": digest}
+            )
         if broken:
             raise CommandError("\n".join(broken), returncode=1)
