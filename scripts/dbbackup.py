@@ -89,6 +89,15 @@ def psql(sql: str, env: dict[str, str]) -> str:
     return run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql], env).strip()
 
 
+def regular_only(member: tarfile.TarInfo) -> tarfile.TarInfo | None:
+    """Uploads are plain files in folders; anything else (a link) is left out, and said so,
+    because the restore refuses it."""
+    if member.isfile() or member.isdir():
+        return member
+    print(f"backup: left out {member.name} (not a plain file or folder)", file=sys.stderr)
+    return None
+
+
 def backup(args: argparse.Namespace) -> None:
     env, name = libpq_env()
     started = time.monotonic()
@@ -104,7 +113,7 @@ def backup(args: argparse.Namespace) -> None:
     with tarfile.open(partial / MEDIA, "w:gz") as archive:
         if media.is_dir():
             for child in sorted(media.iterdir()):
-                archive.add(child, arcname=child.name)
+                archive.add(child, arcname=child.name, filter=regular_only)
     manifest = {
         "format": 1,
         "created_at": dt.datetime.now(dt.UTC).isoformat(),
