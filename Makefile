@@ -1,4 +1,4 @@
-.PHONY: run test bench messages lint clean
+.PHONY: run test bench messages lint clean backup restore
 
 run:  ## install what is missing, migrate, demo data, serve on 127.0.0.1:8000
 	scripts/run.sh
@@ -8,6 +8,13 @@ test:  ## install what is missing, start PostGIS + Redis, ruff, migrations check
 
 bench:  ## benchmarks on PostGIS, with ratios against floors measured in the same run
 	scripts/bench.sh
+
+backup:  ## PostGIS deployment: pg_dump + media tar + manifest of SHA-256 into var/backups/<time>/
+	python3 scripts/dbbackup.py backup
+
+restore:  ## make restore FILE=var/backups/<time> [FORCE=1]: check the manifest, restore, verify
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<time> [FORCE=1]" >&2; exit 2; }
+	python3 scripts/dbbackup.py restore "$(FILE)" $(if $(FORCE),--force)
 
 messages:  ## refresh the .po files after changing user-facing strings, then compile them
 	.venv/bin/python manage.py makemessages -l es --ignore=.venv --ignore=tests --ignore=bench

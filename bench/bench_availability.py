@@ -83,8 +83,9 @@ def populate(code: str, units: int) -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from credits.chain import append_event
     from credits.choices import EventKind, UnitType
-    from credits.models import CreditVintage, Issuance, LedgerEvent, SerialBlock
+    from credits.models import CreditVintage, Issuance, SerialBlock
     from credits.services import ensure_project_accounts, ensure_project_registry
     from parcels.models import CalculationRun, ParameterSet, RunKind, RunStatus
     from smallholders.choices import Standard
@@ -112,10 +113,11 @@ def populate(code: str, units: int) -> None:
         size = per_vintage // blocks_per_vintage
         for year in VINTAGES:
             ranges = [(i * size + 1, (i + 1) * size) for i in range(blocks_per_vintage)]
-            event = LedgerEvent.objects.create(
-                kind=EventKind.ISSUE, project=project, unit_type=UnitType.VERIFIED, vintage=year,
-                quantity=per_vintage, to_account=issuance_account,
-                serials=[list(r) for r in ranges], actor_label="bench", created_at=now,
+            event = append_event(
+                kind=EventKind.ISSUE, project_id=project.pk, unit_type=UnitType.VERIFIED,
+                vintage=year, quantity=per_vintage, from_account_id=None,
+                to_account_id=issuance_account.pk, serials=[list(r) for r in ranges],
+                actor_id=None, actor_label="bench", reason="", reference={}, created_at=now,
             )
             issuance = Issuance.objects.create(
                 run=run, project=project, unit_type=UnitType.VERIFIED, vintage=year,

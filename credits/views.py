@@ -11,7 +11,7 @@ from rest_framework import exceptions
 from credits.api.lookup import find_serial
 from credits.certificates import LANGUAGES, render_certificate_pdf, retirement_context
 from credits.choices import BlockState
-from credits.models import Issuance, Retirement, SerialBlock
+from credits.models import Issuance, LedgerChainHead, Retirement, SerialBlock
 from credits.project_facts import project_facts
 from smallholders.models import Project
 
@@ -49,6 +49,7 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
         "area_geojson": project.area.geojson if project.area else None,
         "issuances": Issuance.objects.filter(project=project).order_by("vintage", "issued_at"),
         "retirements": _retirements(project),
+        "ledger_head": LedgerChainHead.objects.filter(project=project).first(),
     }
     return render(request, "credits/project_detail.html", context)
 

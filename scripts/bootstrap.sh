@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PKGS="gcc gettext libpq-dev libsqlite3-dev libgdal32 libgeos-c1v5 libproj25
-  libsqlite3-mod-spatialite postgresql postgresql-contrib postgis redis-server
+  libsqlite3-mod-spatialite postgresql postgresql-client postgresql-contrib postgis redis-server
   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
 [ "${WITH_BROWSER:-0}" = 1 ] && APT_PKGS="$APT_PKGS chromium chromium-driver poppler-utils"
 

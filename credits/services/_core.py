@@ -1,8 +1,9 @@
 """Building blocks shared by the ledger services (not called from outside `credits.services`).
 
 Every public service follows lock → re-read → check → write → event: `lock_vintages` locks the
-`CreditVintage` rows first (pk order), then blocks are re-read and split with `carve`,
-old blocks are superseded with a compare-and-set and their successors created.
+`CreditVintage` rows first (pk order; all of them before the first event, whose append locks
+the project's chain head: one lock order, no deadlock), then blocks are re-read and split with
+`carve`, old blocks are superseded with a compare-and-set and their successors created.
 """
 
 import datetime as dt
@@ -13,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from credits.chain import append_event
 from credits.choices import AccountKind, BlockState
 from credits.exceptions import CreditsBusy, InsufficientCredits, InvalidOperation
 from credits.models import Account, CreditVintage, LedgerEvent, SerialBlock
@@ -68,16 +70,18 @@ def record_event(
     reason: str = "",
     reference: dict | None = None,
 ) -> LedgerEvent:
-    return LedgerEvent.objects.create(
+    """Append the event to the project's hash chain (locks the chain head: call it after the
+    operation's CreditVintage locks)."""
+    return append_event(
         kind=kind,
         project_id=key.project_id,
         unit_type=key.unit_type,
         vintage=key.vintage,
         quantity=quantity,
-        from_account=from_account,
-        to_account=to_account,
+        from_account_id=from_account.pk if from_account else None,
+        to_account_id=to_account.pk if to_account else None,
         serials=[[start, end] for start, end in ranges],
-        actor=actor,
+        actor_id=actor.pk if actor else None,
         actor_label=actor_label(actor),
         reason=reason,
         reference=reference or {},

@@ -18,7 +18,7 @@ from credits.models import (
     LedgerEvent,
     SerialBlock,
 )
-from credits.services._core import VintageKey, lock_vintage, record_event
+from credits.services._core import VintageKey, lock_vintage, lock_vintages, record_event
 from credits.services.accounts import ensure_project_accounts, ensure_project_registry
 from parcels.models import CalculationRun, Parcel, ParcelResult, ParcelVintage, RunKind, RunStatus
 from pichanaki.locking import lock_rows
@@ -32,7 +32,8 @@ def issue_credits(*, run_id: int, actor: AbstractBaseUser | None) -> list[Issuan
     account, the buffer share to its buffer account, each as one serial block.
 
     Preconditions: the run is APPROVED and was never issued (else RunNotIssuable/AlreadyIssued).
-    Locks: the run row (two issuances of one run serialise here), then each CreditVintage row.
+    Locks: the run row (two issuances of one run serialise here), then the run's CreditVintage
+    rows, then (with the first event) the project's chain head.
     Side effects: per vintage one Issuance, its blocks, IssuanceContribution rows (largest
     remainder over the run's per-parcel vintages, summing exactly) and an ISSUE event.
     """
@@ -43,6 +44,7 @@ def issue_credits(*, run_id: int, actor: AbstractBaseUser | None) -> list[Issuan
         raise RunNotIssuable(_("Run #%(run)s has nothing to issue.") % {"run": run.pk})
     ensure_project_registry(project=run.project)
     issuance_account, buffer_account = ensure_project_accounts(project=run.project)
+    _lock_all_vintages(run.project_id, unit_type, [v.year for v in vintages])
     now = timezone.now()
     return [
         _issue_vintage(
@@ -74,6 +76,16 @@ def _lock_run(run_id: int) -> CalculationRun:
     return run
 
 
+def _lock_all_vintages(project_id: int, unit_type: str, years: list[int]) -> None:
+    # Every vintage row is locked before the first event: appending an event locks the
+    # project's chain head, and no operation may wait for a vintage while holding the head.
+    for year in years:
+        CreditVintage.objects.get_or_create(
+            project_id=project_id, unit_type=unit_type, vintage=year
+        )
+    lock_vintages([VintageKey(project_id, unit_type, year) for year in years])
+
+
 def _issue_vintage(
     *,
     run: CalculationRun,
@@ -86,10 +98,7 @@ def _issue_vintage(
     now: dt.datetime,
 ) -> Issuance:
     key = VintageKey(run.project_id, unit_type, year)
-    CreditVintage.objects.get_or_create(
-        project_id=key.project_id, unit_type=unit_type, vintage=year
-    )
-    row = lock_vintage(key)  # the serial counter: allocation is serialised per vintage
+    row = lock_vintage(key)  # already locked by this transaction: re-read the serial counter
     first = row.next_serial
     pieces = [
         (account, start, size)
