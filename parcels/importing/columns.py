@@ -3,7 +3,7 @@
 A CSV's header is found and mapped by :func:`pichanaki.fieldfiles.tabular.read_csv` itself; only
 its body is read here, straight into one list per column instead of a dict per row, under the
 same rules as the reader's own row loop (blank rows and a Kobo HXL row skipped, cells beyond
-the header reported, short rows padded with None; the reader's helpers for those rules are
+the header and short rows reported; the reader's helpers for those rules are
 reused so there is one source of truth). Rows, values, row numbers and errors are the same as
 ``read_csv`` gives (a test compares them on every fixture file). Other formats are read by
 :func:`parcels.importing.records.read_records` and turned into columns.
@@ -27,6 +27,7 @@ from pichanaki.fieldfiles.tabular import (
     _too_many_cells,
     decode_text,
     read_csv,
+    too_few_cells,
 )
 
 
@@ -44,6 +45,8 @@ class Columns:
     values: dict[str, Sequence[object]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     text_only: bool = False
+    #: canonical field name -> the column as the file names it
+    headers: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -74,7 +77,9 @@ def read_columns(
     if resolve_format(data, filename, requested_format) != "csv":
         records = read_records(data, filename, aliases=aliases, required=required,
                                geographic=False, requested_format=requested_format)
-        return _from_records(records.format, records.records, records.errors, aliases)
+        columns = _from_records(records.format, records.records, records.errors, aliases)
+        columns.headers = records.headers
+        return columns
     table = read_csv(data, aliases=aliases, required=required)
     text, _encoding = decode_text(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=table.delimiter)
@@ -82,7 +87,8 @@ def read_columns(
     width = len(table.keys)
     transposed = list(zip(*kept, strict=True)) if kept else [()] * width
     values = {key: transposed[j] for j, key in enumerate(table.keys) if key in aliases}
-    return Columns("csv", numbers, [table.sheet] * len(numbers), values, table.errors, True)
+    return Columns("csv", numbers, [table.sheet] * len(numbers), values, table.errors, True,
+                   table.header_names())
 
 
 def _csv_body(reader: Iterator[list[str]], table: Table, text: str) -> tuple[Sequence[int], list]:
@@ -135,9 +141,10 @@ def _irregular_body(
 
 
 def _fit(cells: list[str], number: int, width: int, table: Table) -> list | None:
-    """A short row padded with None; a long one cut, or None after reporting its extra data."""
+    """A long row cut, or None after reporting a short row or a long one's extra data."""
     if len(cells) < width:
-        return [*cells, *([None] * (width - len(cells)))]
+        table.errors.append(too_few_cells(number, len(cells), table))
+        return None
     if _has_data(cells[width:]):
         table.errors.append(_too_many_cells(number, len(cells), width, table))
         return None

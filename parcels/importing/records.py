@@ -36,11 +36,15 @@ GEO_FORMATS = FORMATS
 
 @dataclass
 class Records:
-    """The records of a file, its format, and the rows the reader already rejected."""
+    """The records of a file, its format, and the rows the reader already rejected.
+
+    ``headers`` maps canonical field names to the columns as the file names them.
+    """
 
     format: str
     records: list[Record] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def resolve_format(data: bytes, filename: str, requested: str = "") -> str:
@@ -82,7 +86,7 @@ def read_records(
     read_table = read_csv if fmt == "csv" else read_xlsx
     table = read_table(data, aliases=aliases, required=required)
     records = [Record(row.number, row.values, row.sheet) for row in table.rows]
-    return Records(fmt, records, list(table.errors))
+    return Records(fmt, records, list(table.errors), table.header_names())
 
 
 def _export_records(export: SubmissionExport, fmt: str, required: Collection[str]) -> Records:
@@ -121,7 +125,7 @@ def _geo_records(data: bytes, filename: str, aliases: Aliases) -> Records:
         )
         for record in result.records
     ]
-    return Records(result.format, records, list(result.errors))
+    return Records(result.format, records, list(result.errors), result.headers)
 
 
 def _filename_for(fmt: str, filename: str) -> str:

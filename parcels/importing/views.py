@@ -65,8 +65,12 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     _require_importer(request)
     job = _job(request, job_id)
+    # The corrected file goes through the same upload, with this job's settings filled in.
+    again = UploadForm(user=request.user, initial={
+        "kind": job.kind, "project": job.project_id, "cooperative": job.cooperative_id,
+        "format": job.requested_format, "land_use_before": job.land_use_before})
     return render(request, "parcels/import/job.html", _context(
-        request, job=job, errors=job.errors[:ERRORS_SHOWN], title=str(job),
+        request, job=job, errors=job.errors[:ERRORS_SHOWN], title=str(job), form=again,
         more_errors=max(len(job.errors) - ERRORS_SHOWN, 0)))
 
 
@@ -89,7 +93,7 @@ def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
     _require_importer(request)
     job = _job(request, job_id)
     return JsonResponse({
-        "status": job.status, "status_display": job.get_status_display(),
+        "status": job.status, "status_display": job.status_label,
         "progress": job.progress, "finished": job.finished,
         "previewed": job.status == "previewed", "errors": len(job.errors),
     })

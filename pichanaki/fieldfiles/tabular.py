@@ -45,7 +45,8 @@ class Row:
 
     ``number`` is the 1-based line (CSV, where the record starts) or row (XLSX) in ``sheet``.
     Keys are canonical field names for aliased columns and the header text for the others;
-    a row shorter than the header lacks the trailing keys, so read cells with :meth:`get`.
+    an XLSX row shorter than the header lacks the trailing keys, so read cells with :meth:`get`
+    (a CSV row shorter than the header is an error, :func:`too_few_cells`).
     """
 
     number: int
@@ -74,6 +75,10 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     errors: list[RowError] = field(default_factory=list)
+
+    def header_names(self) -> dict[str, str]:
+        """Each column's key -> its header as the file writes it (for errors shown to users)."""
+        return {key: header for header, key in zip(self.headers, self.keys, strict=False) if key}
 
 
 def read_source(source: Source) -> bytes:
@@ -319,6 +324,9 @@ def _rows(lines: Iterator[tuple[int, Sequence[object]]], keys: tuple[str, ...],
         if len(cells) > width and _has_data(cells[width:]):
             table.errors.append(_too_many_cells(number, len(cells), width, table))
             continue
+        if len(cells) < width and table.delimiter:
+            table.errors.append(too_few_cells(number, len(cells), table))
+            continue
         values = dict(zip(keys, cells, strict=False))
         if blank_columns:
             values.pop("", None)
@@ -343,6 +351,20 @@ def _too_many_cells(number: int, found: int, width: int, table: Table) -> RowErr
         ) % {"found": found, "width": width, "delimiter": table.delimiter}
     else:
         message = _("The row has values beyond the %(width)s named columns.") % {"width": width}
+    return RowError(number, "", message, table.sheet)
+
+
+def too_few_cells(number: int, found: int, table: Table) -> RowError:
+    """A CSV row cut short: it is refused, never read with empty cells and defaults.
+
+    The missing columns are named as the file's header writes them.
+    """
+    missing = ", ".join(name for name in table.headers[found:] if name)
+    message = _(
+        "The row has %(found)s cells but the header has %(width)s columns; missing: "
+        "%(missing)s. Complete the row (empty cells still need their “%(delimiter)s”)."
+    ) % {"found": found, "width": len(table.headers), "missing": missing,
+         "delimiter": table.delimiter}
     return RowError(number, "", message, table.sheet)
 
 
