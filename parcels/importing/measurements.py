@@ -119,6 +119,7 @@ class MeasurementImporter(Importer):
         "slope_pct": "",
         "team": "Brigada 2",
     }
+    example_en = {"status": "alive", "origin": "planted", "team": "Team 2"}
 
     def prepare(self, columns: Columns) -> None:
         self.parcels = parcel_index(self.context)

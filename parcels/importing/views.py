@@ -104,10 +104,11 @@ def template_download(request: HttpRequest, kind: str, language: str, extension:
     if kind not in ImportKind.values or language not in ("es", "en") or extension not in (
         "csv", "xlsx"):
         raise Http404
+    refs = templates.example_refs(request.user)
     if extension == "csv":
-        body, mime = templates.template_csv(kind, language), "text/csv; charset=utf-8"
+        body, mime = templates.template_csv(kind, language, refs), "text/csv; charset=utf-8"
     else:
-        body = templates.template_xlsx(kind, language)
+        body = templates.template_xlsx(kind, language, refs)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(body, content_type=mime)
     name = f"plantilla_{kind}_{language}.{extension}"

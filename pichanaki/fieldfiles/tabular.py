@@ -27,6 +27,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from pichanaki.fieldfiles.archives import open_zip
 from pichanaki.fieldfiles.cells import is_blank, normalize_label
 from pichanaki.fieldfiles.errors import FieldFileError, RowError
 
@@ -251,8 +252,10 @@ def read_xlsx_sheets(
 
 
 def _open_workbook(source: Source) -> Workbook:
+    data = read_source(source)
+    open_zip(data).close()  # the member count and unpacked size within the limits
     try:
-        return load_workbook(io.BytesIO(read_source(source)), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         message = _("The file is not a readable XLSX workbook.")
         raise FieldFileError(message) from exc

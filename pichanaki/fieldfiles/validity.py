@@ -37,8 +37,11 @@ def invalid_reason(geometry: GEOSGeometry) -> str:
     raw = geometry.valid_reason.strip()
     match = _LOCATION.match(raw)
     reason = match["reason"] if match else raw
-    words = str(_REASONS.get(reason.strip().lower(), _("an unknown problem (%(reason)s)")
-                             % {"reason": reason}))
+    words = str(
+        _REASONS.get(
+            reason.strip().lower(), _("an unknown problem (%(reason)s)") % {"reason": reason}
+        )
+    )
     if match is None:
         return words
     try:
@@ -46,4 +49,7 @@ def invalid_reason(geometry: GEOSGeometry) -> str:
     except ValueError:
         return words
     return _("%(reason)s at longitude %(lon)s, latitude %(lat)s") % {
-        "reason": words, "lon": f"{lon:.6f}", "lat": f"{lat:.6f}"}
+        "reason": words,
+        "lon": f"{lon:.6f}",
+        "lat": f"{lat:.6f}",
+    }
