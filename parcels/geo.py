@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Area, Intersection, Transform
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from pichanaki.fieldfiles.validity import invalid_reason
@@ -87,9 +88,12 @@ def _boundary_error(geom: GEOSGeometry | None, *, project_area: GEOSGeometry | N
 
 
 def invalid_geometry_error(geom: GEOSGeometry) -> ValidationError:
-    """A translated error from GEOS's `valid_reason`, with the location when GEOS gives one."""
+    """A translated error from GEOS's `valid_reason`, with the location when GEOS gives one.
+
+    The reason is lazy, like the message: both are rendered in the language active then.
+    """
     return ValidationError(_("The boundary is not a valid polygon: %(reason)s."), code="invalid",
-                           params={"reason": invalid_reason(geom)})
+                           params={"reason": lazy(invalid_reason, str)(geom)})
 
 
 def _outside_error(geom: GEOSGeometry, project_area: GEOSGeometry | None):

@@ -12,7 +12,7 @@ reused so there is one source of truth). Rows, values, row numbers and errors ar
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -27,8 +27,13 @@ from pichanaki.fieldfiles.tabular import (
     _too_many_cells,
     decode_text,
     read_csv,
+    text_lines,
     too_few_cells,
 )
+
+#: rows read at a time: a chunk's row lists (about 20 MB for 20,000 rows of 16 cells) are the
+#: only per-row objects alive while a CSV is turned into columns
+CHUNK = 20_000
 
 
 @dataclass
@@ -81,35 +86,49 @@ def read_columns(
         columns.headers = records.headers
         return columns
     table = read_csv(data, aliases=aliases, required=required)
+    table.rows = iter(())  # only its header is needed: let its copy of the text go
     text, _encoding = decode_text(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=table.delimiter)
-    numbers, kept = _csv_body(reader, table, text)
-    width = len(table.keys)
-    transposed = list(zip(*kept, strict=True)) if kept else [()] * width
-    values = {key: transposed[j] for j, key in enumerate(table.keys) if key in aliases}
+    numbers, values = _csv_columns(text, table, [key for key in table.keys if key in aliases])
     return Columns("csv", numbers, [table.sheet] * len(numbers), values, table.errors, True,
                    table.header_names())
 
 
-def _csv_body(reader: Iterator[list[str]], table: Table, text: str) -> tuple[Sequence[int], list]:
-    """The data rows after the header, each with the line it starts on, as `_rows` keeps them."""
-    if '"' not in text:  # nothing quoted: record i is on line i + 1
-        records = list(reader)
-        body = records[table.header_row:]
-        if _regular(body, len(table.keys), table.header_row):
-            return range(table.header_row + 1, len(records) + 1), body
-        return _irregular_body(enumerate(records, start=1), table)
-    return _irregular_body(_numbered(reader), table)
+def _csv_columns(text: str, table: Table, wanted: list[str]
+                 ) -> tuple[list[int], dict[str, tuple[str, ...]]]:
+    """The kept rows' line numbers and the `wanted` columns, read CHUNK rows at a time.
+
+    Memory stays near one list slot per cell: no row list outlives its chunk, and equal cells
+    of a column share one string (a column of 372,387 cells holds a few hundred values).
+    """
+    reader = csv.reader(text_lines(text), delimiter=table.delimiter)
+    numbered = _numbered(reader) if '"' in text else enumerate(reader, start=1)
+    positions = [table.keys.index(key) for key in wanted]
+    values: dict[str, list[str]] = {key: [] for key in wanted}
+    shared: dict[str, dict[str, str]] = {key: {} for key in wanted}
+    numbers: list[int] = []
+    while chunk := list(itertools.islice(numbered, CHUNK)):
+        kept_numbers, kept = _body(chunk, table)
+        numbers.extend(kept_numbers)
+        columns = list(zip(*kept, strict=True)) if kept else []
+        for key, position in zip(wanted, positions, strict=True):
+            if columns:
+                cells, same = columns[position], shared[key]
+                values[key].extend(map(same.setdefault, cells, cells))
+    return numbers, {key: tuple(column) for key, column in values.items()}
 
 
-def _regular(body: list[list[str]], width: int, header: int) -> bool:
-    """Every row as wide as the header and holding data, and no HXL row: all rows are kept."""
+def _body(chunk: list[tuple[int, list[str]]], table: Table) -> tuple[Sequence[int], Sequence]:
+    """The data rows of a chunk of numbered records, as `_rows` keeps them."""
+    numbers, rows = zip(*chunk, strict=True)
+    if numbers[0] > table.header_row + 1 and _regular(rows, len(table.keys)):
+        return numbers, rows
+    return _irregular_body(iter(chunk), table)
+
+
+def _regular(rows: Sequence[list[str]], width: int) -> bool:
+    """Every row as wide as the header and holding data: all rows are kept as they are."""
     # "".join(cells).strip() is empty exactly when every cell is blank (_has_data on text).
-    return (
-        set(map(len, body)) <= {width}
-        and all(map(str.strip, map("".join, body)))
-        and not (body and _is_hxl(body[0]))
-    )
+    return set(map(len, rows)) <= {width} and all(map(str.strip, map("".join, rows)))
 
 
 def _numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:

@@ -15,6 +15,7 @@ import csv
 import io
 import itertools
 import os
+import re
 import zipfile
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -37,6 +38,7 @@ Aliases = Mapping[str, Iterable[str]]
 _HEADER_SCAN = 10
 _DELIMITERS = (";", "\t", ",")  # in order of preference when the header is ambiguous
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _ODK_GEOPOINT_PARTS = frozenset({"Latitude", "Longitude", "Altitude", "Accuracy"})
 
 
@@ -190,7 +192,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the header line into the most columns (``;`` wins ties)."""
-    first_line = next((line for line in io.StringIO(text) if line.strip()), "")
+    first_line = next((line for line in text_lines(text) if line.strip()), "")
     widths = {d: len(next(csv.reader([first_line], delimiter=d), [])) for d in _DELIMITERS}
     best = max(widths.values(), default=1)
     return next((d for d in _DELIMITERS if widths[d] == best), ",") if best > 1 else ","
@@ -211,10 +213,19 @@ def read_csv(
     """
     text, encoding = decode_text(read_source(source))
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(text_lines(text), delimiter=delimiter)
     table = _make_table(_numbered_csv(reader), aliases, required, sheet, strip_groups)
     table.encoding, table.delimiter = encoding, delimiter
     return table
+
+
+def text_lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their endings (``\\n``, ``\\r\\n`` or ``\\r``), one at a time.
+
+    What ``io.StringIO(text, newline="")`` gives the csv module, without its copy of the whole
+    text in 4-byte characters (200 MB for a 50 MB file).
+    """
+    return (match.group() for match in _LINE.finditer(text) if match.group())
 
 
 def _numbered_csv(reader: Iterator[list[str]]) -> Iterator[tuple[int, Sequence[object]]]:
@@ -253,6 +264,8 @@ def read_xlsx_sheets(
 
 def _open_workbook(source: Source) -> Workbook:
     data = read_source(source)
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise FieldFileError(_("The file is not a readable XLSX workbook."))
     open_zip(data).close()  # the member count and unpacked size within the limits
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
