@@ -48,7 +48,8 @@ CODE = "bench-import-mem"
 TREES_PER_PLOT = 50
 HEADER = ("parcela;parcela_muestreo;fecha;arbol;tallo;especie;dap;altura;estado;origen;notas;"
           "latitud;longitud;radio;pendiente;equipo")
-NOTES = ("", "", "", "rebrote", "copa dañada por viento", "bifurcado a 1,2 m", "sin observaciones")
+NOTES = ("", "rebrote basal", "copa dañada por viento", "bifurcado a 1,2 m", "sin observaciones",
+         "fuste inclinado")
 
 
 def setup() -> list[str]:
@@ -87,7 +88,7 @@ def write_csv(path: Path, species: list[str]) -> None:
             height = f"{rng.uniform(3, 30):.1f}".replace(".", ",")
             out.write(f"BM-1;P{plot};20/06/2024;{tag + 1};1;{rng.choice(species)};{dbh};{height};"
                       f"vivo;plantado;{rng.choice(NOTES)};{lat};{lon};11,28;12;"
-                      f"Brigada {plot % 7 + 1}\n")
+                      f"Brigada de campo {plot % 7 + 1}\n")
 
 
 def child(phase: str, path: str) -> int:
