@@ -94,7 +94,7 @@ def read_columns(
 
 
 def _csv_columns(text: str, table: Table, wanted: list[str]
-                 ) -> tuple[list[int], dict[str, tuple[str, ...]]]:
+                 ) -> tuple[Sequence[int], dict[str, tuple[str, ...]]]:
     """The kept rows' line numbers and the `wanted` columns, read CHUNK rows at a time.
 
     Memory stays near one list slot per cell: no row list outlives its chunk, and equal cells
@@ -114,6 +114,8 @@ def _csv_columns(text: str, table: Table, wanted: list[str]
             if columns:
                 cells, same = columns[position], shared[key]
                 values[key].extend(map(same.setdefault, cells, cells))
+    if numbers and numbers[-1] - numbers[0] + 1 == len(numbers):  # no line skipped
+        numbers = range(numbers[0], numbers[-1] + 1)
     return numbers, {key: tuple(column) for key, column in values.items()}
 
 
