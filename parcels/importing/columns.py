@@ -12,6 +12,7 @@ reused so there is one source of truth). Rows, values, row numbers and errors ar
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -25,9 +26,7 @@ from pichanaki.fieldfiles.tabular import (
     _has_data,
     _is_hxl,
     _too_many_cells,
-    decode_text,
     read_csv,
-    text_lines,
     too_few_cells,
 )
 
@@ -87,21 +86,23 @@ def read_columns(
         return columns
     table = read_csv(data, aliases=aliases, required=required)
     table.rows = iter(())  # only its header is needed: let its copy of the text go
-    text, _encoding = decode_text(data)
-    numbers, values = _csv_columns(text, table, [key for key in table.keys if key in aliases])
+    numbers, values = _csv_columns(data, table, [key for key in table.keys if key in aliases])
     return Columns("csv", numbers, [table.sheet] * len(numbers), values, table.errors, True,
                    table.header_names())
 
 
-def _csv_columns(text: str, table: Table, wanted: list[str]
+def _csv_columns(data: bytes, table: Table, wanted: list[str]
                  ) -> tuple[Sequence[int], dict[str, tuple[str, ...]]]:
     """The kept rows' line numbers and the `wanted` columns, read CHUNK rows at a time.
 
-    Memory stays near one list slot per cell: no row list outlives its chunk, and equal cells
-    of a column share one string (a column of 372,387 cells holds a few hundred values).
+    Memory stays near one list slot per cell: the text is decoded as it is read (never whole),
+    no row list outlives its chunk, and equal cells of a column share one string (a column of
+    372,387 cells holds a few hundred values).
     """
-    reader = csv.reader(text_lines(text), delimiter=table.delimiter)
-    numbered = _numbered(reader) if '"' in text else enumerate(reader, start=1)
+    # BytesIO shares `data` (no copy); newline="" gives the csv module the lines as written.
+    lines = io.TextIOWrapper(io.BytesIO(data), encoding=table.encoding, newline="")
+    reader = csv.reader(lines, delimiter=table.delimiter)
+    numbered = _numbered(reader) if b'"' in data else enumerate(reader, start=1)
     positions = [table.keys.index(key) for key in wanted]
     values: dict[str, list[str]] = {key: [] for key in wanted}
     shared: dict[str, dict[str, str]] = {key: {} for key in wanted}
