@@ -9,6 +9,7 @@ the feature says so in `HasExclusions`.
 
 import json
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
@@ -83,8 +84,8 @@ PARCEL_CSV_COLUMNS: list[tuple[str, Any]] = [
     (_("status"), lambda p: p.get_status_display()),
     (_("land use before the project"), lambda p: p.get_land_use_before_display()),
     (_("stratum"), lambda p: p.stratum.code if p.stratum_id else ""),
-    (_("centroid latitude"), lambda p: f"{p.boundary.centroid.y:.6f}"),
-    (_("centroid longitude"), lambda p: f"{p.boundary.centroid.x:.6f}"),
+    (_("centroid latitude"), lambda p: Decimal(f"{p.boundary.centroid.y:.6f}")),
+    (_("centroid longitude"), lambda p: Decimal(f"{p.boundary.centroid.x:.6f}")),
     (_("boundary (WKT)"), lambda p: _wkt6(p)),
 ]
 

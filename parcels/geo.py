@@ -12,7 +12,6 @@ and ``PARCEL_OUTSIDE_TOLERANCE_M2`` (10, the part of a parcel allowed outside th
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -20,25 +19,14 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Area, Intersection, Transform
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+
+from pichanaki.fieldfiles.validity import invalid_reason
 
 WGS84 = 4326
 HECTARE_M2 = 10_000
 _HA_PLACES = Decimal("0.0001")
-_GEOS_LOCATION = re.compile(r"^(?P<reason>.*?)\s*\[(?P<x>\S+)\s+(?P<y>\S+)\]$")
-#: GEOS's reasons (IsValidOp) in words staff can read, in their language.
-_GEOS_REASONS = {
-    "self-intersection": _("the edges cross each other (self-intersection)"),
-    "ring self-intersection": _("a ring touches itself (ring self-intersection)"),
-    "too few points": _("a ring has too few points"),
-    "hole lies outside shell": _("a hole lies outside its polygon"),
-    "nested holes": _("holes are nested"),
-    "interior is disconnected": _("the interior is disconnected"),
-    "nested shells": _("polygons are nested inside each other"),
-    "duplicate rings": _("rings are repeated"),
-    "invalid coordinate": _("a coordinate is not a number"),
-    "ring is not closed": _("a ring is not closed"),
-}
 
 
 def utm_epsg_for(geom: GEOSGeometry) -> int:
@@ -100,26 +88,12 @@ def _boundary_error(geom: GEOSGeometry | None, *, project_area: GEOSGeometry | N
 
 
 def invalid_geometry_error(geom: GEOSGeometry) -> ValidationError:
-    """A translated error from GEOS's `valid_reason`, with the location when GEOS gives one."""
-    match = _GEOS_LOCATION.match(geom.valid_reason)
-    if match is None:
-        return ValidationError(
-            _("The boundary is not a valid polygon: %(reason)s."),
-            code="invalid",
-            params={"reason": geom.valid_reason},
-        )
-    return ValidationError(
-        _(
-            "The boundary is not a valid polygon: %(reason)s at longitude %(lon)s, latitude "
-            "%(lat)s."
-        ),
-        code="invalid",
-        params={
-            "reason": _GEOS_REASONS.get(match["reason"].lower(), match["reason"]),
-            "lon": f"{float(match['x']):.6f}",
-            "lat": f"{float(match['y']):.6f}",
-        },
-    )
+    """A translated error from GEOS's `valid_reason`, with the location when GEOS gives one.
+
+    The reason is lazy, like the message: both are rendered in the language active then.
+    """
+    return ValidationError(_("The boundary is not a valid polygon: %(reason)s."), code="invalid",
+                           params={"reason": lazy(invalid_reason, str)(geom)})
 
 
 def _outside_error(geom: GEOSGeometry, project_area: GEOSGeometry | None):

@@ -1,30 +1,65 @@
-"""Any list as CSV, in the active language: shared by every app's admin and views."""
+"""Any list as CSV, in the active language: shared by every app's admin and views.
+
+One rule for every CSV the project writes (exports here, import templates in
+:mod:`parcels.importing.templates`): the delimiter and the decimal mark follow the language.
+Spanish files use ``;`` and a decimal comma, which is how Excel in Spanish opens them; English
+ones ``,`` and a decimal point. The importer reads both (it detects the delimiter).
+
+Every cell passes :func:`neutralize` (OWASP's CSV-injection rule): text starting with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, so a name such as
+``=HYPERLINK(…)`` is shown as text by spreadsheets instead of being run as a formula.
+"""
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 SKIPPED_FIELD_TYPES = (models.FileField,)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: Any) -> Any:
+    """A spreadsheet cell that cannot run as a formula: text starting with = + - @ tab or CR
+    gets a leading ``'`` (OWASP); numbers and other values are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_dialect() -> tuple[str, str]:
+    """``(delimiter, decimal mark)`` of CSV files in the active language."""
+    spanish = (translation.get_language() or "").startswith("es")
+    return (";", ",") if spanish else (",", ".")
+
+
+def csv_cell(value: Any, decimal_mark: str = ".") -> Any:
+    """One exported cell: neutralized text, numbers with the language's decimal mark."""
+    if isinstance(value, Decimal | float) and not isinstance(value, bool):
+        return str(value).replace(".", decimal_mark)
+    return neutralize(value)
 
 
 def csv_response(
     headers: Sequence[str], rows: Iterable[Sequence[Any]], *, name: str
 ) -> HttpResponse:
-    """A UTF-8 CSV (with BOM, so Excel opens accents right) of `rows` under `headers`."""
+    """A UTF-8 CSV (with BOM, so Excel opens accents right) of `rows` under `headers`, in the
+    active language's dialect (:func:`csv_dialect`), every cell through :func:`csv_cell`."""
+    delimiter, mark = csv_dialect()
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(rows)
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow([neutralize(force_str(header)) for header in headers])
+    writer.writerows([csv_cell(value, mark) for value in row] for row in rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(name, "csv")}"'
     return response

@@ -155,8 +155,10 @@ class Importer:
     columnar: ClassVar[bool] = False
     aliases: ClassVar[Aliases]
     required: ClassVar[tuple[str, ...]]
-    #: columns shown in the downloadable template, with an example value each
+    #: columns shown in the downloadable template, with an example value each (Spanish)
     example: ClassVar[dict[str, str]]
+    #: the example values that differ in the English template (choice values)
+    example_en: ClassVar[dict[str, str]] = {}
 
     def __init__(self, context: ImportContext) -> None:
         self.context = context

@@ -88,8 +88,10 @@ class Batch:
             if probe.errors:
                 self.errors.setdefault(index, []).extend(probe.errors)
 
-    def ok_indexes(self) -> list[int]:
+    def ok_indexes(self) -> Sequence[int]:
         errors = self.errors
+        if not errors:  # the usual case: a range, not a list of 100,000 int objects
+            return range(len(self.columns))
         return [index for index in range(len(self.columns)) if index not in errors]
 
     def all_errors(self) -> list[RowError]:

@@ -3,7 +3,7 @@
 A CSV's header is found and mapped by :func:`pichanaki.fieldfiles.tabular.read_csv` itself; only
 its body is read here, straight into one list per column instead of a dict per row, under the
 same rules as the reader's own row loop (blank rows and a Kobo HXL row skipped, cells beyond
-the header reported, short rows padded with None; the reader's helpers for those rules are
+the header and short rows reported; the reader's helpers for those rules are
 reused so there is one source of truth). Rows, values, row numbers and errors are the same as
 ``read_csv`` gives (a test compares them on every fixture file). Other formats are read by
 :func:`parcels.importing.records.read_records` and turned into columns.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -25,9 +26,13 @@ from pichanaki.fieldfiles.tabular import (
     _has_data,
     _is_hxl,
     _too_many_cells,
-    decode_text,
     read_csv,
+    too_few_cells,
 )
+
+#: rows read at a time: a chunk's row lists (about 20 MB for 20,000 rows of 16 cells) are the
+#: only per-row objects alive while a CSV is turned into columns
+CHUNK = 20_000
 
 
 @dataclass
@@ -44,6 +49,8 @@ class Columns:
     values: dict[str, Sequence[object]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     text_only: bool = False
+    #: canonical field name -> the column as the file names it
+    headers: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -74,36 +81,57 @@ def read_columns(
     if resolve_format(data, filename, requested_format) != "csv":
         records = read_records(data, filename, aliases=aliases, required=required,
                                geographic=False, requested_format=requested_format)
-        return _from_records(records.format, records.records, records.errors, aliases)
+        columns = _from_records(records.format, records.records, records.errors, aliases)
+        columns.headers = records.headers
+        return columns
     table = read_csv(data, aliases=aliases, required=required)
-    text, _encoding = decode_text(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=table.delimiter)
-    numbers, kept = _csv_body(reader, table, text)
-    width = len(table.keys)
-    transposed = list(zip(*kept, strict=True)) if kept else [()] * width
-    values = {key: transposed[j] for j, key in enumerate(table.keys) if key in aliases}
-    return Columns("csv", numbers, [table.sheet] * len(numbers), values, table.errors, True)
+    table.rows = iter(())  # only its header is needed: let its copy of the text go
+    numbers, values = _csv_columns(data, table, [key for key in table.keys if key in aliases])
+    return Columns("csv", numbers, [table.sheet] * len(numbers), values, table.errors, True,
+                   table.header_names())
 
 
-def _csv_body(reader: Iterator[list[str]], table: Table, text: str) -> tuple[Sequence[int], list]:
-    """The data rows after the header, each with the line it starts on, as `_rows` keeps them."""
-    if '"' not in text:  # nothing quoted: record i is on line i + 1
-        records = list(reader)
-        body = records[table.header_row:]
-        if _regular(body, len(table.keys), table.header_row):
-            return range(table.header_row + 1, len(records) + 1), body
-        return _irregular_body(enumerate(records, start=1), table)
-    return _irregular_body(_numbered(reader), table)
+def _csv_columns(data: bytes, table: Table, wanted: list[str]
+                 ) -> tuple[Sequence[int], dict[str, tuple[str, ...]]]:
+    """The kept rows' line numbers and the `wanted` columns, read CHUNK rows at a time.
+
+    Memory stays near one list slot per cell: the text is decoded as it is read (never whole),
+    no row list outlives its chunk, and equal cells of a column share one string (a column of
+    372,387 cells holds a few hundred values).
+    """
+    # BytesIO shares `data` (no copy); newline="" gives the csv module the lines as written.
+    lines = io.TextIOWrapper(io.BytesIO(data), encoding=table.encoding, newline="")
+    reader = csv.reader(lines, delimiter=table.delimiter)
+    numbered = _numbered(reader) if b'"' in data else enumerate(reader, start=1)
+    positions = [table.keys.index(key) for key in wanted]
+    values: dict[str, list[str]] = {key: [] for key in wanted}
+    shared: dict[str, dict[str, str]] = {key: {} for key in wanted}
+    numbers: list[int] = []
+    while chunk := list(itertools.islice(numbered, CHUNK)):
+        kept_numbers, kept = _body(chunk, table)
+        numbers.extend(kept_numbers)
+        columns = list(zip(*kept, strict=True)) if kept else []
+        for key, position in zip(wanted, positions, strict=True):
+            if columns:
+                cells, same = columns[position], shared[key]
+                values[key].extend(map(same.setdefault, cells, cells))
+    if numbers and numbers[-1] - numbers[0] + 1 == len(numbers):  # no line skipped
+        numbers = range(numbers[0], numbers[-1] + 1)
+    return numbers, {key: tuple(column) for key, column in values.items()}
 
 
-def _regular(body: list[list[str]], width: int, header: int) -> bool:
-    """Every row as wide as the header and holding data, and no HXL row: all rows are kept."""
+def _body(chunk: list[tuple[int, list[str]]], table: Table) -> tuple[Sequence[int], Sequence]:
+    """The data rows of a chunk of numbered records, as `_rows` keeps them."""
+    numbers, rows = zip(*chunk, strict=True)
+    if numbers[0] > table.header_row + 1 and _regular(rows, len(table.keys)):
+        return numbers, rows
+    return _irregular_body(iter(chunk), table)
+
+
+def _regular(rows: Sequence[list[str]], width: int) -> bool:
+    """Every row as wide as the header and holding data: all rows are kept as they are."""
     # "".join(cells).strip() is empty exactly when every cell is blank (_has_data on text).
-    return (
-        set(map(len, body)) <= {width}
-        and all(map(str.strip, map("".join, body)))
-        and not (body and _is_hxl(body[0]))
-    )
+    return set(map(len, rows)) <= {width} and all(map(str.strip, map("".join, rows)))
 
 
 def _numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
@@ -135,9 +163,10 @@ def _irregular_body(
 
 
 def _fit(cells: list[str], number: int, width: int, table: Table) -> list | None:
-    """A short row padded with None; a long one cut, or None after reporting its extra data."""
+    """A long row cut, or None after reporting a short row or a long one's extra data."""
     if len(cells) < width:
-        return [*cells, *([None] * (width - len(cells)))]
+        table.errors.append(too_few_cells(number, len(cells), table))
+        return None
     if _has_data(cells[width:]):
         table.errors.append(_too_many_cells(number, len(cells), width, table))
         return None

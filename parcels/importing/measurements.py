@@ -119,6 +119,7 @@ class MeasurementImporter(Importer):
         "slope_pct": "",
         "team": "Brigada 2",
     }
+    example_en = {"status": "alive", "origin": "planted", "team": "Team 2"}
 
     def prepare(self, columns: Columns) -> None:
         self.parcels = parcel_index(self.context)
@@ -263,7 +264,7 @@ class MeasurementImporter(Importer):
         ok = batch.ok_indexes()
         self.updates = {index: self.existing[key] for key, index in seen.items()
                         if key[0] > 0 and key in self.existing} if self.existing else {}
-        self.creates = [index for index in ok if index not in self.updates]
+        self.creates = [index for index in ok if index not in self.updates] if self.updates else ok
         plan = BatchPlan(rows=len(rows), errors=batch.all_errors(), created=len(self.creates),
                          updated=len(self.updates))
         plan.preview = [self._sample(index) for index in ok[:SAMPLE_ROWS]]

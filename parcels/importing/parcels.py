@@ -69,6 +69,7 @@ class ParcelImporter(Importer):
         GEOMETRY_FIELD: "POLYGON((-74.8712 -10.9278, -74.8705 -10.9281, -74.8709 -10.929, "
                         "-74.8712 -10.9278))",
     }
+    example_en = {"land_use_before": "pasture", "eligibility_no_forest": "yes"}
 
     def prepare(self, records: list[Record]) -> None:
         project = self.context.project

@@ -48,6 +48,7 @@ class PlantingImporter(Importer):
         "arrangement": "sombra",
         "notes": "",
     }
+    example_en = {"arrangement": "shade"}
 
     def prepare(self, records: list[Record]) -> None:
         self.parcels = parcel_index(self.context)

@@ -9,15 +9,13 @@ under ``geometry``.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from parcels.importing.base import Record
+from pichanaki.fieldfiles.archives import unpacked_size
 from pichanaki.fieldfiles.cells import normalize_label
 from pichanaki.fieldfiles.detect import FORMATS, detect_format
 from pichanaki.fieldfiles.errors import FieldFileError, RowError
@@ -31,16 +29,23 @@ from pichanaki.fieldfiles.submissions import (
 from pichanaki.fieldfiles.tabular import Aliases, alias_index, read_csv, read_xlsx
 
 TABULAR_FORMATS = ("csv", "xlsx", "odk-zip", "kobo-xlsx")
+ZIP_FORMATS = ("xlsx", "kobo-xlsx", "kmz", "odk-zip")
+#: a low guess of the unpacked bytes per row (an XLSX row of 5 short cells is about 300)
+ZIP_BYTES_PER_ROW = 100
 GEO_FORMATS = FORMATS
 
 
 @dataclass
 class Records:
-    """The records of a file, its format, and the rows the reader already rejected."""
+    """The records of a file, its format, and the rows the reader already rejected.
+
+    ``headers`` maps canonical field names to the columns as the file names them.
+    """
 
     format: str
     records: list[Record] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def resolve_format(data: bytes, filename: str, requested: str = "") -> str:
@@ -82,7 +87,7 @@ def read_records(
     read_table = read_csv if fmt == "csv" else read_xlsx
     table = read_table(data, aliases=aliases, required=required)
     records = [Record(row.number, row.values, row.sheet) for row in table.rows]
-    return Records(fmt, records, list(table.errors))
+    return Records(fmt, records, list(table.errors), table.header_names())
 
 
 def _export_records(export: SubmissionExport, fmt: str, required: Collection[str]) -> Records:
@@ -121,7 +126,7 @@ def _geo_records(data: bytes, filename: str, aliases: Aliases) -> Records:
         )
         for record in result.records
     ]
-    return Records(result.format, records, list(result.errors))
+    return Records(result.format, records, list(result.errors), result.headers)
 
 
 def _filename_for(fmt: str, filename: str) -> str:
@@ -137,13 +142,14 @@ def _canonical(properties: dict[str, object], index: dict[str, str]) -> dict[str
 
 
 def estimate_rows(data: bytes, fmt: str) -> int:
-    """A cheap upper bound on the number of data rows, to choose between inline and Celery."""
-    if fmt in ("xlsx", "kobo-xlsx"):
-        workbook = load_workbook(io.BytesIO(data), read_only=True)
-        return sum(sheet.max_row or 0 for sheet in workbook.worksheets)
-    if fmt == "odk-zip":
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return sum(archive.read(n).count(b"\n") for n in archive.namelist())
+    """A cheap guess of the number of data rows, to choose between inline and Celery.
+
+    Runs in the web request, so nothing is unpacked: a ZIP-based file (XLSX, KMZ, ODK export)
+    is judged by its directory's uncompressed size, at most :data:`ZIP_BYTES_PER_ROW` bytes a
+    row; the job counts its real rows.
+    """
+    if fmt in ZIP_FORMATS:
+        return unpacked_size(data) // ZIP_BYTES_PER_ROW
     if fmt == "geojson":
         return data.count(b'"Feature"')
     if fmt in ("kml", "kmz"):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from parcels.importing.base import ImportContext, Importer, Plan, ProgressCallback
 from parcels.importing.columns import read_columns
+from parcels.importing.labels import name_columns
 from parcels.importing.measurements import MeasurementImporter
 from parcels.importing.parcels import ParcelImporter
 from parcels.importing.plantings import PlantingImporter
@@ -112,12 +113,15 @@ def _plan_file(importer: Importer, data: bytes, filename: str, requested_format:
                        requested_format=requested_format, **options)
     except FieldFileError as exc:
         errors = exc.errors or [RowError(1, "", exc.message)]
-        return Outcome(requested_format or "", Plan(errors=list(errors)))
+        return Outcome(requested_format or "", Plan(errors=name_columns(errors, {})))
     if importer.columnar:
         plan = importer.plan_columns(records, progress)
     else:
         plan = importer.plan(records.records, progress)
+    # Rows (or features) the reader already rejected are rows of the file all the same.
+    plan.rows += len({(error.sheet, error.row) for error in records.errors})
     plan.errors[:0] = records.errors
+    plan.errors = name_columns(plan.errors, records.headers)
     return Outcome(records.format, plan)
 
 
@@ -261,7 +265,7 @@ def _store_outcome(job: ImportJob, outcome: Outcome, status: str) -> None:
 
 def _error_dict(error: RowError) -> dict[str, object]:
     return {"row": error.row, "sheet": error.sheet, "field": error.field,
-            "message": error.message}
+            "column": error.label, "message": error.message}
 
 
 def request_import_commit(*, job_id: int, user: AbstractBaseUser) -> ImportJob:

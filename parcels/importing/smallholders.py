@@ -71,13 +71,14 @@ class SmallholderImporter(Importer):
         "phone": "964123456",
         "community": "Alto Autiki",
         "district": "Pichanaqui",
-        "cooperative": "a1",
+        "cooperative": "",  # the downloader's own cooperative (parcels.importing.templates)
         "joined_on": "15/03/2010",
         "agreement_signed_on": "20/03/2010",
-        "payment_method": "mobile_wallet",
+        "payment_method": "billetera móvil",
         "wallet_phone": "964123456",
         "notes": "",
     }
+    example_en = {"gender": "female", "payment_method": "mobile_wallet"}
 
     def prepare(self, records: list[Record]) -> None:
         self.cooperatives = cooperative_index(self.context)

@@ -1,39 +1,103 @@
 """Downloadable import templates: the importer's columns with an example row, CSV or XLSX.
 
-Spanish templates use Spanish headers, English ones the canonical names; the importer accepts
-both. Spanish CSVs are written the way Spanish-locale Excel reads them: ``;`` and UTF-8 BOM.
+Spanish templates use Spanish headers and Spanish choice labels, English ones the canonical
+names and values; the importer accepts both. CSVs follow the project's one rule
+(:mod:`pichanaki.exports`): Spanish ``;`` and decimal comma, English ``,`` and decimal point.
+
+The example row imports as it is for the person who downloads it: it names their cooperative,
+one of their smallholders or parcels, a DNI and parcel code not yet used, and a boundary that
+lies in the project area clear of every parcel (:func:`example_refs`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from openpyxl import Workbook
 
+from parcels.importing.labels import SPANISH_HEADERS
 from parcels.importing.services import IMPORTERS
+from parcels.models import Parcel
+from parcels.selectors import parcels_for
+from smallholders.models import Smallholder
+from smallholders.selectors import cooperatives_for, projects_for, smallholders_for
 
-SPANISH_HEADERS = {
-    "dni": "dni", "first_name": "nombres", "last_name": "apellidos", "gender": "sexo",
-    "birth_year": "anio_nacimiento", "phone": "telefono", "community": "caserio",
-    "district": "distrito", "cooperative": "cooperativa", "joined_on": "fecha_ingreso",
-    "agreement_signed_on": "fecha_acuerdo", "payment_method": "forma_de_pago",
-    "bank_name": "banco", "bank_account": "numero_cuenta", "cci": "cci",
-    "wallet_phone": "billetera", "notes": "observaciones", "parcel_code": "codigo_parcela",
-    "parcel_name": "nombre_parcela", "land_use_before": "uso_anterior",
-    "eligibility_no_forest": "sin_bosque_10_anios", "eligibility_note": "nota_elegibilidad",
-    "stratum": "estrato", "geometry": "geometria_wkt", "species": "especie",
-    "planted_on": "fecha_siembra", "trees_planted": "cantidad", "arrangement": "disposicion",
-    "plot_code": "parcela_muestreo", "measured_on": "fecha_medicion", "tree_tag": "arbol",
-    "stem": "tallo", "dbh_cm": "dap_cm", "height_m": "altura_m", "status": "estado",
-    "origin": "origen", "plot_lat": "latitud", "plot_lon": "longitud",
-    "plot_radius_m": "radio_m", "slope_pct": "pendiente_pct", "team": "equipo",
-}
+#: the example boundary's side in degrees (about 110 m, 1.2 ha) and where it is first tried
+_SIDE = 0.001
+_DEFAULT_CORNER = (-74.8712, -10.9290)
+_TRIES = 60
 
 
-def template_rows(kind: str, language: str) -> list[list[str]]:
+@dataclass(frozen=True)
+class ExampleRefs:
+    """Values of the example row that must match (or must not clash with) stored data."""
+
+    cooperative: str = ""
+    dni: str = "40123456"
+    new_dni: str = "40123456"
+    parcel_code: str = "PCH-0147"
+    new_parcel_code: str = "PCH-0147"
+    boundary: str = ""
+
+
+def example_refs(user: AbstractBaseUser) -> ExampleRefs:
+    """References from the first project and cooperative `user` may import for."""
+    project = projects_for(user=user).order_by("pk").first()
+    if project is None:
+        return ExampleRefs()
+    cooperative = cooperatives_for(user=user).filter(projects=project).order_by("pk").first()
+    owners = smallholders_for(user=user).filter(project=project)
+    if cooperative is not None:
+        owners = owners.filter(cooperative=cooperative)
+    owner = owners.order_by("pk").values_list("dni", flat=True).first()
+    parcel = parcels_for(user=user).filter(project=project, smallholder__dni=owner).order_by(
+        "pk").values_list("code", flat=True).first()
+    dnis = set(Smallholder.objects.filter(project=project).values_list("dni", flat=True))
+    codes = set(Parcel.objects.filter(project=project).values_list("code", flat=True))
+    return ExampleRefs(
+        cooperative=cooperative.code if cooperative else "",
+        dni=owner or "40123456",
+        new_dni=_unused("{:08d}", 40123456, dnis),
+        parcel_code=parcel or "PCH-0147",
+        new_parcel_code=_unused("PCH-{:04d}", 147, codes),
+        boundary=_free_square(project),
+    )
+
+
+def _unused(pattern: str, start: int, taken: set[str]) -> str:
+    number = start
+    while pattern.format(number) in taken:
+        number += 1
+    return pattern.format(number)
+
+
+def _free_square(project: object) -> str:
+    """WKT of a small square inside the project area that touches no parcel of the project."""
+    area = project.area
+    west, south = _DEFAULT_CORNER
+    if area is not None and not area.empty:
+        west, south = area.centroid.x, area.centroid.y
+    parcels = Parcel.objects.filter(project=project)
+    for step in range(_TRIES):
+        corner = (west + (step % 8) * 3 * _SIDE, south + (step // 8) * 3 * _SIDE)
+        square = Polygon.from_bbox((*corner, corner[0] + _SIDE, corner[1] + _SIDE))
+        inside = area is None or area.empty or area.contains(square)
+        if inside and not parcels.filter(boundary__intersects=MultiPolygon(square, srid=4326)
+                                         ).exists():
+            return square.wkt
+    return ""
+
+
+def template_rows(kind: str, language: str, refs: ExampleRefs | None = None) -> list[list[str]]:
     """Header and example row of `kind`'s template in `language` ("es" or "en")."""
-    example = IMPORTERS[kind].example
+    importer = IMPORTERS[kind]
+    refs = refs or ExampleRefs()
+    example = {**importer.example, **(importer.example_en if language != "es" else {})}
+    example.update(_references(kind, refs))
     headers = [SPANISH_HEADERS[k] if language == "es" else k for k in example]
     values = list(example.values())
     if language != "es":
@@ -41,22 +105,31 @@ def template_rows(kind: str, language: str) -> list[list[str]]:
     return [headers, values]
 
 
+def _references(kind: str, refs: ExampleRefs) -> dict[str, str]:
+    if kind == "smallholders":
+        return {"dni": refs.new_dni, "cooperative": refs.cooperative}
+    if kind == "parcels":
+        found = {"geometry": refs.boundary} if refs.boundary else {}
+        return {"parcel_code": refs.new_parcel_code, "dni": refs.dni, **found}
+    return {"parcel_code": refs.parcel_code}
+
+
 def _looks_numeric(value: str) -> bool:
     return value.replace(",", "").replace("-", "").isdigit()
 
 
-def template_csv(kind: str, language: str) -> bytes:
+def template_csv(kind: str, language: str, refs: ExampleRefs | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if language == "es" else ",", lineterminator="\r\n")
-    writer.writerows(template_rows(kind, language))
+    writer.writerows(template_rows(kind, language, refs))
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def template_xlsx(kind: str, language: str) -> bytes:
+def template_xlsx(kind: str, language: str, refs: ExampleRefs | None = None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "datos" if language == "es" else "data"
-    for row in template_rows(kind, language):
+    for row in template_rows(kind, language, refs):
         sheet.append(row)
     columns = workbook.create_sheet("columnas" if language == "es" else "columns")
     columns.append(["español", "english", "obligatoria / required"])

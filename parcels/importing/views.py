@@ -69,8 +69,12 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     _require_importer(request)
     job = _job(request, job_id)
+    # The corrected file goes through the same upload, with this job's settings filled in.
+    again = UploadForm(user=request.user, initial={
+        "kind": job.kind, "project": job.project_id, "cooperative": job.cooperative_id,
+        "format": job.requested_format, "land_use_before": job.land_use_before})
     return render(request, "parcels/import/job.html", _context(
-        request, job=job, errors=job.errors[:ERRORS_SHOWN], title=str(job),
+        request, job=job, errors=job.errors[:ERRORS_SHOWN], title=str(job), form=again,
         more_errors=max(len(job.errors) - ERRORS_SHOWN, 0)))
 
 
@@ -95,7 +99,7 @@ def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
     _require_importer(request)
     job = _job(request, job_id)
     return JsonResponse({
-        "status": job.status, "status_display": job.get_status_display(),
+        "status": job.status, "status_display": job.status_label,
         "progress": job.progress, "finished": job.finished,
         "previewed": job.status == "previewed", "errors": len(job.errors),
     })
@@ -106,10 +110,11 @@ def template_download(request: HttpRequest, kind: str, language: str, extension:
     if kind not in ImportKind.values or language not in ("es", "en") or extension not in (
         "csv", "xlsx"):
         raise Http404
+    refs = templates.example_refs(request.user)
     if extension == "csv":
-        body, mime = templates.template_csv(kind, language), "text/csv; charset=utf-8"
+        body, mime = templates.template_csv(kind, language, refs), "text/csv; charset=utf-8"
     else:
-        body = templates.template_xlsx(kind, language)
+        body = templates.template_xlsx(kind, language, refs)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(body, content_type=mime)
     name = f"plantilla_{kind}_{language}.{extension}"

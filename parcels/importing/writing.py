@@ -18,6 +18,7 @@ once per distinct value and the table and history rows are written without any m
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 BATCH_SIZE = 2000
+COPY_CHUNK = 50_000  # rows per write of a COPY
 _HISTORY_BOOKKEEPING = {"history_id"}
 _NULL = "\\N"
 # COPY text format: a backslash, tab, newline or carriage return inside a value is escaped.
@@ -135,8 +137,11 @@ def _copy_text(cursor: object, table: str, fields: Sequence[object], text: dict)
     columns = [text[field.attname] for field in fields]
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     statement = f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"  # noqa: S608
+    lines = map("\t".join, zip(*columns, strict=True))
     with cursor.cursor.copy(statement) as copy:
-        copy.write("\n".join(map("\t".join, zip(*columns, strict=True))) + "\n")
+        # In chunks: the whole table as one text would cost ~100 MB for 372,387 rows.
+        while chunk := list(itertools.islice(lines, COPY_CHUNK)):
+            copy.write("\n".join(chunk) + "\n")
 
 
 def update_with_history(

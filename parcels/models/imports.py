@@ -32,8 +32,9 @@ def import_upload_to(instance: "ImportJob", filename: str) -> str:
 class ImportJob(DispatchedRow):  # the row is its task's message
     """One uploaded file of field data: checked first (preview), then written all or nothing.
 
-    `errors` holds every problem found as ``{"row", "sheet", "field", "message"}`` dicts; a job
-    with errors can never be committed.
+    `errors` holds every problem found as ``{"row", "sheet", "field", "column", "message"}``
+    dicts (``column`` is the column as the user's file names it); a job with errors can never be
+    committed.
     """
 
     kind = models.CharField(_("kind of data"), max_length=12, choices=ImportKind.choices)
@@ -119,3 +120,19 @@ class ImportJob(DispatchedRow):  # the row is its task's message
     @property
     def committable(self) -> bool:
         return self.status == ImportStatus.PREVIEWED and not self.errors
+
+    @property
+    def checked(self) -> bool:
+        """The check of the file is over (whatever came next): nothing more will move the bar."""
+        return self.finished or self.status == ImportStatus.PREVIEWED
+
+    @property
+    def status_label(self) -> str:
+        """The status in words; a checked file with errors says so instead of "ready"."""
+        if self.status == ImportStatus.PREVIEWED and self.errors:
+            return str(_("Checked: the file has errors, nothing can be imported"))
+        return self.get_status_display()
+
+    @property
+    def shown_progress(self) -> int:
+        return 100 if self.checked else self.progress

@@ -21,6 +21,7 @@ from openpyxl.utils.datetime import from_excel
 from pichanaki.fieldfiles.errors import CellError
 
 _NON_WORD = re.compile(r"[\W_]+")
+_BRACKETED = re.compile(r"\([^)]*\)")
 # A space (plain, no-break or narrow no-break) used as a thousands separator: "1 234,5".
 _GROUP_SPACE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?:\D|\Z))")
 _DIGITS = re.compile(r"[0-9]*")
@@ -196,7 +197,8 @@ def choice_lookup(
     """Map folded values, labels (in every language) and extra aliases to choice values.
 
     ``choices`` is a Django ``TextChoices.choices`` list or any ``(value, label)`` pairs; lazy
-    labels are rendered once per language. Values win over labels if they collide.
+    labels are rendered once per language, each also without its bracketed note ("Billetera
+    móvil (Yape/Plin)" is also "billetera móvil"). Values win over labels if they collide.
     """
     pairs = list(choices)
     lookup = {normalize_label(value): value for value, _label in pairs}
@@ -207,6 +209,8 @@ def choice_lookup(
         with translation.override(language):
             for value, label in pairs:
                 lookup.setdefault(normalize_label(str(label)), value)
+                if short := _BRACKETED.sub("", str(label)).strip():
+                    lookup.setdefault(normalize_label(short), value)
     return lookup
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 from pathlib import PurePath, PurePosixPath
 
 from django.utils.translation import gettext as _
 
+from pichanaki.fieldfiles.archives import open_zip
 from pichanaki.fieldfiles.errors import FieldFileError
 from pichanaki.fieldfiles.tabular import Source, decode_text, read_source, read_xlsx_sheets
 
@@ -59,7 +59,7 @@ def _text_format(data: bytes, extension: str, filename: str) -> str:
 
 def _zip_format(data: bytes) -> str:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with open_zip(data) as archive:
             names = archive.namelist()
             if "xl/workbook.xml" in names:
                 return _workbook_format(data)

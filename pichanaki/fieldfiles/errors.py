@@ -19,19 +19,26 @@ class RowError:
     ``row`` is the 1-based line/row number in ``sheet`` (a CSV line, an XLSX row, a GeoJSON feature
     or KML placemark number; 1 is the header line of a table). ``sheet`` names the XLSX sheet or the
     file inside a ZIP, or is ``""`` for a single-table file. ``field`` is the canonical field name,
-    or the header or geometry member the problem is in.
+    or the header or geometry member the problem is in; ``column`` is that column as the user's
+    file names it (set by the importer once the header is known), shown instead of ``field``.
     """
 
     row: int
     field: str
     message: str
     sheet: str = ""
+    column: str = ""
+
+    @property
+    def label(self) -> str:
+        """The column as the user wrote it, else the canonical field name."""
+        return self.column or self.field
 
     def __str__(self) -> str:
         where = _("row %(row)s") % {"row": self.row}
         if self.sheet:
             where = f"{self.sheet}, {where}"
-        return f"{where}, {self.field}: {self.message}"
+        return f"{where}, {self.label}: {self.message}"
 
 
 class CellError(ValueError):

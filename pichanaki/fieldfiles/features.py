@@ -5,13 +5,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import xml.etree.ElementTree as ET  # noqa: S405 (no DTDs: _kml_root refuses them; expat >= 2.4)
-import zipfile
 
 from django.utils.translation import gettext as _
 
+from pichanaki.fieldfiles.archives import open_zip, read_member
 from pichanaki.fieldfiles.errors import CellError, FieldFileError, RowError
 from pichanaki.fieldfiles.geometry import (
     PERU_BOUNDS,
@@ -79,15 +78,12 @@ def _features(document: object) -> list[dict]:
 
 def parse_kmz(source: Source, *, bounds: Bounds | None = PERU_BOUNDS) -> GeoResult:
     """Read the main KML (``doc.kml``, else the first ``.kml``) of a KMZ archive."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(read_source(source))) as archive:
-            names = [n for n in archive.namelist() if n.lower().endswith(".kml")]
-            if not names:
-                raise FieldFileError(_("The KMZ holds no KML document."))
-            name = "doc.kml" if "doc.kml" in names else names[0]
-            data = archive.read(name)
-    except zipfile.BadZipFile:
-        raise FieldFileError(_("The file is not a valid ZIP archive.")) from None
+    with open_zip(read_source(source)) as archive:
+        names = [n for n in archive.namelist() if n.lower().endswith(".kml")]
+        if not names:
+            raise FieldFileError(_("The KMZ holds no KML document."))
+        name = "doc.kml" if "doc.kml" in names else names[0]
+        data = read_member(archive, name)
     result = parse_kml(data, bounds=bounds, sheet=name)
     result.format = "kmz"
     return result

@@ -93,6 +93,9 @@ def read_parcels(
 
 def _rename_properties(result: GeoResult, aliases: Aliases | None) -> GeoResult:
     index = alias_index(aliases)
+    for record in result.records:
+        for name in record.properties:
+            result.headers.setdefault(index.get(normalize_label(name), name), name)
     for number, record in enumerate(result.records):
         result.records[number] = replace(record, properties=_canonical_keys(record.properties,
                                                                              index))
@@ -145,6 +148,7 @@ def parcels_from_table(
     items = [(row.sheet, row.number, _row_key(row.values), row.values) for row in rows]
     result = _read_shapes(items, column, bounds, kind)
     result.errors[:0] = table.errors
+    result.headers = table.header_names()
     return result
 
 

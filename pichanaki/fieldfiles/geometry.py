@@ -3,9 +3,9 @@
 Everything ends in :func:`build_multipolygon`, the one place where a boundary is checked: non-empty,
 rings of at least 4 positions and closed, longitude/latitude in range (and, by default, inside
 Peru, with a hint when the axes look swapped), and GEOS-valid. Nothing is repaired: an invalid
-boundary raises :class:`CellError` with GEOS's reason and location, e.g.
-``Self-intersection[-74.88 -10.93]``. ODK geoshapes are the one exception by design: ODK defines
-them as closed, so an open one is closed here.
+boundary raises :class:`CellError` with GEOS's reason and location in words
+(:func:`pichanaki.fieldfiles.validity.invalid_reason`). ODK geoshapes are the one exception by
+design: ODK defines them as closed, so an open one is closed here.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from pichanaki.fieldfiles.cells import is_blank
 from pichanaki.fieldfiles.errors import CellError
+from pichanaki.fieldfiles.validity import invalid_reason
 
 WGS84 = 4326
 Position = tuple[float, float]
@@ -71,7 +72,7 @@ def build_multipolygon(
         _check_positions(ring, field, bounds)
     geometry = MultiPolygon([Polygon(*polygon) for polygon in polygons], srid=WGS84)
     if not geometry.valid:
-        reason = geometry.valid_reason
+        reason = invalid_reason(geometry)
         raise CellError(field, _("The boundary is not valid: %(reason)s.") % {"reason": reason})
     return geometry
 

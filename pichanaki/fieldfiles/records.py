@@ -33,11 +33,15 @@ class GeoRecord:
 
 @dataclass
 class GeoResult:
-    """The boundaries read from one file, the rejected ones, and the detected format."""
+    """The boundaries read from one file, the rejected ones, and the detected format.
+
+    ``headers`` maps canonical names to the column or property names the file uses.
+    """
 
     format: str
     records: list[GeoRecord] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
 
     def add(self, sheet: str, row: int, key: str, properties: dict[str, object],
             shape: Shape) -> None:

@@ -14,14 +14,13 @@ and the caller's aliases applied, so ``values`` keys match those of plain tables
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from django.utils.translation import gettext as _
 
+from pichanaki.fieldfiles.archives import open_zip, read_member
 from pichanaki.fieldfiles.cells import is_blank, parse_int
 from pichanaki.fieldfiles.errors import CellError, FieldFileError, RowError
 from pichanaki.fieldfiles.tabular import (
@@ -101,13 +100,9 @@ def read_odk_zip(source: Source, *, aliases: Aliases | None = None) -> Submissio
 
 
 def _odk_tables(data: bytes, aliases: Aliases | None) -> dict[str, Table]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise FieldFileError(_("The file is not a valid ZIP archive.")) from None
-    with archive:
+    with open_zip(data) as archive:
         names = [n for n in archive.namelist() if _is_data_csv(n)]
-        return {n: read_csv(archive.read(n), aliases=aliases, sheet=n) for n in names}
+        return {n: read_csv(read_member(archive, n), aliases=aliases, sheet=n) for n in names}
 
 
 def _is_data_csv(name: str) -> bool:

@@ -58,7 +58,7 @@ def test_it_exports_only_the_persons_parcels(personas, parcel):
 
 def test_it_exports_parcels_csv_with_headers_in_the_active_language(personas, parcel):
     spanish = login(personas, "staff_a1", "es").get("/parcels/export/parcels.csv")
-    rows = list(csv.reader(io.StringIO(spanish.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(spanish.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "código" and "superficie (ha)" in rows[0]
     assert rows[1][0] == "PCH-0147"
     assert rows[1][-1].startswith("POLYGON")

@@ -19,6 +19,11 @@ from pichanaki.fieldfiles.geo import (
 from pichanaki.fieldfiles.tabular import read_csv
 from tests.pichanaki.fieldfiles.conftest import fixture_path
 
+SELF_INTERSECTION = (
+    "The boundary is not valid: the edges cross each other (self-intersection) at longitude "
+    "-74.879000, latitude -10.931000."
+)
+
 PARCEL_ALIASES = {"parcel_code": ["codigo", "código de parcela"],
                   "area_ha_declared": ["area_declarada_ha", "área (ha)"]}
 
@@ -45,7 +50,7 @@ def test_it_rejects_each_broken_feature_with_its_number_and_reason() -> None:
     assert [record.properties["parcel_code"] for record in result.records] == ["PCH-0201"]
     messages = {error.row: error.message for error in result.errors}
     assert located(result) == [("", n, "geometry") for n in range(2, 12)]
-    assert messages[2] == "The boundary is not valid: Self-intersection[-74.879 -10.931]."
+    assert messages[2] == SELF_INTERSECTION
     assert messages[3].startswith("Ring 1 is not closed")
     assert "swapped" in messages[4]
     assert "projected coordinates" in messages[5]
@@ -111,7 +116,7 @@ def test_it_rejects_each_broken_placemark_with_its_number_and_reason() -> None:
     result = parse_kml(fixture_path("parcelas.kml"))
     messages = {error.row: error.message for error in result.errors}
     assert located(result) == [("", n, "geometry") for n in range(4, 10)]
-    assert messages[4] == "The boundary is not valid: Self-intersection[-74.879 -10.931]."
+    assert messages[4] == SELF_INTERSECTION
     assert "line (LineString)" in messages[5]
     assert "line (LineString)" in messages[6]  # gx:Track
     assert messages[7].startswith("The KML coordinates are malformed")
@@ -154,7 +159,7 @@ def test_it_reads_a_wkt_csv_with_its_attributes() -> None:
     assert first.properties["area_ha_declared"] == "0,91" and "geometry" not in first.properties
     messages = {error.row: error.message for error in result.errors}
     assert located(result) == [("", n, "geometry") for n in range(4, 9)]
-    assert "Self-intersection[-74.879 -10.931]" in messages[4]
+    assert SELF_INTERSECTION in messages[4]
     assert messages[5].startswith("Ring 1 is not closed")
     assert "swapped" in messages[6]
     assert "line (LineString)" in messages[7]

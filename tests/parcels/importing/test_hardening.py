@@ -1,0 +1,183 @@
+"""Issue 9, imports that cannot hurt: short rows, ZIP bombs and member floods, and formulas in
+exported CSV cells."""
+
+import csv
+import io
+import tracemalloc
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from parcels.importing.services import (
+    create_import_job,
+    import_context,
+    import_file,
+    preview_import_job,
+)
+from smallholders.models import Smallholder
+from tests.base import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+SMALLHOLDER_HEADER = (
+    "dni;nombres;apellidos;sexo;anio_nacimiento;telefono;caserio;distrito;"
+    "cooperativa;fecha_ingreso;fecha_acuerdo;forma_de_pago;billetera;"
+    "observaciones\n"
+)
+FULL_ROW = "41234567;Ana;Paz;mujer;1975;964123456;Alto;Pichanaqui;a1;15/03/2010;;;;\n"
+
+
+def run(field, kind, data, name, commit=False):
+    context = import_context(user=field.personas.staff_a1, project=field.personas.project_a)
+    return import_file(kind=kind, data=data, filename=name, context=context, commit=commit)
+
+
+def test_a_row_cut_short_is_an_error_naming_the_row_and_the_missing_columns(field):
+    data = (SMALLHOLDER_HEADER + FULL_ROW + "41234568;Luis;Paz;hombre\n").encode()
+    outcome = run(field, "smallholders", data, "socios.csv", commit=True)
+    assert not outcome.committed
+    [error] = outcome.plan.errors
+    assert error.row == 3
+    assert "4" in error.message and "14" in error.message
+    assert "anio_nacimiento" in error.message and "observaciones" in error.message
+    assert not Smallholder.objects.filter(dni__in=["41234567", "41234568"]).exists()
+
+
+def test_a_short_measurement_row_is_an_error_in_the_column_reader_too(field):
+    data = (
+        b"parcela;parcela_muestreo;fecha;arbol;especie;dap;altura;estado\n"
+        b"PCH-0001;P1;20/06/2024;1;Inga edulis;12,5;8,2;vivo\n"
+        b"PCH-0001;P1;20/06/2024;2;Inga edulis\n"
+    )
+    outcome = run(field, "measurements", data, "a.csv", commit=True)
+    assert not outcome.committed
+    [error] = outcome.plan.errors
+    assert error.row == 3 and "dap, altura, estado" in error.message
+
+
+def kmz_expanding_to(megabytes):
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("doc.kml", "w") as member,
+    ):
+        member.write(b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>')
+        chunk = b" " * (1024 * 1024)
+        for _ in range(megabytes):
+            member.write(chunk)
+        member.write(b"</Document></kml>")
+    return buffer.getvalue()
+
+
+def test_a_kmz_bomb_is_refused_without_being_unpacked(field):
+    bomb = kmz_expanding_to(200)
+    assert len(bomb) < 400_000
+    tracemalloc.start()
+    try:
+        job = create_import_job(
+            user=field.personas.staff_a1,
+            kind="parcels",
+            project=field.personas.project_a,
+            cooperative=None,
+            upload=SimpleUploadedFile("bomba.kmz", bomb),
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024, peak  # the web request unpacked nothing
+    assert job.run_async  # the worker looks inside
+    tracemalloc.start()
+    try:
+        job = preview_import_job(job_id=job.pk)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024, peak  # nor did the worker
+    [error] = job.errors
+    assert "doc.kml" in error["message"] and "200 MB" in error["message"]
+    assert "50 MB" in error["message"]
+
+
+def test_a_kml_member_larger_than_the_member_limit_is_refused(field, settings):
+    settings.IMPORT_ZIP_MAX_MEMBER_BYTES = 1024 * 1024
+    outcome = run(field, "parcels", kmz_expanding_to(2), "p.kmz")
+    [error] = outcome.plan.errors
+    assert "doc.kml" in error.message and "1 MB" in error.message
+
+
+def test_an_archive_with_too_many_members_is_refused(field, settings):
+    settings.IMPORT_ZIP_MAX_MEMBERS = 10
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("doc.kml", '<kml xmlns="http://www.opengis.net/kml/2.2"></kml>')
+        for number in range(20):
+            archive.writestr(f"files/{number}.png", b"x")
+    outcome = run(field, "parcels", buffer.getvalue(), "p.kmz")
+    [error] = outcome.plan.errors
+    assert "21" in error.message and "10" in error.message
+
+
+def test_an_odk_zip_is_not_unpacked_in_the_web_request(field):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("arboles.csv", "SubmissionDate,KEY,arbol\n" + "x,uuid:1,1\n" * 400_000)
+    tracemalloc.start()
+    try:
+        job = create_import_job(
+            user=field.personas.staff_a1,
+            kind="measurements",
+            project=field.personas.project_a,
+            cooperative=None,
+            upload=SimpleUploadedFile("odk.zip", buffer.getvalue()),
+            requested_format="odk-zip",
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert job.run_async  # counted (and checked) by the worker, not here
+    assert peak < 3 * 1024 * 1024, peak
+
+
+@pytest.mark.parametrize(
+    "name", ["+SUM(1,1)", "@cmd", '=HYPERLINK("http://x","y")', "-2+3", "\tx", "\rx"]
+)
+def test_formulas_are_neutralised(name):
+    from pichanaki.exports import neutralize
+
+    assert neutralize(name) == "'" + name
+
+
+def test_plain_values_are_left_alone():
+    from pichanaki.exports import neutralize
+
+    assert [neutralize(v) for v in ("Ana", "", 12, None)] == ["Ana", "", 12, None]
+
+
+def test_the_admin_csv_export_neutralises_formula_names(field, client):
+    field.juana.first_name = '=HYPERLINK("http://evil","clic")'
+    field.juana.last_name = "+SUM(1,1)"
+    field.juana.save()
+    client.login(username="staff_a1", password=PASSWORD)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        "/admin/smallholders/smallholder/",
+        {"action": "export_csv_action", "_selected_action": [field.juana.pk]},
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert '\'=HYPERLINK("http://evil","clic")' in cells and "'+SUM(1,1)" in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+def test_the_parcel_csv_export_neutralises_formula_names(field, client):
+    field.juana.first_name = "@cmd"
+    field.juana.save()
+    client.login(username="staff_a1", password=PASSWORD)
+    client.cookies["django_language"] = "en"
+    response = client.get("/parcels/export/parcels.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    producer = rows[0].index("producer")
+    assert rows[1][producer].startswith("'@cmd")
+    latitude = rows[0].index("centroid latitude")
+    assert rows[1][latitude].startswith("-10.")  # numbers stay numbers
