@@ -44,6 +44,8 @@ from smallholders.selectors import projects_for
 class CreditsAdmin(ScopedAdmin):
     """Base: managers write (through services); rows are scoped to the person's projects."""
 
+    # The registry is the managers' (verifiers read it); technicians have no use for it.
+    read_roles = (Role.MANAGER, Role.VERIFIER)
     write_roles = (Role.MANAGER,)
     project_path = "project"
 
