@@ -184,6 +184,8 @@ class CalculationRunAdmin(ScopedAdmin):
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
         run = self._object_in_scope(request, object_id)
+        if request.method == "POST":
+            raise PermissionDenied  # a run changes only through its review (approve/reject)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -208,10 +210,10 @@ class CalculationRunAdmin(ScopedAdmin):
                              "status_display": str(run.get_status_display())})
 
     def review_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        self._object_in_scope(request, str(run_id))  # then the service checks the role
         return require_POST(self._review)(request, run_id)
 
     def _review(self, request: HttpRequest, run_id: int) -> HttpResponse:
-        self._object_in_scope(request, str(run_id))  # then the service checks the role
         approve = request.POST.get("decision") == "approve"
         service = services.approve_calculation_run if approve else services.reject_calculation_run
         try:

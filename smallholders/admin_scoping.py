@@ -120,6 +120,17 @@ class ScopedAdmin(SimpleHistoryAdmin):
             raise Http404
         return obj
 
+    def changeform_view(
+        self, request: HttpRequest, object_id=None, form_url="", extra_context=None
+    ):
+        if object_id is not None:  # out of scope: 404 before any role check says more
+            self._object_in_scope(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        self._object_in_scope(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
     # The audit trail: the scoped object first, then the history of that object only.
 
     def _keeps_history(self) -> bool:
