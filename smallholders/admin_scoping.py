@@ -171,7 +171,10 @@ class ScopedAdmin(SimpleHistoryAdmin):
             request.POST, request.FILES, instance=current
         )
         if not form.is_valid():
-            errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            errors = "; ".join(
+                f"{form.fields[name].label if name in form.fields else ''}: {' '.join(problems)}"
+                for name, problems in form.errors.items()
+            )
             self.message_user(request, errors, messages.ERROR)
             return redirect(request.path)
         # One transaction: the save and the scope check after it; out of scope rolls it back.

@@ -85,3 +85,16 @@ def test_the_history_hides_personal_changes_from_the_verifier(personas) -> None:
     listing, _version = history_urls(holder)
     assert "922222222" not in login("verifier").get(listing).content.decode()
     assert "922222222" in login("manager_a").get(listing).content.decode()
+
+
+def test_an_invalid_revert_writes_nothing_and_names_the_field(personas) -> None:
+    holder = make_smallholder(personas.project_a, personas.coop_a1)
+    _listing, version = history_urls(holder)
+    client = login("staff_a1")
+    shown = client.get(version)
+    response = client.post(version, form_payload(shown) | {"birth_year": "mil"}, follow=True)
+    assert response.redirect_chain[0] == (version, 302)
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(m.lower().startswith("año de nacimiento:") for m in messages), messages
+    holder.refresh_from_db()
+    assert holder.birth_year is None
