@@ -48,6 +48,7 @@ class World:
     #: model label -> side ("A", "B", or "*" for rows every reader may see) -> object
     objects: dict[str, dict[str, Model]] = field(default_factory=dict)
     import_jobs: dict[str, ImportJob] = field(default_factory=dict)
+    parcels: dict[str, list] = field(default_factory=dict)
 
     def add(self, side: str, obj: Model) -> None:
         self.objects.setdefault(obj._meta.label, {})[side] = obj
@@ -113,7 +114,6 @@ def _field_data(world: World, side: str) -> None:
         world.add(side, obj)
     for obj in (plot, tree):
         world.add(side, obj)
-    world.parcels = getattr(world, "parcels", {})
     world.parcels[side] = parcels
 
 
