@@ -86,6 +86,7 @@ class FieldDataAdmin(ScopedAdmin):
 @admin.register(Species)
 class SpeciesAdmin(FieldDataAdmin):
     write_roles = (Role.MANAGER,)
+    menu_roles = (Role.MANAGER, Role.VERIFIER)  # technicians read it through autocomplete
     list_display = [
         "code",
         "scientific_name",
@@ -106,6 +107,7 @@ class SpeciesAdmin(FieldDataAdmin):
 @admin.register(Stratum)
 class StratumAdmin(FieldDataAdmin):
     write_roles = (Role.MANAGER,)
+    menu_roles = (Role.MANAGER, Role.VERIFIER)  # a parcel's stratum is chosen on its form
     list_display = ["code", "name", "project"]
     list_filter = ["project"]
     list_select_related = ["project"]

@@ -49,6 +49,7 @@ class ParameterSetForm(forms.ModelForm):
 
 @admin.register(ParameterSet)
 class ParameterSetAdmin(ScopedAdmin):
+    read_roles = (Role.MANAGER, Role.VERIFIER)  # technicians do not run calculations
     write_roles = (Role.MANAGER,)
     form = ParameterSetForm
     list_display = ["project", "version", "short_fingerprint", "created_by", "created_at"]
@@ -123,6 +124,7 @@ class StartRunForm(forms.ModelForm):
 
 @admin.register(CalculationRun)
 class CalculationRunAdmin(ScopedAdmin):
+    read_roles = (Role.MANAGER, Role.VERIFIER)
     write_roles = (Role.MANAGER,)
     form = StartRunForm
     list_display = [
@@ -186,7 +188,9 @@ class CalculationRunAdmin(ScopedAdmin):
         return own + super().get_urls()
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
-        run = selectors.access_run(user=request.user, run_id=object_id)
+        run = self._object_in_scope(request, object_id)
+        if request.method == "POST":
+            raise PermissionDenied  # a run changes only through its review (approve/reject)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -206,11 +210,12 @@ class CalculationRunAdmin(ScopedAdmin):
         return TemplateResponse(request, "parcels/calculations/run_detail.html", context)
 
     def progress_view(self, request: HttpRequest, run_id: int) -> JsonResponse:
-        run = selectors.access_run(user=request.user, run_id=run_id)
+        run = self._object_in_scope(request, str(run_id))
         return JsonResponse({"status": run.status, "progress": run.progress,
                              "status_display": str(run.get_status_display())})
 
     def review_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        self._object_in_scope(request, str(run_id))  # then the service checks the role
         return require_POST(self._review)(request, run_id)
 
     def _review(self, request: HttpRequest, run_id: int) -> HttpResponse:

@@ -100,7 +100,7 @@ def _cell(obj: models.Model, field: models.Field) -> Any:
     return "" if value is None else value
 
 
-@admin.action(description=_("Export selected as CSV"))
+@admin.action(description=_("Export selected as CSV"), permissions=["view"])
 def export_csv_action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
     """Admin action: the selected rows as CSV; admins may hide personal columns per request."""
     hidden_for = getattr(modeladmin, "csv_hidden_fields", None)

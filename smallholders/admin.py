@@ -40,6 +40,7 @@ class ProjectCooperativeInline(admin.TabularInline):
 @admin.register(Project)
 class ProjectAdmin(ScopedAdmin, GISModelAdmin):
     write_roles = (Role.MANAGER,)
+    menu_roles = (Role.MANAGER, Role.VERIFIER)  # technicians work inside their project
     list_display = ["code", "name", "standard", "country", "crediting_start", "crediting_end"]
     list_filter = ["standard", "country"]
     search_fields = ["code", "name", "methodology"]

@@ -525,7 +525,7 @@ def test_another_projects_manager_sees_none_of_this_projects_ledger(ledger, mana
     blocks = client.get(reverse("admin:credits_serialblock_changelist"))
     assert blocks.context["cl"].result_count == 0
     change = client.get(reverse("admin:credits_reservation_change", args=[reservation.pk]))
-    assert change.status_code == 302  # the admin's "not found": back to the index
+    assert change.status_code == 404  # out of scope is "not found"
 
 
 def test_another_projects_manager_operates_on_their_own_ledger_only(ledger, manager_b):

@@ -1,0 +1,173 @@
+"""Admin of the ledger itself: serial blocks, events and issuances (read-only)."""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from credits import selectors
+from credits.admin.base import LedgerAdmin, printed_ranges
+from credits.models import (
+    Issuance,
+    IssuanceContribution,
+    LedgerEvent,
+    SerialBlock,
+)
+from credits.serials import SerialFormatError, parse_serial
+
+
+@admin.register(SerialBlock)
+class SerialBlockAdmin(LedgerAdmin):
+    list_display = ["printed", "quantity", "state", "account", "parent_link", "created_at"]
+    list_filter = ["state", "unit_type", "vintage", "project", "account__kind"]
+    list_select_related = ["project__registry", "account__organisation", "account__project"]
+    search_fields = ["account__organisation__name"]
+    search_help_text = _("A printed serial (e.g. PCH-PE-001-VER-2012-000000042) or a buyer.")
+    fields = [
+        "printed",
+        "project",
+        "unit_type",
+        "vintage",
+        "serial_start",
+        "serial_end",
+        "quantity",
+        "state",
+        "account",
+        "issuance",
+        "parent_link",
+        "reservation",
+        "retirement",
+        "created_event",
+        "superseded_event",
+        "created_at",
+        "parcels",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("serials"))
+    def printed(self, obj: SerialBlock) -> str:
+        return obj.printed_serial
+
+    @admin.display(description=_("split from"))
+    def parent_link(self, obj: SerialBlock) -> str:
+        if obj.parent_id is None:
+            return "—"
+        url = reverse("admin:credits_serialblock_change", args=[obj.parent_id])
+        return format_html('<a href="{}">#{}</a>', url, obj.parent_id)
+
+    @admin.display(description=_("parcels (pro rata)"))
+    def parcels(self, obj: SerialBlock) -> str:
+        return (
+            format_html_join(
+                ", ", "{}: {}", ((c.parcel_id, c.units) for c in selectors.trace_block(obj))
+            )
+            or "—"
+        )
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        """A printed serial finds the blocks (live and past) containing it."""
+        try:
+            serial = parse_serial(search_term)
+        except SerialFormatError:
+            return super().get_search_results(request, queryset, search_term)
+        found = queryset.filter(
+            project__registry__number=serial.project_number,
+            project__registry__prefix=serial.prefix,
+            unit_type=serial.unit_type,
+            vintage=serial.vintage,
+            serial_start__lte=serial.start,
+            serial_end__gte=serial.end,
+        )
+        return found, False
+
+
+@admin.register(LedgerEvent)
+class LedgerEventAdmin(LedgerAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "project",
+        "unit_type",
+        "vintage",
+        "quantity",
+        "from_account",
+        "to_account",
+        "actor_label",
+    ]
+    list_filter = ["kind", "project", "unit_type", "vintage"]
+    list_select_related = [
+        "project",
+        "from_account__organisation",
+        "from_account__project",
+        "to_account__organisation",
+        "to_account__project",
+    ]
+    search_fields = ["actor_label", "reason"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "kind",
+        "project",
+        "unit_type",
+        "vintage",
+        "quantity",
+        "from_account",
+        "to_account",
+        "printed_serials",
+        "actor_label",
+        "reason",
+        "reference",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("serials"))
+    def printed_serials(self, obj: LedgerEvent) -> str:
+        return printed_ranges(obj.project, obj.unit_type, obj.vintage, obj.serials) or "—"
+
+
+class ContributionInline(admin.TabularInline):
+    model = IssuanceContribution
+    fields = ["parcel", "smallholder", "tonnes"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description=_("tonnes (tCO2e)"))
+    def tonnes(self, obj: IssuanceContribution) -> int:
+        return obj.units + obj.buffer_units
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("parcel", "smallholder")
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return True  # shown only on an issuance page, which is already scoped
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Issuance)
+class IssuanceAdmin(LedgerAdmin):
+    list_display = [
+        "issued_at",
+        "project",
+        "unit_type",
+        "vintage",
+        "quantity",
+        "buffer_quantity",
+        "run",
+    ]
+    list_filter = ["project", "unit_type", "vintage"]
+    list_select_related = ["project", "run"]
+    search_fields = ["project__name", "project__code"]
+    fields = list_display + ["event"]
+    readonly_fields = fields
+    inlines = [ContributionInline]
