@@ -58,6 +58,7 @@ def project_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "board": dashboard(user=request.user, view=view),
         "work": worklist(user=request.user, view=view),
         "charts": charts(user=request.user, view=view),
+        "can_review": scope_for(request.user).approves,
         "cooperatives": view.project.cooperatives.order_by("name"),
     }
     return render(request, "backoffice/dashboard.html", context)

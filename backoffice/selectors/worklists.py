@@ -21,7 +21,7 @@ from parcels.calculations.selectors import runs_for
 from parcels.choices import ParcelStatus
 from parcels.models import ImportJob, ImportStatus, MonitoringPlot, RunStatus, SurvivalCount
 from parcels.selectors import parcels_for, plantings_for
-from smallholders.selectors import AnyUser
+from smallholders.selectors import AnyUser, scope_for
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def worklist(*, user: AnyUser, view: PanelView) -> list[WorkItem]:
     )
     with_errors = Q(status=ImportStatus.FAILED) | (Q(status=ImportStatus.PREVIEWED) & ~Q(errors=[]))
     imports = _visible_imports(view=view).filter(with_errors)
-    return [
+    items = [
         WorkItem(
             "runs",
             _("Calculation runs awaiting approval"),
@@ -116,6 +116,17 @@ def worklist(*, user: AnyUser, view: PanelView) -> list[WorkItem]:
             "imports", _("Imports with errors"), imports.count(), reverse("parcels_import:index")
         ),
     ]
+    # Each person sees the work they can act on: approvals for those who approve, sales for
+    # those who manage, field data for those who edit it.
+    scope = scope_for(user)
+    hidden = set()
+    if not scope.approves:
+        hidden.add("runs")
+    if not scope.manages:
+        hidden.add("reservations")
+    if not scope.edits_field_data:
+        hidden |= {"imports", "survival", "unmonitored"}
+    return [item for item in items if item.key not in hidden]
 
 
 def _visible_imports(*, view: PanelView) -> QuerySet:

@@ -117,3 +117,15 @@ def test_the_page_is_in_spanish_with_spanish_numbers(demo) -> None:
     english.post(reverse("set_language"), {"language": "en", "next": "/"})
     html_en = english.get(reverse("backoffice:dashboard", args=["pch"])).content.decode()
     assert "The project at a glance" in html_en
+
+
+def test_every_card_opens_the_list_behind_it_for_whoever_sees_it(demo) -> None:
+    url = reverse("backoffice:dashboard", args=["pch"])
+    for username in ("gestor", "tecnico-cac-ubiriki", "verificador"):
+        client = client_for(username)
+        links = re.findall(
+            r'<a class="card" data-figure="[\w-]+" href="([^"]+)"', client.get(url).content.decode()
+        )
+        assert len(links) >= 5, username
+        for link in links:
+            assert client.get(link.replace("&amp;", "&")).status_code == 200, (username, link)

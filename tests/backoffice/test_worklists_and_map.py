@@ -66,3 +66,23 @@ def test_the_map_refuses_a_bad_box_or_measure_with_a_reason(demo) -> None:
     assert "vendor/ol/ol.js" in page and "http" not in re.sub(r'href="[^"]*"', "", page).split(
         "<main>"
     )[1].split("</main>")[0].replace("http-equiv", "")
+
+
+def test_each_role_sees_the_work_it_can_act_on(demo) -> None:
+    url = reverse("backoffice:dashboard", args=["pch"])
+    keys = {
+        username: set(
+            re.findall(r'data-key="(\w+)"', client_for(username).get(url).content.decode())
+        )
+        for username in ("gestor", "tecnico-cac-ubiriki", "verificador")
+    }
+    assert {"runs", "reservations", "parcels", "imports"} <= keys["gestor"]
+    assert "runs" not in keys["tecnico-cac-ubiriki"]
+    assert "reservations" not in keys["tecnico-cac-ubiriki"]
+    assert "imports" in keys["tecnico-cac-ubiriki"]
+    assert "runs" in keys["verificador"] and "imports" not in keys["verificador"]
+    for username in ("gestor", "tecnico-cac-ubiriki", "verificador"):
+        client = client_for(username)
+        page = client.get(url).content.decode()
+        for link in re.findall(r'data-key="\w+"><a href="([^"]+)"', page):
+            assert client.get(link).status_code == 200, (username, link)
