@@ -1,24 +1,89 @@
-"""API conventions shared by every app: pagination and one JSON error shape.
+"""API conventions shared by every app: strict pagination, a depth-bounded JSON parser and
+one JSON error shape.
 
 Errors are `{"error": {"code": ..., "message": ..., "fields": {...}}}` with the HTTP status
 that fits: 400 validation, 401/403 auth, 404, 409 conflicts (ledger), 429 throttled.
 """
 
-from typing import Any
+import io
+import re
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+#: deepest nesting of arrays and objects a JSON body may have (a GeoJSON Feature needs 6)
+JSON_MAX_DEPTH = 32
+# A JSON string (skipped whole, so brackets inside it do not count) or one bracket.
+_JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def json_depth_exceeds(raw: bytes, limit: int) -> bool:
+    """Whether a JSON text nests arrays/objects deeper than `limit` (one linear scan)."""
+    depth = 0
+    for match in _JSON_TOKENS.finditer(raw):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with a bounded depth: Python's decoder recurses per level, so a body
+    of a thousand `[` would end in a RecursionError (a 500) instead of a 400."""
+
+    def parse(self, stream: IO[bytes] | None, media_type=None, parser_context=None) -> Any:
+        raw = stream.read() if stream is not None else b""
+        if json_depth_exceeds(raw, JSON_MAX_DEPTH):
+            raise exceptions.ParseError(
+                _("JSON parse error - nested deeper than %(depth)s levels.")
+                % {"depth": JSON_MAX_DEPTH}
+            )
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
+
+
 class Pagination(PageNumberPagination):
+    """Page numbers; a `page` or `page_size` that is not a positive whole number is a 400
+    (DRF would silently fall back to the defaults), a page past the end a 404."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request) -> int:
+        _positive(request, self.page_size_query_param)
+        return super().get_page_size(request)
+
+    def get_page_number(self, request, paginator) -> int | str:
+        if request.query_params.get(self.page_query_param) not in self.last_page_strings:
+            _positive(request, self.page_query_param)
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
+
+def _positive(request, name: str) -> None:
+    if name not in request.query_params:
+        return
+    value = request.query_params[name]
+    if not (value.isascii() and value.isdigit() and int(value) > 0):
+        raise exceptions.ValidationError(
+            {name: [_("A positive whole number is required.")]}, code="invalid"
+        )
 
 
 class Conflict(exceptions.APIException):

@@ -4,7 +4,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_gis.filters import InBBoxFilter
@@ -14,7 +13,11 @@ from parcels.api import filters, serializers
 from parcels.exceptions import BoundaryLocked, InvalidTransition
 from parcels.models import Species, Stratum
 from pichanaki.api import Conflict
-from smallholders.api.permissions import FieldDataPermission, ManagerWritePermission
+from smallholders.api.permissions import (
+    FieldDataPermission,
+    ManagerWritePermission,
+    ProjectPeoplePermission,
+)
 
 
 class NoDeleteViewSet(
@@ -39,10 +42,10 @@ class NoDeleteViewSet(
 
 
 class SpeciesViewSet(viewsets.ReadOnlyModelViewSet):
-    """The species catalogue (read-only, for every signed-in person)."""
+    """The species catalogue (read-only, for the people of the projects; not for buyers)."""
 
     serializer_class = serializers.SpeciesSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [ProjectPeoplePermission]
     filterset_fields = ["code", "genus", "family", "native_to_peru", "growth_form", "growth_group"]
     queryset = Species.objects.all()
 
