@@ -3,8 +3,9 @@
 `AutoSchema` (the project's DRF schema class) adds the error answers of `pichanaki.api` to each
 operation, all with the `Error` body, by what the operation has: credentials can always be
 wrong (401); only protected operations refuse a role (403); input can be invalid (400) where
-there is a body, a query or a free-text path value; a path id or a page can be missing (404); writes can conflict with
-the current state (409) or come in an unsupported media type (415); throttled views answer 429.
+there is a body, a query or a free-text path value; a path id or a page can be missing (404);
+writes can conflict with the current state (409) or come in an unsupported media type (415);
+throttled views answer 429.
 Codes an operation declares itself (`extend_schema(responses=...)`) are kept as declared.
 """
 

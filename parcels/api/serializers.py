@@ -97,12 +97,13 @@ class ParcelSerializer(GeoFeatureModelSerializer):
         """A GeoJSON Feature (its `properties` and `geometry`) or the fields flat (forms).
 
         Replaces drf-gis's unflattening, which fails with a TypeError (a 500) when `properties`
-        is not an object (a string, or any form field named so). The geometry's errors are
-        reported under `boundary`, like the overlap checks of the service.
+        is not an object (a string, or any form field named so), and silently ignored a
+        `geometry` sent without `properties`. The geometry's errors are reported under
+        `boundary`, like the overlap checks of the service.
         """
-        if not (isinstance(data, Mapping) and "properties" in data):
+        if not (isinstance(data, Mapping) and ("properties" in data or "geometry" in data)):
             return super(GeoFeatureModelSerializer, self).to_internal_value(data)
-        properties = data["properties"]
+        properties = data.get("properties", {})
         if not isinstance(properties, Mapping):
             raise serializers.ValidationError(
                 {"properties": [_("Expected an object with the parcel's fields.")]}
