@@ -7,10 +7,13 @@ that fits: 400 validation, 401/403 auth, 404, 409 conflicts (ledger), 429 thrott
 
 from typing import Any
 
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django_filters.fields import ModelMultipleChoiceField
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -38,6 +41,57 @@ class Pagination(PageNumberPagination):
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
         return parameters
+
+
+BOOLEAN_VALUES = {"true", "false", "True", "False", "1", "0"}
+DATABASE_INTEGERS = range(-(2**63), 2**63)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, strict: a filter given with an empty value, or a yes/no filter with
+    something else than true/false, is a 400 naming it (django-filter ignores both)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is not None:
+            errors = {
+                name: [_("Not a valid value for this filter.")]
+                for name, item in filterset.filters.items()
+                if name in request.query_params
+                and _malformed(item, request.query_params.getlist(name))
+            }
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().filter_queryset(request, queryset, view)
+
+
+def _malformed(item: django_filters.Filter, values: list[str]) -> bool:
+    if isinstance(item, django_filters.BooleanFilter):
+        return any(value not in BOOLEAN_VALUES for value in values)
+    return any(value == "" for value in values)
+
+
+class IdsField(ModelMultipleChoiceField):
+    """Several ids; one that no database integer can hold is invalid (the `IN` query it would
+    make fails on SQLite with an OverflowError, a 500)."""
+
+    def _check_values(self, value):
+        for item in value:
+            try:
+                number = int(item)
+            except (TypeError, ValueError):
+                continue  # the parent reports it
+            if number not in DATABASE_INTEGERS:
+                raise DjangoValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super()._check_values(value)
+
+
+class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdsField
 
 
 def _positive(request, name: str) -> None:
@@ -88,3 +142,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     response.data = {"error": error}
     return response
+
+
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any /api/v1/ path no endpoint matches (an id that is no number, say): the JSON 404 of
+    the API, not the HTML page of the site."""
+    return JsonResponse({"error": {"code": "not_found", "message": _("Not found.")}}, status=404)

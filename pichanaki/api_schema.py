@@ -3,7 +3,8 @@
 `AutoSchema` (the project's DRF schema class) adds the error answers of `pichanaki.api` to each
 operation, all with the `Error` body, by what the operation has: credentials can always be
 wrong (401); only protected operations refuse a role (403); input can be invalid (400) where
-there is a body, a query or a free-text path value; a path id or a page can be missing (404);
+there is a body, a query or a free-text path value; a path id, a page or an object a write
+refers to can be missing (404);
 writes can conflict with the current state (409) or come in an unsupported media type (415);
 throttled views answer 429.
 Codes an operation declares itself (`extend_schema(responses=...)`) are kept as declared.
@@ -42,7 +43,10 @@ DESCRIPTIONS = {
     "400": _("Invalid input: `error.fields` names each field and the reason."),
     "401": _("Missing, invalid, expired or revoked credentials (see `WWW-Authenticate`)."),
     "403": _("Not allowed for this person's role, or a failed CSRF check of a session."),
-    "404": _("Not found, or outside the caller's scope; or a page past the end."),
+    "404": _(
+        "Not found, or outside the caller's scope (an id in the path, a reference in the body);"
+        " or a page past the end."
+    ),
     "409": _("Refused in the current state (workflow, ledger, idempotency key)."),
     "415": _("Unsupported media type of the request body."),
     "429": _("Too many requests; retry after the `Retry-After` seconds."),
@@ -74,7 +78,7 @@ class AutoSchema(openapi.AutoSchema):
             codes.append("400")
         if not any(isinstance(permission, AllowAny) for permission in self.view.get_permissions()):
             codes.append("403")
-        if "path" in places or "page" in names:
+        if "path" in places or "page" in names or self.method not in SAFE_METHODS:
             codes.append("404")
         if self.method not in SAFE_METHODS:
             codes += ["409", "415"] if "requestBody" in operation else ["409"]

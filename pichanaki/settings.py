@@ -187,7 +187,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "pichanaki.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["pichanaki.api.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "pichanaki.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "pichanaki.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {

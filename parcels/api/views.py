@@ -1,5 +1,4 @@
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
@@ -12,7 +11,7 @@ from parcels import exports, selectors, services
 from parcels.api import filters, serializers
 from parcels.exceptions import BoundaryLocked, InvalidTransition
 from parcels.models import Species, Stratum
-from pichanaki.api import Conflict
+from pichanaki.api import Conflict, FilterBackend
 from smallholders.api.permissions import (
     FieldDataPermission,
     ManagerWritePermission,
@@ -80,7 +79,7 @@ class ParcelViewSet(NoDeleteViewSet):
 
     serializer_class = serializers.ParcelSerializer
     filterset_class = filters.ParcelFilter
-    filter_backends = [DjangoFilterBackend, InBBoxFilter]
+    filter_backends = [FilterBackend, InBBoxFilter]
     bbox_filter_field = "boundary"
     bbox_filter_include_overlapping = True
     selector = selectors.parcels_for
