@@ -66,3 +66,39 @@ def test_the_schema_documents_pages_from_one() -> None:
         "page": {"type": "integer", "minimum": 1},
         "page_size": {"type": "integer", "minimum": 1},
     }
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/api/v1/plantings/?planted_before=", "planted_before"),
+        ("/api/v1/survival-counts/?counted_on=", "counted_on"),
+        ("/api/v1/species/?native_to_peru=null", "native_to_peru"),
+        ("/api/v1/plots/?permanent=yes", "permanent"),
+        ("/api/v1/cooperatives/?projects=190135748330790944768", "projects"),
+        ("/api/v1/availability/?unit_type=", "unit_type"),
+    ],
+)
+def test_malformed_filters_are_refused_with_the_filter_named(personas, url: str, name: str):
+    response = signed_in(personas).get(url)
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == [name]
+
+
+def test_well_formed_filters_still_filter(personas) -> None:
+    client = signed_in(personas)
+    assert client.get("/api/v1/species/?native_to_peru=true").json()["count"] > 0
+    assert client.get("/api/v1/species/?native_to_peru=false").status_code == 200
+    projects = client.get(f"/api/v1/cooperatives/?projects={personas.project_a.pk}").json()
+    assert [row["code"] for row in projects["results"]] == ["a1"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/parcels/0.5/", "/api/v1/reservations/1e5/confirm/", "/api/v1/nothing/"]
+)
+def test_paths_no_endpoint_matches_get_the_json_404(personas, path: str) -> None:
+    response = (
+        signed_in(personas).post(path) if "confirm" in path else signed_in(personas).get(path)
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
