@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.fields import ModelMultipleChoiceField
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status
@@ -144,6 +145,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+@csrf_exempt  # refuses every method alike; a CSRF failure would answer with an HTML page
 def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """Any /api/v1/ path no endpoint matches (an id that is no number, say): the JSON 404 of
     the API, not the HTML page of the site."""
