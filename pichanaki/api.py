@@ -1,5 +1,6 @@
-"""API conventions shared by every app: strict pagination and one JSON error shape (the JSON
-parser with a bounded depth is `pichanaki.parsers`).
+"""API conventions shared by every app: strict pagination and filters (malformed values are a
+400 naming the parameter, never silently ignored), one JSON error shape, and the JSON 404 of
+unmatched API paths. The JSON parser with a bounded depth is `pichanaki.parsers`.
 
 Errors are `{"error": {"code": ..., "message": ..., "fields": {...}}}` with the HTTP status
 that fits: 400 validation, 401/403 auth, 404, 409 conflicts (ledger), 429 throttled.
@@ -42,6 +43,16 @@ class Pagination(PageNumberPagination):
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
         return parameters
+
+
+def _positive(request, name: str) -> None:
+    if name not in request.query_params:
+        return
+    value = request.query_params[name]
+    if not (value.isascii() and value.isdigit() and int(value) > 0):
+        raise exceptions.ValidationError(
+            {name: [_("A positive whole number is required.")]}, code="invalid"
+        )
 
 
 BOOLEAN_VALUES = {"true", "false", "True", "False", "1", "0"}
@@ -93,16 +104,6 @@ class IdsField(ModelMultipleChoiceField):
 
 class IdsFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = IdsField
-
-
-def _positive(request, name: str) -> None:
-    if name not in request.query_params:
-        return
-    value = request.query_params[name]
-    if not (value.isascii() and value.isdigit() and int(value) > 0):
-        raise exceptions.ValidationError(
-            {name: [_("A positive whole number is required.")]}, code="invalid"
-        )
 
 
 class Conflict(exceptions.APIException):
