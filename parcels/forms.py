@@ -6,6 +6,7 @@ from django.contrib.gis.forms.widgets import OSMWidget
 from django.utils.translation import gettext_lazy as _
 
 from parcels import geo, services
+from parcels.exceptions import BoundaryLocked
 from parcels.models import Parcel, Planting
 
 
@@ -53,6 +54,11 @@ class ParcelForm(forms.ModelForm):
     def _post_clean(self) -> None:
         super()._post_clean()  # Parcel.clean(): validity, project area, plausible size
         if self.errors or self.instance.boundary is None:
+            return
+        try:
+            services.check_boundary_editable(parcel=self.instance)
+        except BoundaryLocked as exc:
+            self.add_error("boundary", forms.ValidationError(str(exc), code="boundary_locked"))
             return
         overlaps = geo.find_overlaps(
             self.instance.boundary, project_id=self.instance.project_id, exclude_id=self.instance.pk

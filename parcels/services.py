@@ -64,7 +64,7 @@ def save_parcel(*, parcel: Parcel) -> Parcel:
     """
     parcel.project_id = parcel.project_id or parcel.smallholder.project_id
     _check_owner(parcel)
-    _check_boundary_editable(parcel)
+    check_boundary_editable(parcel=parcel)
     lock_project_parcels(project_id=parcel.project_id)
     parcel.full_clean()  # runs Parcel.clean(): boundary checks and area
     check_no_overlap(parcel=parcel)
@@ -118,7 +118,9 @@ def _check_owner(parcel: Parcel) -> None:
         )
 
 
-def _check_boundary_editable(parcel: Parcel) -> None:
+def check_boundary_editable(*, parcel: Parcel) -> None:
+    """BoundaryLocked when a stored submitted or validated parcel would get another boundary
+    (save_parcel checks it; forms check it first, to show it as an error on the field)."""
     if parcel.pk is None:
         return
     stored = Parcel.objects.filter(pk=parcel.pk).values_list("status", "boundary").first()

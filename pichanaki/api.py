@@ -1,4 +1,6 @@
-"""API conventions shared by every app: pagination and one JSON error shape.
+"""API conventions shared by every app: strict pagination and filters (malformed values are a
+400 naming the parameter, never silently ignored), one JSON error shape, and the JSON 404 of
+unmatched API paths. The JSON parser with a bounded depth is `pichanaki.parsers`.
 
 Errors are `{"error": {"code": ..., "message": ..., "fields": {...}}}` with the HTTP status
 that fits: 400 validation, 401/403 auth, 404, 409 conflicts (ledger), 429 throttled, 503
@@ -7,10 +9,14 @@ that fits: 400 validation, 401/403 auth, 404, 409 conflicts (ledger), 429 thrott
 
 from typing import Any
 
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django_filters.fields import ModelMultipleChoiceField
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -22,8 +28,87 @@ RETRY_AFTER_SECONDS = 60  # the outbox sweep runs every minute
 
 
 class Pagination(PageNumberPagination):
+    """Page numbers; a `page` or `page_size` that is not a positive whole number is a 400
+    (DRF would silently fall back to the defaults), a page past the end a 404."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request) -> int:
+        _positive(request, self.page_size_query_param)
+        return super().get_page_size(request)
+
+    def get_page_number(self, request, paginator) -> int | str:
+        if request.query_params.get(self.page_query_param) not in self.last_page_strings:
+            _positive(request, self.page_query_param)
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
+
+def _positive(request, name: str) -> None:
+    if name not in request.query_params:
+        return
+    value = request.query_params[name]
+    if not (value.isascii() and value.isdigit() and int(value) > 0):
+        raise exceptions.ValidationError(
+            {name: [_("A positive whole number is required.")]}, code="invalid"
+        )
+
+
+BOOLEAN_VALUES = {"true", "false", "True", "False", "1", "0"}
+DATABASE_INTEGERS = range(-(2**63), 2**63)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, strict: a filter given with an empty value, or a yes/no filter with
+    something else than true/false, is a 400 naming it (django-filter ignores both)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is not None:
+            errors = {
+                name: [_("Not a valid value for this filter.")]
+                for name, item in filterset.filters.items()
+                if name in request.query_params
+                and _malformed(item, request.query_params.getlist(name))
+            }
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().filter_queryset(request, queryset, view)
+
+
+def _malformed(item: django_filters.Filter, values: list[str]) -> bool:
+    if isinstance(item, django_filters.BooleanFilter):
+        return any(value not in BOOLEAN_VALUES for value in values)
+    return any(value == "" for value in values)
+
+
+class IdsField(ModelMultipleChoiceField):
+    """Several ids; one that no database integer can hold is invalid (the `IN` query it would
+    make fails on SQLite with an OverflowError, a 500)."""
+
+    def _check_values(self, value):
+        for item in value:
+            try:
+                number = int(item)
+            except (TypeError, ValueError):
+                continue  # the parent reports it
+            if number not in DATABASE_INTEGERS:
+                raise DjangoValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super()._check_values(value)
+
+
+class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdsField
 
 
 class JobsPausedError(exceptions.APIException):
@@ -83,3 +168,10 @@ def _jobs_paused(exc: JobsPaused, context: dict[str, Any]) -> Response | None:
         response.data["error"]["id"] = exc.pk
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+@csrf_exempt  # refuses every method alike; a CSRF failure would answer with an HTML page
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any /api/v1/ path no endpoint matches (an id that is no number, say): the JSON 404 of
+    the API, not the HTML page of the site."""
+    return JsonResponse({"error": {"code": "not_found", "message": _("Not found.")}}, status=404)

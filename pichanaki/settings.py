@@ -203,15 +203,21 @@ IMPORT_ZIP_MAX_MEMBER_BYTES = env_int("IMPORT_ZIP_MAX_MEMBER_BYTES", 50 * 1024 *
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Api-Key first: a request without valid credentials gets 401 with `WWW-Authenticate`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "credits.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "pichanaki.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "pichanaki.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["pichanaki.api.FilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "pichanaki.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "pichanaki.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "anonymous": env_str("API_THROTTLE_ANONYMOUS", "120/min"),

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from pichanaki import views
+from pichanaki import api, views
 
 admin.site.site_header = "pichanaki"
 admin.site.site_title = "pichanaki"
@@ -11,6 +11,8 @@ api_v1 = [
     path("", include("smallholders.api.urls")),
     path("", include("parcels.api.urls")),
     path("", include("credits.api.urls")),
+    # Last: paths ending in "/" that no endpoint matches (without the slash, APPEND_SLASH first).
+    re_path(r"^(?P<path>.+/)$", api.not_found),
 ]
 
 urlpatterns = [

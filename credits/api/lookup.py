@@ -30,6 +30,9 @@ def strict_query(request: Request, serializer_class: type[Serializer]) -> dict:
             {name: [_("Unknown query parameter.")] for name in sorted(unknown)},
             code="unknown_parameter",
         )
+    blank = sorted(name for name, value in request.query_params.items() if value == "")
+    if blank:  # a serializer would take an empty value for "not given"
+        raise exceptions.ValidationError({name: [_("A value is required.")] for name in blank})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 

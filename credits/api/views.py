@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -23,7 +22,6 @@ from rest_framework.views import APIView
 
 from credits import services
 from credits.api import lookup, serializers
-from credits.api.authentication import ApiKeyAuthentication
 from credits.api.errors import ledger_errors
 from credits.api.idempotency import HEADER, call_service, idempotent
 from credits.api.microcache import availability_cache
@@ -49,9 +47,8 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 
 class BuyerApiView(APIView):
-    """Api-Key first, so that unauthenticated calls get 401 with `WWW-Authenticate: Api-Key`."""
+    """The buyer API's rate limits (authentication is the project default: Api-Key first)."""
 
-    authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
     throttle_classes = BUYER_API_THROTTLES
 
 

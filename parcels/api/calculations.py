@@ -26,6 +26,7 @@ from parcels.calculations.exceptions import (
 )
 from parcels.models import CalculationRun, ParameterSet, ParcelResult, RunKind, RunVintage
 from pichanaki.api import Conflict
+from smallholders.api.permissions import ProjectPeoplePermission
 
 
 class ParameterSetSerializer(serializers.ModelSerializer):
@@ -118,6 +119,7 @@ class ParameterSetViewSet(
     """A project's versioned carbon parameters; POST creates the next version."""
 
     serializer_class = ParameterSetSerializer
+    permission_classes = [ProjectPeoplePermission]
     filterset_fields = ["project"]
 
     def get_queryset(self):
@@ -143,6 +145,7 @@ class CalculationRunViewSet(
     """Calculation runs: start one (POST), follow its progress, approve or reject it."""
 
     serializer_class = CalculationRunSerializer
+    permission_classes = [ProjectPeoplePermission]
     filterset_fields = ["project", "kind", "status"]
 
     def get_queryset(self):

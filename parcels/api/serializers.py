@@ -1,3 +1,7 @@
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -88,6 +92,26 @@ class ParcelSerializer(GeoFeatureModelSerializer):
             "updated_at",
         ]
         validators = []  # the unique code per project is checked by the service
+
+    def to_internal_value(self, data: Any) -> dict:
+        """A GeoJSON Feature (its `properties` and `geometry`) or the fields flat (forms).
+
+        Replaces drf-gis's unflattening, which fails with a TypeError (a 500) when `properties`
+        is not an object (a string, or any form field named so), and silently ignored a
+        `geometry` sent without `properties`. The geometry's errors are reported under
+        `boundary`, like the overlap checks of the service.
+        """
+        if not (isinstance(data, Mapping) and ("properties" in data or "geometry" in data)):
+            return super(GeoFeatureModelSerializer, self).to_internal_value(data)
+        properties = data.get("properties", {})
+        if not isinstance(properties, Mapping):
+            raise serializers.ValidationError(
+                {"properties": [_("Expected an object with the parcel's fields.")]}
+            )
+        fields = {**properties}
+        if "geometry" in data:
+            fields["boundary"] = data["geometry"]
+        return super(GeoFeatureModelSerializer, self).to_internal_value(fields)
 
 
 class RejectSerializer(serializers.Serializer):

@@ -1,10 +1,8 @@
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_gis.filters import InBBoxFilter
@@ -13,8 +11,12 @@ from parcels import exports, selectors, services
 from parcels.api import filters, serializers
 from parcels.exceptions import BoundaryLocked, InvalidTransition
 from parcels.models import Species, Stratum
-from pichanaki.api import Conflict
-from smallholders.api.permissions import FieldDataPermission, ManagerWritePermission
+from pichanaki.api import Conflict, FilterBackend
+from smallholders.api.permissions import (
+    FieldDataPermission,
+    ManagerWritePermission,
+    ProjectPeoplePermission,
+)
 
 
 class NoDeleteViewSet(
@@ -39,10 +41,10 @@ class NoDeleteViewSet(
 
 
 class SpeciesViewSet(viewsets.ReadOnlyModelViewSet):
-    """The species catalogue (read-only, for every signed-in person)."""
+    """The species catalogue (read-only, for the people of the projects; not for buyers)."""
 
     serializer_class = serializers.SpeciesSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [ProjectPeoplePermission]
     filterset_fields = ["code", "genus", "family", "native_to_peru", "growth_form", "growth_group"]
     queryset = Species.objects.all()
 
@@ -77,7 +79,7 @@ class ParcelViewSet(NoDeleteViewSet):
 
     serializer_class = serializers.ParcelSerializer
     filterset_class = filters.ParcelFilter
-    filter_backends = [DjangoFilterBackend, InBBoxFilter]
+    filter_backends = [FilterBackend, InBBoxFilter]
     bbox_filter_field = "boundary"
     bbox_filter_include_overlapping = True
     selector = selectors.parcels_for

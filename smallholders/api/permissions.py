@@ -10,6 +10,18 @@ from smallholders.selectors import scope_for
 READ_ROLES = (Role.STAFF, Role.MANAGER, Role.VERIFIER)
 
 
+class ProjectPeoplePermission(permissions.BasePermission):
+    """People who work in projects (staff, managers, verifiers) and superusers, any method.
+
+    For the species catalogue (read-only views) and calculation runs and parameter sets (whose
+    services decide who writes). Buyers, their keys and people without a role get 403.
+    """
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        scope = scope_for(request.user)
+        return scope.is_superuser or scope.role in READ_ROLES
+
+
 class FieldDataPermission(permissions.BasePermission):
     """Field data: staff, managers, verifiers and superusers read; staff, managers write.
 

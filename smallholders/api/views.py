@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from smallholders import services
+from smallholders.api.filters import CooperativeFilter
 from smallholders.api.permissions import FieldDataPermission
 from smallholders.api.serializers import (
     CooperativeSerializer,
@@ -29,7 +30,7 @@ class CooperativeViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = CooperativeSerializer
     permission_classes = [FieldDataPermission]
-    filterset_fields = ["region", "projects"]
+    filterset_class = CooperativeFilter
 
     def get_queryset(self):
         return cooperatives_for(user=self.request.user).order_by("name")

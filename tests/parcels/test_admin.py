@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from parcels import services
 from parcels.models import Parcel
 from smallholders.models import Smallholder
 from tests.base import PASSWORD
@@ -158,3 +159,18 @@ def test_the_plot_admin_derives_the_area_from_the_radius(personas, owner):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert str(parcel.plots.get().area_m2) == "99.93"
+
+
+def test_a_locked_boundary_changed_in_the_admin_is_a_form_error_in_spanish(personas, owner):
+    parcel = make_parcel(owner, "PCH-1", cell(0))
+    services.submit_parcel(parcel_id=parcel.pk, actor=personas.staff_a1)
+    client = login(personas.staff_a1)
+    url = f"/admin/parcels/parcel/{parcel.pk}/change/"
+    response = client.post(url, parcel_form(owner, "PCH-1", cell(1)))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "PCH-1" in html and "recházala antes de editar su límite" in html
+    assert Parcel.objects.get(pk=parcel.pk).boundary.equals_exact(cell(0), 1e-9)
+    renamed = client.post(url, {**parcel_form(owner, "PCH-1", cell(0)), "name": "Chacra"})
+    assert renamed.status_code == 302
+    assert Parcel.objects.get(pk=parcel.pk).name == "Chacra"

@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from parcels import services
+from parcels.models import Parcel
 from tests.parcels.builders import cell, make_parcel, make_smallholder, species
 
 pytestmark = pytest.mark.django_db
@@ -95,8 +96,8 @@ def test_it_scopes_lists_and_details_per_persona(personas, world, name, endpoint
     client = client_for(personas, name)
     response = client.get(f"/api/v1/{endpoint}/")
     visible = READERS.get(name)
-    if visible is None:
-        assert response.status_code == 403
+    if visible is None:  # signed in without the right: 403; not signed in: 401
+        assert response.status_code == (401 if name == "anonymous" else 403)
         assert "error" in response.json()
         return
     assert response.status_code == 200
@@ -116,7 +117,7 @@ def test_it_scopes_lists_and_details_per_persona(personas, world, name, endpoint
         ("verifier", 403),
         ("buyer", 403),
         ("nobody", 403),
-        ("anonymous", 403),
+        ("anonymous", 401),
     ],
 )
 def test_it_lets_only_writers_in_scope_create_plantings(personas, world, name, status):
@@ -205,11 +206,60 @@ def test_it_filters_parcels_by_bbox(personas, world):
     assert listed_ids(response) == {world["a"]["parcels"]}
 
 
-def test_species_are_read_only_for_every_signed_in_person(personas):
-    buyer = client_for(personas, "buyer")
-    assert buyer.get("/api/v1/species/?code=INGAEDU").json()["results"][0]["code"] == "INGAEDU"
-    assert buyer.post("/api/v1/species/", {}).status_code == 405
-    assert client_for(personas, "anonymous").get("/api/v1/species/").status_code == 403
+def test_species_are_read_only_for_the_people_of_the_projects(personas):
+    staff = client_for(personas, "staff_a1")
+    assert staff.get("/api/v1/species/?code=INGAEDU").json()["results"][0]["code"] == "INGAEDU"
+    assert staff.post("/api/v1/species/", {}).status_code == 405
+    for outsider in ("buyer", "nobody"):
+        assert client_for(personas, outsider).get("/api/v1/species/").status_code == 403
+    assert client_for(personas, "anonymous").get("/api/v1/species/").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"type": "Feature", "properties": "x", "geometry": None},
+        {"type": "Feature", "properties": ["code"], "geometry": None},
+        {"type": "Feature", "properties": None},
+    ],
+)
+def test_a_feature_whose_properties_are_not_an_object_is_a_400(personas, world, body):
+    response = client_for(personas, "staff_a1").post("/api/v1/parcels/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["properties"]
+    assert Parcel.objects.count() == 2
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_multipart_parcel_changes_are_checked_like_json(personas, world, method):
+    pk = world["a"]["parcels"]
+    client = client_for(personas, "staff_a1")
+    send = getattr(client, method)
+    response = send(
+        f"/api/v1/parcels/{pk}/", {"properties": "x", "geometry": "y"}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["properties"]
+    renamed = send(f"/api/v1/parcels/{pk}/", {"name": "Chacra"}, format="multipart")
+    if method == "patch":
+        assert renamed.status_code == 200, renamed.json()
+        assert Parcel.objects.get(pk=pk).name == "Chacra"
+    else:  # a PUT must carry every required field
+        assert renamed.status_code == 400
+        assert "smallholder" in renamed.json()["error"]["fields"]
+
+
+def test_a_locked_boundary_changed_through_the_api_is_a_409_and_nothing_changes(personas, world):
+    pk = world["a"]["parcels"]
+    services.submit_parcel(parcel_id=pk, actor=personas.staff_a1)
+    before = Parcel.objects.get(pk=pk).boundary
+    client = client_for(personas, "staff_a1")
+    moved = json.loads(cell(3).json)
+    for body in ({"type": "Feature", "properties": {}, "geometry": moved}, {"geometry": moved}):
+        response = client.patch(f"/api/v1/parcels/{pk}/", body, format="json")
+        assert response.status_code == 409
+        assert "P-a" in response.json()["error"]["message"]
+    assert Parcel.objects.get(pk=pk).boundary.equals_exact(before, 1e-9)
 
 
 def test_it_answers_invalid_measurements_with_field_errors(personas, world):

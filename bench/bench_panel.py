@@ -1,0 +1,141 @@
+"""Benchmark: the panel's dashboard data and the map's first answer at two demo scales.
+
+Run by `make bench` (DATABASE_URL must point at PostGIS). For each scale in
+BENCH_PANEL_SCALES (default "10,100": 2,400 and 24,000 families) it uses a database of its own
+(`<bench database>_panel_<scale>`, created and loaded with `seed_demo --scale S` the first time,
+kept for the next run), and times in a child process, N times each (p50 and p95):
+  - the dashboard's data as the manager sees it (figures, worklist, charts: every query the
+    page makes, without the template);
+  - the map's first answer: every parcel of the project's area, coloured by cooperative
+    (capped at MAP_FEATURE_LIMIT features);
+  - the floor: an indexed `count(*)` over the same parcels.
+It prints each time, its ratio to the floor, and the ratio between the two scales (the goal:
+≤ 300 ms p95 and ≤ 1.5× from the first scale to the second).
+"""
+
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pichanaki.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from backoffice.selectors.access import access_panel_view  # noqa: E402
+from backoffice.selectors.charts import charts  # noqa: E402
+from backoffice.selectors.dashboard import dashboard  # noqa: E402
+from backoffice.selectors.map import map_features  # noqa: E402
+from backoffice.selectors.worklists import worklist  # noqa: E402
+from parcels.models import Parcel  # noqa: E402
+from smallholders.models import Project  # noqa: E402
+
+SCALES = [float(s) for s in os.environ.get("BENCH_PANEL_SCALES", "10,100").split(",")]
+REPEATS = int(os.environ.get("BENCH_PANEL_REPEATS", "20"))
+
+
+def timed(fn) -> tuple[float, float]:
+    fn()  # warm the caches the way a second visitor finds them
+    samples = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
+
+
+def load(scale: float) -> None:
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", "--scale", str(scale), "--if-empty", stdout=io.StringIO())
+    call_command("ensure_demo_users", stdout=io.StringIO())
+    print(f"  demo at scale {scale:g} ready in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def measure(scale: float) -> dict[str, tuple[float, float]]:
+    load(scale)
+    user = User.objects.get(username="gestor")
+    project = Project.objects.get(code="pch")
+    view = access_panel_view(user=user, project_code="pch")
+    area = project.area.envelope
+    parcels = Parcel.objects.filter(project=project).count()
+
+    def floor() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM parcels_parcel WHERE project_id = %s", [project.pk]
+            )
+            cursor.fetchone()
+
+    def board() -> None:
+        dashboard(user=user, view=view)
+        worklist(user=user, view=view)
+        charts(user=user, view=view)
+
+    def first_tile() -> None:
+        map_features(user=user, view=view, bbox=area, measure="cooperative")
+
+    results = {"floor": timed(floor), "dashboard": timed(board), "map": timed(first_tile)}
+    print(f"  {parcels} parcels")
+    for name, (p50, p95) in results.items():
+        ratio = p95 / results["floor"][1]
+        print(f"  {name:<10} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  ({ratio:,.0f}× the floor)")
+    return results
+
+
+def scale_database(scale: float) -> str:
+    """The URL of this scale's own database, created (with PostGIS) when missing."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    name = f"{parts.path.lstrip('/')}_panel_{scale:g}".replace(".", "_")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+        results = measure(float(sys.argv[2]))
+        print("RESULT " + json.dumps(results))
+        return
+    runs = {}
+    for scale in SCALES:
+        print(f"==> scale {scale:g}", flush=True)
+        env = {**os.environ, "DATABASE_URL": scale_database(scale)}
+        child = subprocess.run(
+            [sys.executable, __file__, "--child", str(scale)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        lines = child.stdout.splitlines()
+        print("\n".join(line for line in lines if not line.startswith("RESULT ")))
+        runs[scale] = json.loads(lines[-1].removeprefix("RESULT "))
+    if len(SCALES) == 2:
+        small, large = SCALES
+        for name in ("dashboard", "map"):
+            growth = runs[large][name][1] / runs[small][name][1]
+            verdict = "ok" if runs[large][name][1] <= 300 and growth <= 1.5 else "MISSED"
+            print(f"{name}: p95 {growth:.2f}× from scale {small:g} to {large:g} ({verdict})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""The JSON parser of every API endpoint: DRF's, with a bounded nesting depth.
+
+A module of its own: DRF reads `DEFAULT_PARSER_CLASSES` while `rest_framework.views` is being
+imported, so this must not import the views (as `pichanaki.api` does).
+"""
+
+import io
+import re
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, parsers
+
+#: deepest nesting of arrays and objects a JSON body may have (a GeoJSON Feature needs 6)
+JSON_MAX_DEPTH = 32
+# A JSON string (skipped whole, so brackets inside it do not count) or one bracket.
+_JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def json_depth_exceeds(raw: bytes, limit: int) -> bool:
+    """Whether a JSON text nests arrays/objects deeper than `limit` (one linear scan)."""
+    depth = 0
+    for match in _JSON_TOKENS.finditer(raw):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with a bounded depth: Python's decoder recurses per level, so a body
+    of a thousand `[` would end in a RecursionError (a 500) instead of a 400."""
+
+    def parse(self, stream: IO[bytes] | None, media_type=None, parser_context=None) -> Any:
+        raw = stream.read() if stream is not None else b""
+        if json_depth_exceeds(raw, JSON_MAX_DEPTH):
+            raise exceptions.ParseError(
+                _("JSON parse error - nested deeper than %(depth)s levels.")
+                % {"depth": JSON_MAX_DEPTH}
+            )
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
