@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
 from credits.selectors import availability
-from parcels.calculations.selectors import runs_for
+from parcels.calculations.selectors import run_vintages, runs_for
 from parcels.models import RunKind, RunStatus, SurvivalCount
 from parcels.selectors import parcels_for, plantings_for, plots_for
 from smallholders.selectors import AnyUser
@@ -42,13 +42,12 @@ def carbon_over_time(*, user: AnyUser, view: PanelView) -> Chart:
     """Cumulative tCO2e by year: the latest approved ex-ante projection against the removals
     verified by the approved ex-post runs (each counted at the end of its period)."""
     runs = runs_for(user=user).filter(project=view.project, status=RunStatus.APPROVED)
-    ex_ante = runs.filter(kind=RunKind.EX_ANTE).order_by("-period_end", "-pk").first()
+    ex_ante = runs.filter(kind=RunKind.EX_ANTE).order_by("-period_end", "-pk").values("pk")[:1]
     projected: dict[int, Decimal] = {}
-    if ex_ante is not None:
-        total = Decimal(0)
-        for year, net in ex_ante.vintages.order_by("year").values_list("year", "net_tco2e"):
-            total += net
-            projected[year] = total
+    total = Decimal(0)
+    for year, net in run_vintages(run_ids=ex_ante).values_list("year", "net_tco2e"):
+        total += net
+        projected[year] = total
     verified: dict[int, Decimal] = {}
     total = Decimal(0)
     for end, net in (
@@ -69,7 +68,10 @@ def credits_by_vintage(*, user: AnyUser, view: PanelView) -> Chart:
     states = ("issued", "buffer", "available", "reserved", "held", "retired")
     rows = [
         [row.vintage, row.unit_type, *(getattr(row, state) for state in states)]
-        for row in availability(project_id=view.project.pk).order_by("vintage", "unit_type")
+        for row in availability(project_id=view.project.pk)
+        .select_related(None)
+        .only("vintage", "unit_type", *states)
+        .order_by("vintage", "unit_type")
     ]
     columns = [
         str(label)

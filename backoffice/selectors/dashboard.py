@@ -97,19 +97,25 @@ def carbon_figures(*, user: AnyUser, view: PanelView) -> CarbonFigures:
     A cooperative's share is the sum of its parcels' net contributions in those same runs.
     """
     approved = runs_for(user=user).filter(project=view.project, status=RunStatus.APPROVED)
-    ex_ante = approved.filter(kind=RunKind.EX_ANTE).order_by("-period_end", "-pk").first()
+    # Two columns of the latest projection, not the run row (its details can be large).
+    ex_ante = (
+        approved.filter(kind=RunKind.EX_ANTE)
+        .order_by("-period_end", "-pk")
+        .values("pk", "net_tco2e")
+        .first()
+    )
     ex_post = approved.filter(kind=RunKind.EX_POST)
     if view.cooperative_id is None:
         verified = ex_post.aggregate(total=Sum("net_tco2e"))["total"]
-        ante = ex_ante.net_tco2e if ex_ante else None
+        ante = ex_ante["net_tco2e"] if ex_ante else None
     else:
         mine = Q(parcels__parcel__smallholder__cooperative_id=view.cooperative_id)
         verified = ex_post.aggregate(total=Sum("parcels__net_tco2e", filter=mine))["total"]
         ante = None
         if ex_ante is not None:
-            ante = ex_ante.parcels.filter(
-                parcel__smallholder__cooperative_id=view.cooperative_id
-            ).aggregate(total=Sum("net_tco2e"))["total"]
+            ante = approved.filter(pk=ex_ante["pk"]).aggregate(
+                total=Sum("parcels__net_tco2e", filter=mine)
+            )["total"]
     return CarbonFigures(
         ex_ante_tco2e=ante,
         verified_tco2e=verified or Decimal(0),
@@ -121,10 +127,10 @@ def credit_figures(*, user: AnyUser, view: PanelView) -> dict[str, dict[str, int
     if view.cooperative_id is not None:
         return _cooperative_credits(user=user, view=view)
     sums = {state: Sum(state) for state in CREDIT_STATES}
-    rows = availability(project_id=view.project.pk).order_by().values("unit_type")
+    rows = availability(project_id=view.project.pk).select_related(None).values("unit_type")
     return {
         row["unit_type"]: {state: row[state] or 0 for state in CREDIT_STATES}
-        for row in rows.annotate(**sums).order_by("unit_type")
+        for row in rows.order_by().annotate(**sums).order_by("unit_type")
     }
 
 

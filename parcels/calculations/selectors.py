@@ -3,7 +3,14 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from parcels.models import CalculationRun, ParameterSet, ParcelResult, RunKind, RunStatus
+from parcels.models import (
+    CalculationRun,
+    ParameterSet,
+    ParcelResult,
+    RunKind,
+    RunStatus,
+    RunVintage,
+)
 from smallholders.selectors import AnyUser, projects_for, scope_for
 
 
@@ -79,3 +86,8 @@ def parcel_issuance(*, run: CalculationRun) -> dict[int, dict[int, int]]:
     for parcel_id, year, tonnes in rows.order_by("parcel_id", "year"):
         table.setdefault(parcel_id, {})[year] = tonnes
     return table
+
+
+def run_vintages(*, run_ids: QuerySet | list[int]) -> QuerySet[RunVintage]:
+    """The per-year net removals of the given runs (ids or a values("pk") subquery), by year."""
+    return RunVintage.objects.filter(run_id__in=run_ids).order_by("year")
