@@ -1,5 +1,7 @@
 """A calculation run started while the broker dies: saved, answered 503, run once it is back."""
 
+import datetime as dt
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -90,3 +92,28 @@ def test_a_duplicate_message_does_nothing(private_broker: PrivateRedis) -> None:
     run.refresh_from_db()
     assert run.trees.count() == 47  # computed and stored once
     assert run.dispatch_attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_unsent_or_long_lost_work_is_sent_again(
+    private_broker: PrivateRedis,  # noqa: F811
+    settings,
+) -> None:
+    personas, field = _project()
+    run = services.start_calculation_run(  # sent; no worker takes it yet
+        project_id=field.project.pk,
+        kind=RunKind.EX_POST,
+        period_start=fixture_project.PERIOD[0],
+        period_end=fixture_project.PERIOD[1],
+        actor=personas.manager_a,
+    )
+    queue = private_broker.client()
+    assert queue.llen("celery") == 1
+    assert resend_waiting() == 0  # waiting in the queue: not sent twice
+    sent_at = CalculationRun.objects.get(pk=run.pk).dispatched_at
+    CalculationRun.objects.filter(pk=run.pk).update(
+        dispatched_at=sent_at - dt.timedelta(seconds=settings.DISPATCH_RESEND_AFTER + 1)
+    )
+    assert resend_waiting() == 1  # presumed lost: sent again (the duplicate is harmless)
+    assert resend_waiting() == 0
+    assert queue.llen("celery") == 2
