@@ -117,3 +117,32 @@ def test_only_unsent_or_long_lost_work_is_sent_again(
     assert resend_waiting() == 1  # presumed lost: sent again (the duplicate is harmless)
     assert resend_waiting() == 0
     assert queue.llen("celery") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_says_in_spanish_that_the_run_is_saved(
+    private_broker: PrivateRedis,  # noqa: F811
+) -> None:
+    from django.test import Client
+
+    from tests.base import PASSWORD
+
+    personas, field = _project()
+    private_broker.stop()  # already down when the manager starts the run
+    client = Client()
+    assert client.login(username=personas.manager_a.username, password=PASSWORD)
+    form = {
+        "project": field.project.pk,
+        "kind": "ex_post",
+        "period_start": fixture_project.PERIOD[0].isoformat(),
+        "period_end": fixture_project.PERIOD[1].isoformat(),
+        "parameter_set": "",
+        "project_emissions_tco2e": "0",
+    }
+    page = client.post(
+        "/admin/parcels/calculationrun/add/", form, HTTP_ACCEPT_LANGUAGE="es", follow=True
+    )
+    assert page.status_code == 200
+    assert "Su solicitud está guardada y se ejecutará" in page.content.decode()
+    run = CalculationRun.objects.get()
+    assert (run.status, run.dispatched_at, run.dispatch_attempts) == (RunStatus.QUEUED, None, 1)
