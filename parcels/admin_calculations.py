@@ -11,6 +11,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -24,7 +25,8 @@ from parcels.calculations import engine, selectors, services
 from parcels.calculations.exceptions import CalculationError, InvalidParameters, NotAllowed
 from parcels.calculations.figures import translate_warning
 from parcels.models import CalculationRun, ParameterSet, RunKind, RunStatus
-from pichanaki.dispatch import JobsPaused
+from parcels.outboxes import CALCULATION_RUNS
+from pichanaki.dispatch import JobsPaused, unsent
 from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role
 from smallholders.selectors import projects_for
@@ -172,11 +174,10 @@ class CalculationRunAdmin(ScopedAdmin):
             )
         except NotAllowed as exc:
             raise PermissionDenied(exc.message) from exc
-        except JobsPaused as paused:  # the run is saved, queued: it starts when jobs resume
-            messages.warning(request, paused.message)
-            obj.pk = paused.pk
-            return
         obj.pk = run.pk
+        # The admin saves inside its own transaction, so the task is sent at that commit: only
+        # then is it known whether the broker answered (the run is saved either way).
+        transaction.on_commit(lambda: _warn_if_unsent(request, run.pk))
 
     def get_urls(self):
         own = [
@@ -229,3 +230,8 @@ class CalculationRunAdmin(ScopedAdmin):
             done = _("The run was approved.") if approve else _("The run was rejected.")
             self.message_user(request, done, messages.SUCCESS)
         return redirect(reverse("admin:parcels_calculationrun_change", args=[run_id]))
+
+
+def _warn_if_unsent(request: HttpRequest, run_id: int) -> None:
+    if unsent(CALCULATION_RUNS, run_id):
+        messages.warning(request, JobsPaused.message)

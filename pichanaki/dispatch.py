@@ -125,6 +125,12 @@ def send(outbox: Outbox, pk: int, *, seen: datetime | None = None) -> Sent:
     return Sent.SENT
 
 
+def unsent(outbox: Outbox, pk: int) -> bool:
+    """True while the row waits with no message sent (the broker did not answer)."""
+    rows = outbox.model.objects.filter(outbox.waiting, pk=pk, dispatched_at__isnull=True)
+    return rows.exists()
+
+
 def resend_waiting() -> int:
     """Send every waiting row never sent, or sent too long ago; the number sent.
 

@@ -297,10 +297,11 @@ def commit_import_job(*, job_id: int) -> ImportJob:
     # The job's outcome is saved in the same transaction as the records: a job marked done
     # always has its records, and a crash leaves neither (the task then marks it failed).
     with transaction.atomic():
-        # Locked and re-checked: a duplicate message waits here for the first commit, then
-        # finds the job finished and writes nothing.
-        if not ImportJob.objects.select_for_update().filter(
-                pk=job_id, status=ImportStatus.COMMITTING).exists():
+        # Serialised by the project lock (the import takes it as well), then re-checked: a
+        # duplicate message waits here for the first commit, then finds the job finished and
+        # writes nothing. (Not the job row's lock: progress is written to it meanwhile.)
+        Project.objects.select_for_update().get(pk=job.project_id)
+        if not ImportJob.objects.filter(pk=job_id, status=ImportStatus.COMMITTING).exists():
             return job
         try:
             outcome = import_file(

@@ -1,5 +1,7 @@
 """A calculation run started while the broker dies: saved, answered 503, run once it is back."""
 
+import datetime as dt
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -90,3 +92,57 @@ def test_a_duplicate_message_does_nothing(private_broker: PrivateRedis) -> None:
     run.refresh_from_db()
     assert run.trees.count() == 47  # computed and stored once
     assert run.dispatch_attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_unsent_or_long_lost_work_is_sent_again(
+    private_broker: PrivateRedis,  # noqa: F811
+    settings,
+) -> None:
+    personas, field = _project()
+    run = services.start_calculation_run(  # sent; no worker takes it yet
+        project_id=field.project.pk,
+        kind=RunKind.EX_POST,
+        period_start=fixture_project.PERIOD[0],
+        period_end=fixture_project.PERIOD[1],
+        actor=personas.manager_a,
+    )
+    queue = private_broker.client()
+    assert queue.llen("celery") == 1
+    assert resend_waiting() == 0  # waiting in the queue: not sent twice
+    sent_at = CalculationRun.objects.get(pk=run.pk).dispatched_at
+    CalculationRun.objects.filter(pk=run.pk).update(
+        dispatched_at=sent_at - dt.timedelta(seconds=settings.DISPATCH_RESEND_AFTER + 1)
+    )
+    assert resend_waiting() == 1  # presumed lost: sent again (the duplicate is harmless)
+    assert resend_waiting() == 0
+    assert queue.llen("celery") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_says_in_spanish_that_the_run_is_saved(
+    private_broker: PrivateRedis,  # noqa: F811
+) -> None:
+    from django.test import Client
+
+    from tests.base import PASSWORD
+
+    personas, field = _project()
+    private_broker.stop()  # already down when the manager starts the run
+    client = Client()
+    assert client.login(username=personas.manager_a.username, password=PASSWORD)
+    form = {
+        "project": field.project.pk,
+        "kind": "ex_post",
+        "period_start": fixture_project.PERIOD[0].isoformat(),
+        "period_end": fixture_project.PERIOD[1].isoformat(),
+        "parameter_set": "",
+        "project_emissions_tco2e": "0",
+    }
+    page = client.post(
+        "/admin/parcels/calculationrun/add/", form, HTTP_ACCEPT_LANGUAGE="es", follow=True
+    )
+    assert page.status_code == 200
+    assert "Su solicitud está guardada y se ejecutará" in page.content.decode()
+    run = CalculationRun.objects.get()
+    assert (run.status, run.dispatched_at, run.dispatch_attempts) == (RunStatus.QUEUED, None, 1)
