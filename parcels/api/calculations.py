@@ -22,6 +22,7 @@ from parcels.calculations.exceptions import (
     CalculationError,
     InvalidParameters,
     NotAllowed,
+    RunNotReady,
     RunStateConflict,
 )
 from parcels.models import CalculationRun, ParameterSet, ParcelResult, RunKind, RunVintage
@@ -99,7 +100,8 @@ class ParcelResultSerializer(serializers.ModelSerializer):
 
 
 def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
-    """Map domain errors to the API's error shape (403, 409, 400)."""
+    """Map domain errors to the API's error shape (403, 409, 400; a project not ready for the
+    run: 400 with `readiness`, one translated message per problem naming parcels or strata)."""
     try:
         return service(**kwargs)
     except NotAllowed as exc:
@@ -108,6 +110,9 @@ def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
         raise Conflict(exc.message) from exc
     except InvalidParameters as exc:
         raise ValidationError({exc.field: [exc.message]}) from exc
+    except RunNotReady as exc:
+        readable = [m[:1].upper() + m[1:] + "." for m in exc.messages]
+        raise ValidationError({"readiness": readable}, code="not_ready") from exc
     except CalculationError as exc:
         raise Conflict(exc.message) from exc
 

@@ -35,3 +35,15 @@ class NotAllowed(CalculationError):
 
 class NoParameterSet(CalculationError):
     default_message = _("The project has no carbon parameter set yet.")
+
+
+class RunNotReady(CalculationError):
+    """The project is not ready for the run; `problems` are the readiness notices (each
+    naming parcels or strata), `messages` their translations in the active language."""
+
+    def __init__(self, problems) -> None:
+        from parcels.calculations.figures import notice_dict, translate_warning
+
+        self.problems = [notice_dict(p) for p in problems]
+        self.messages = [translate_warning(p) for p in self.problems]
+        super().__init__(" ".join(m[:1].upper() + m[1:] + "." for m in self.messages))
