@@ -256,7 +256,7 @@ STRATA = (
             "Swietenia macrophylla": 1,
             "Calycophyllum spruceanum": 1,
         },
-        (150, 280),
+        (120, 250),  # shade trees/ha in coffee (Somarriba 1990: 120–290 laurel/ha)
         (2, 4),
     ),
     StratumSpec(
@@ -274,7 +274,7 @@ STRATA = (
             "Eucalyptus grandis": 4,
             "Pinus tecunumanii": 2,
         },
-        (60, 150),
+        (50, 120),  # boundary rows at 3–4 m and scattered trees
         (1, 3),
     ),
     StratumSpec(
@@ -291,7 +291,7 @@ STRATA = (
             "Eucalyptus grandis": 5,
             "Pinus tecunumanii": 3,
         },
-        (800, 1100),
+        (625, 830),  # woodlots at 4×4 m to 4×3 m
         (1, 2),
     ),
 )
@@ -304,6 +304,10 @@ EX_POST_PERIODS = (
     (dt.date(2010, 1, 1), dt.date(2015, 12, 31)),
     (dt.date(2016, 1, 1), dt.date(2018, 12, 31)),
     (dt.date(2019, 1, 1), dt.date(2022, 12, 31)),
+)
+PARAMETERS_NOTE = (
+    "Valores por defecto de la especificación, con curvas de crecimiento, supervivencia y "
+    "mortalidad calibradas para la Selva Central (ver pichanaki/demo/README.md)."
 )
 REVIEW_NOTE = "Revisión de demostración: datos de campo ficticios generados por seed_demo."
 

@@ -16,9 +16,9 @@ import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from parcels.calculations import selectors, services
+from parcels.calculations import engine, selectors, services
 from parcels.models import CalculationRun, RunKind, RunStatus
-from pichanaki.demo import catalogue, logins
+from pichanaki.demo import catalogue, growth, logins
 from pichanaki.demo.exceptions import DemoRunFailed
 from smallholders.choices import Role
 from smallholders.models import Project
@@ -31,10 +31,17 @@ if TYPE_CHECKING:
 
 
 def step_parameters(ctx: "DemoContext", rng: np.random.Generator) -> bool:
-    """Version 1 of the parameter set, with the methods specification's defaults."""
-    existed = selectors.latest_parameter_set(project_id=ctx.project.pk) is not None
-    services.ensure_default_parameter_set(project_id=ctx.project.pk)
-    return not existed
+    """The demo's parameter set: the specification's defaults with the growth curves, survival
+    and mortality calibrated for the Selva Central (`growth.demo_parameters`)."""
+    if selectors.latest_parameter_set(project_id=ctx.project.pk) is not None:
+        return False
+    services.create_parameter_set_version(
+        project_id=ctx.project.pk,
+        parameters=growth.demo_parameters(engine.default_parameters()),
+        note=catalogue.PARAMETERS_NOTE,
+        actor=None,
+    )
+    return True
 
 
 def step_ex_ante_run(ctx: "DemoContext", rng: np.random.Generator) -> bool:
