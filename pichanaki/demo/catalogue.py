@@ -309,6 +309,47 @@ PARAMETERS_NOTE = (
     "Valores por defecto de la especificación, con curvas de crecimiento, supervivencia y "
     "mortalidad calibradas para la Selva Central (ver pichanaki/demo/README.md)."
 )
+
+
+@dataclass(frozen=True)
+class RunCalendar:
+    """When the story's run was started, approved and (for credits) issued."""
+
+    queued: dt.date
+    approved: dt.date
+    issued: dt.date
+
+
+# The story's calendar (see `clock`): after the plantings of 2010–2012, the ex-ante projection
+# is approved and its forward units issued and partly sold; each ex-post run follows the plot
+# measurements of its last year (June–August) and is issued once approved.
+# When each kind of field data was entered (created_at and history stamps): the project set up
+# before the first agreement; smallholders and parcels once the last agreement was signed (June
+# 2012); plantings with their survival counts after the 2016 count; plot measurements after the
+# 2022 campaign. Each date is after every date the step's rows carry (no record of the future).
+FIELD_DATA_ENTERED_ON = {
+    "project": dt.date(2009, 12, 1),
+    "cooperatives": dt.date(2009, 12, 1),
+    "species": dt.date(2009, 12, 1),
+    "smallholders": dt.date(2012, 6, 29),
+    "strata": dt.date(2012, 6, 29),
+    "parcels": dt.date(2012, 6, 29),
+    "plantings": dt.date(2016, 9, 30),
+    "monitoring": dt.date(2022, 9, 30),
+}
+PARAMETERS_ON = dt.date(2013, 1, 14)
+EX_ANTE_CALENDAR = RunCalendar(dt.date(2013, 1, 21), dt.date(2013, 2, 18), dt.date(2013, 3, 4))
+EX_POST_CALENDAR = {
+    dt.date(2015, 12, 31): RunCalendar(
+        dt.date(2016, 2, 1), dt.date(2016, 3, 7), dt.date(2016, 4, 4)
+    ),
+    dt.date(2018, 12, 31): RunCalendar(
+        dt.date(2019, 2, 4), dt.date(2019, 3, 11), dt.date(2019, 4, 8)
+    ),
+    dt.date(2022, 12, 31): RunCalendar(
+        dt.date(2023, 2, 6), dt.date(2023, 3, 13), dt.date(2023, 4, 10)
+    ),
+}
 REVIEW_NOTE = "Revisión de demostración: datos de campo ficticios generados por seed_demo."
 
 
@@ -335,11 +376,16 @@ class SaleSpec:
     price_per_tonne: str
     currency: str
     invoice_reference: str
+    sold_on: dt.date
 
 
 # Forward units bought before the first verification; converted to verified units by it.
-FORWARD_SALE = SaleSpec("PER", 2014, 0.05, "9.50", "USD", "F001-000087")
-VERIFIED_SALE = SaleSpec("VER", 2018, 0.05, "16.00", "USD", "F001-000142")
+FORWARD_SALE = SaleSpec(
+    "PER", 2014, 0.05, "9.50", "USD", "F001-000087", sold_on=dt.date(2013, 6, 10)
+)
+VERIFIED_SALE = SaleSpec(
+    "VER", 2018, 0.05, "16.00", "USD", "F001-000142", sold_on=dt.date(2023, 10, 2)
+)
 
 
 @dataclass(frozen=True)
