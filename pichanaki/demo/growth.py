@@ -24,26 +24,26 @@ from parcels.choices import GrowthGroup
 # group: (Dmax cm, k 1/yr, p, Hmax m)
 GROUP_PARAMETERS = {
     # Bolaina (Guazuma crinita), pashaco: about 4 cm/yr of DBH in the first 5 years in
-    # agroforestry on acid soils of the Chanchamayo valley (Villachica et al. 1993, cited in
-    # the UNU Ucayali bolaina growth studies), 3.3 cm/yr in strip plantings (Baldoceda et al.
-    # 1991); early growth depends strongly on site (Weber & Sotelo Montes 2008, New Forests
-    # 36:29–52). Short-lived: D levels off near 30 cm. D(5) ≈ 17 cm, D(10) ≈ 24 cm.
+    # agroforestry on acid soils of the Chanchamayo valley (Villachica et al. 1993) and 3.3 cm/yr
+    # in strip plantings (Baldoceda et al. 1991), both as cited in bolaina growth studies from
+    # Ucayali; site dominates early growth (Weber & Sotelo Montes 2008, New Forests 36:29–52).
+    # Short-lived: D levels off near 30 cm. D(5) ≈ 19 cm, D(10) ≈ 27 cm.
     GrowthGroup.FAST_PIONEER: (32.0, 0.22, 1.3, 24.0),
-    # Laurel, cedro, caoba, capirona, tornillo as timber shade in coffee: about 1–1.5 cm/yr
-    # of DBH (Somarriba 1990, Agroforestry Systems 10:253–263, Cordia alliodora shade stands;
-    # cedro and caoba slowed by the shoot borer Hypsipyla grandella). D(10) ≈ 14 cm,
-    # D(30) ≈ 31 cm.
+    # Laurel, cedro, caoba, capirona, tornillo as timber shade in coffee, at the stand densities
+    # of Cordia alliodora shade in small coffee farms (Somarriba 1990, Agroforestry Systems
+    # 10:253–263); cedro and caoba slowed by the shoot borer Hypsipyla grandella. About 2 cm/yr
+    # of DBH in the first decade: D(10) ≈ 20 cm, D(30) ≈ 36 cm.
     GrowthGroup.MEDIUM_NATIVE: (40.0, 0.085, 1.2, 26.0),
     # Guaba (Inga), amasisa (Erythrina): pollarded or pruned every year or two for the coffee
     # below, so their standing biomass stays low (Ehrenbergerová et al. 2019, Bois et Forêts
-    # des Tropiques 342:93–103, Inga-shaded coffee in Peru). D(10) ≈ 13 cm.
+    # des Tropiques 342:93–103, Inga-shaded coffee in Peru). D(10) ≈ 17 cm.
     GrowthGroup.SERVICE_SHADE: (28.0, 0.10, 1.1, 12.0),
-    # Eucalipto, pino in smallholder woodlots of the Selva Central: D(10) ≈ 19 cm.
+    # Eucalipto, pino in smallholder woodlots without intensive silviculture: D(10) ≈ 23 cm.
     GrowthGroup.EXOTIC: (35.0, 0.12, 1.2, 28.0),
 }
 # Establishment survival drawn per cohort (first count, a year after planting) and annual
-# mortality afterwards: smallholder plantings lose trees to drought, weeding, cattle and
-# felling for firewood; 3–5 %/yr is usual in agroforestry (Somarriba 1990).
+# mortality afterwards (assumed, for plantings without irrigation that lose trees to drought,
+# weeding, cattle and firewood felling).
 ESTABLISHMENT_SURVIVAL = (0.70, 0.92)
 ANNUAL_MORTALITY = 0.03
 MIN_DBH_CM = 0.5
