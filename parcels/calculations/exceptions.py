@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from parcels.calculations.figures import notice_dict, translate_warning
+
 
 class CalculationError(Exception):
     """Base class; `message` is translated for the person who asked."""
@@ -42,8 +44,6 @@ class RunNotReady(CalculationError):
     naming parcels or strata), `messages` their translations in the active language."""
 
     def __init__(self, problems) -> None:
-        from parcels.calculations.figures import notice_dict, translate_warning
-
         self.problems = [notice_dict(p) for p in problems]
         self.messages = [translate_warning(p) for p in self.problems]
         super().__init__(" ".join(m[:1].upper() + m[1:] + "." for m in self.messages))

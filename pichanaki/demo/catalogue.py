@@ -29,6 +29,9 @@ HECTARES_PER_SCALE = 800
 PLOT_RADIUS_M = "12.62"  # 500 m² circular permanent plots
 PLOT_SHARE = 0.05  # of the parcels with plantings
 PLOT_YEARS = (2015, 2018, 2022)
+# Two plots are the engine's minimum; three keep a small demo's first verification (young
+# trees, few plots) from losing everything to the uncertainty deduction.
+MIN_PLOTS_PER_STRATUM = 3
 
 
 @dataclass(frozen=True)
@@ -256,7 +259,7 @@ STRATA = (
             "Swietenia macrophylla": 1,
             "Calycophyllum spruceanum": 1,
         },
-        (120, 250),  # shade trees/ha in coffee (Somarriba 1990: 120–290 laurel/ha)
+        (100, 200),  # shade trees/ha in coffee (Somarriba 1990 models 120–290/ha)
         (2, 4),
     ),
     StratumSpec(
@@ -274,7 +277,7 @@ STRATA = (
             "Eucalyptus grandis": 4,
             "Pinus tecunumanii": 2,
         },
-        (50, 120),  # boundary rows at 3–4 m and scattered trees
+        (40, 100),  # boundary rows at 3–4 m and scattered trees
         (1, 3),
     ),
     StratumSpec(

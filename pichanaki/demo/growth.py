@@ -32,20 +32,20 @@ GROUP_PARAMETERS = {
     # Laurel, cedro, caoba, capirona, tornillo as timber shade in coffee, at the stand densities
     # of Cordia alliodora shade in small coffee farms (Somarriba 1990, Agroforestry Systems
     # 10:253–263); cedro and caoba slowed by the shoot borer Hypsipyla grandella. About 2 cm/yr
-    # of DBH in the first decade: D(10) ≈ 20 cm, D(30) ≈ 36 cm.
-    GrowthGroup.MEDIUM_NATIVE: (40.0, 0.085, 1.2, 26.0),
+    # of DBH in the first decade: D(10) ≈ 19 cm, D(30) ≈ 33 cm.
+    GrowthGroup.MEDIUM_NATIVE: (36.0, 0.09, 1.2, 25.0),
     # Guaba (Inga), amasisa (Erythrina): pollarded or pruned every year or two for the coffee
     # below, so their standing biomass stays low (Ehrenbergerová et al. 2019, Bois et Forêts
     # des Tropiques 342:93–103, Inga-shaded coffee in Peru). D(10) ≈ 17 cm.
     GrowthGroup.SERVICE_SHADE: (28.0, 0.10, 1.1, 12.0),
-    # Eucalipto, pino in smallholder woodlots without intensive silviculture: D(10) ≈ 23 cm.
-    GrowthGroup.EXOTIC: (35.0, 0.12, 1.2, 28.0),
+    # Eucalipto, pino in smallholder woodlots without intensive silviculture: D(10) ≈ 20 cm.
+    GrowthGroup.EXOTIC: (30.0, 0.12, 1.2, 26.0),
 }
 # Establishment survival drawn per cohort (first count, a year after planting) and annual
 # mortality afterwards (assumed, for plantings without irrigation that lose trees to drought,
 # weeding, cattle and firewood felling).
-ESTABLISHMENT_SURVIVAL = (0.70, 0.92)
-ANNUAL_MORTALITY = 0.03
+ESTABLISHMENT_SURVIVAL = (0.65, 0.90)
+ANNUAL_MORTALITY = 0.015
 MIN_DBH_CM = 0.5
 MIN_HEIGHT_M = 1.6  # a tree with a DBH is taller than breast height (1.3 m)
 BREAST_HEIGHT_M = 1.3

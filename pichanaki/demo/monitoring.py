@@ -31,7 +31,7 @@ def step_monitoring(ctx: DemoContext, rng: np.random.Generator) -> None:
 
 
 def _plot_parcels(ctx: DemoContext, rng: np.random.Generator) -> list[Parcel]:
-    """Validated planted parcels, sampled per stratum (at least two plots in each)."""
+    """Validated planted parcels, sampled per stratum (at least `MIN_PLOTS_PER_STRATUM` each)."""
     candidates = [
         p for p in ctx.parcels if p.status == ParcelStatus.VALIDATED and p.code in ctx.plantings
     ]
@@ -39,7 +39,8 @@ def _plot_parcels(ctx: DemoContext, rng: np.random.Generator) -> list[Parcel]:
     chosen = []
     for stratum in ctx.strata.values():
         members = [p for p in candidates if p.stratum_id == stratum.pk]
-        wanted = max(2, round(total * len(members) / max(len(candidates), 1)))
+        share = round(total * len(members) / max(len(candidates), 1))
+        wanted = max(catalogue.MIN_PLOTS_PER_STRATUM, share)
         picked = rng.choice(len(members), size=min(wanted, len(members)), replace=False)
         chosen += [members[i] for i in sorted(picked)]
     return chosen
