@@ -165,11 +165,7 @@ class StartRunForm(forms.ModelForm):
                 period_end=cleaned["period_end"],
             )
         except RunNotReady as exc:
-            raise forms.ValidationError([_capital(m) for m in exc.messages]) from exc
-
-
-def _capital(message: str) -> str:
-    return message[:1].upper() + message[1:] + "."
+            raise forms.ValidationError(exc.sentences) from exc
 
 
 @admin.register(CalculationRun)

@@ -111,8 +111,7 @@ def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
     except InvalidParameters as exc:
         raise ValidationError({exc.field: [exc.message]}) from exc
     except RunNotReady as exc:
-        readable = [m[:1].upper() + m[1:] + "." for m in exc.messages]
-        raise ValidationError({"readiness": readable}, code="not_ready") from exc
+        raise ValidationError({"readiness": exc.sentences}, code="not_ready") from exc
     except CalculationError as exc:
         raise Conflict(exc.message) from exc
 

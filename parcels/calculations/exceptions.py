@@ -41,9 +41,11 @@ class NoParameterSet(CalculationError):
 
 class RunNotReady(CalculationError):
     """The project is not ready for the run; `problems` are the readiness notices (each
-    naming parcels or strata), `messages` their translations in the active language."""
+    naming parcels or strata), `messages` their translations in the active language and
+    `sentences` the same, capitalised with a full stop (for forms and API errors)."""
 
     def __init__(self, problems) -> None:
         self.problems = [notice_dict(p) for p in problems]
         self.messages = [translate_warning(p) for p in self.problems]
-        super().__init__(" ".join(m[:1].upper() + m[1:] + "." for m in self.messages))
+        self.sentences = [m[:1].upper() + m[1:] + "." for m in self.messages]
+        super().__init__(" ".join(self.sentences))
