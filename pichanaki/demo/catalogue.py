@@ -409,3 +409,7 @@ RETIREMENT = RetirementSpec(
     "Compensación de las emisiones del tueste y del transporte del café vendido en 2023.",
     dt.date(2024, 3, 15),
 )
+
+# The last day of the story: every event of the demo (not periods) happens on or before it.
+# A step appended later (benefit distributions, say) moves it if its events come later.
+STORY_END = RETIREMENT.retired_on
