@@ -46,10 +46,16 @@ def story_clock(day: dt.date) -> Iterator[None]:
     ]
     timezone.now = story_now
     for field in defaults:
-        field.default = story_now
+        _set_default(field, story_now)
     try:
         yield
     finally:
         timezone.now = real_now
         for field in defaults:
-            field.default = real_now
+            _set_default(field, real_now)
+
+
+def _set_default(field, default) -> None:
+    """Set a field's default, dropping Django's cached copy of it (`Field._get_default`)."""
+    field.default = default
+    field.__dict__.pop("_get_default", None)

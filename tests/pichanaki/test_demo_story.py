@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Max, Min, Sum
+from django.utils import timezone
 
 from credits.models import Issuance, LedgerEvent, Retirement, Sale
 from parcels.models import CalculationRun, MonitoringPlot, Parcel, Planting, RunKind, RunStatus
@@ -96,6 +98,10 @@ def test_every_demo_date_follows_the_story() -> None:
     assert vintage.issued_at < verified.sold_at < retired.created_at
     assert _day(verified.sold_at) < retired.retired_on
     assert LedgerEvent.objects.aggregate(d=Max("created_at"))["d"] <= retired.created_at
+
+    # The story clock leaves no trace: rows written after the load carry the real time.
+    after = User.objects.create(username="after-the-demo")
+    assert abs(after.date_joined - timezone.now()) < dt.timedelta(minutes=1)
 
 
 def _check_run(run: CalculationRun, *, after: dt.date) -> bool:
