@@ -6,7 +6,7 @@ event times). Loaded as they are, they would all carry the day `seed_demo` ran, 
 would be sold years before the retirement dated in the story. Inside `story_clock(day)`,
 `timezone.now()` answers that day at 09:00 (project time) plus one millisecond per call, so
 every timestamp is deterministic and in the story's order: planting 2010–2012 < monitoring <
-run approval < issuance < sale < retirement (dates in `catalogue`).
+run approval < issuance < sale < retirement (dates in `story`).
 
 Only `seed_demo` uses it, in its own process, around one step at a time (never in a request).
 """

@@ -33,7 +33,7 @@ from credits.models import (
     SerialBlock,
 )
 from parcels.models import CalculationRun, RunKind
-from pichanaki.demo import catalogue, logins, runs
+from pichanaki.demo import catalogue, logins, runs, story
 from pichanaki.demo.clock import story_clock
 from smallholders.choices import Role
 from smallholders.models import Project
@@ -50,7 +50,7 @@ def step_ex_ante_issuance(ctx: "DemoContext", rng: np.random.Generator) -> bool:
     run = runs.approved_run(
         project, RunKind.EX_ANTE, project.crediting_start, project.crediting_end
     )
-    with story_clock(catalogue.EX_ANTE_CALENDAR.issued):
+    with story_clock(story.EX_ANTE_CALENDAR.issued):
         return _issue(run, project)
 
 
@@ -64,7 +64,7 @@ def step_verified_issuance(ctx: "DemoContext", rng: np.random.Generator) -> bool
     wrote = False
     for start, end in catalogue.EX_POST_PERIODS:
         run = runs.approved_run(ctx.project, RunKind.EX_POST, start, end)
-        with story_clock(catalogue.EX_POST_CALENDAR[end].issued):
+        with story_clock(story.EX_POST_CALENDAR[end].issued):
             wrote = _issue(run, ctx.project) | wrote
             wrote = _convert(run, ctx.project) | wrote
     return wrote

@@ -18,7 +18,7 @@ from django.contrib.auth.models import User
 
 from parcels.calculations import engine, selectors, services
 from parcels.models import CalculationRun, RunKind, RunStatus
-from pichanaki.demo import catalogue, growth, logins
+from pichanaki.demo import catalogue, growth, logins, story
 from pichanaki.demo.clock import story_clock
 from pichanaki.demo.exceptions import DemoRunFailed
 from smallholders.choices import Role
@@ -36,7 +36,7 @@ def step_parameters(ctx: "DemoContext", rng: np.random.Generator) -> bool:
     and mortality calibrated for the Selva Central (`growth.demo_parameters`)."""
     if selectors.latest_parameter_set(project_id=ctx.project.pk) is not None:
         return False
-    with story_clock(catalogue.PARAMETERS_ON):
+    with story_clock(story.PARAMETERS_ON):
         services.create_parameter_set_version(
             project_id=ctx.project.pk,
             parameters=growth.demo_parameters(engine.default_parameters()),
@@ -54,7 +54,7 @@ def step_ex_ante_run(ctx: "DemoContext", rng: np.random.Generator) -> bool:
         RunKind.EX_ANTE,
         project.crediting_start,
         project.crediting_end,
-        calendar=catalogue.EX_ANTE_CALENDAR,
+        calendar=story.EX_ANTE_CALENDAR,
     )
 
 
@@ -62,7 +62,7 @@ def step_ex_post_runs(ctx: "DemoContext", rng: np.random.Generator) -> bool:
     """One approved ex-post run per monitoring period (2010–2015, 2016–2018, 2019–2022)."""
     wrote = [
         ensure_approved_run(
-            ctx.project, RunKind.EX_POST, start, end, calendar=catalogue.EX_POST_CALENDAR[end]
+            ctx.project, RunKind.EX_POST, start, end, calendar=story.EX_POST_CALENDAR[end]
         )
         for start, end in catalogue.EX_POST_PERIODS
     ]
@@ -82,7 +82,7 @@ def ensure_approved_run(
     start: dt.date,
     end: dt.date,
     *,
-    calendar: catalogue.RunCalendar,
+    calendar: story.RunCalendar,
 ) -> bool:
     """Start (or resume an interrupted), execute and approve the run on the story's dates
     (`calendar`); False if it was done."""

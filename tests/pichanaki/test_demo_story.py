@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from credits.models import Issuance, LedgerEvent, Retirement, Sale
 from parcels.models import CalculationRun, MonitoringPlot, Parcel, Planting, RunKind, RunStatus
-from pichanaki.demo import catalogue
+from pichanaki.demo import catalogue, story
 from pichanaki.demo.clock import story_moment
 from pichanaki.demo.services import load_demo
 from smallholders.models import Project
@@ -69,9 +69,9 @@ def test_every_demo_date_follows_the_story() -> None:
     before = _rows_before()
     load_demo(scale=0.1)
     retired = Retirement.objects.get()
-    assert retired.retired_on == catalogue.RETIREMENT.retired_on <= catalogue.STORY_END
-    story = (STORY_START, catalogue.STORY_END)
-    late = [(m, f, d) for m, f, d in _dated_values(before) if not story[0] <= d <= story[1]]
+    assert retired.retired_on == catalogue.RETIREMENT.retired_on <= story.STORY_END
+    span = (STORY_START, story.STORY_END)
+    late = [(m, f, d) for m, f, d in _dated_values(before) if not span[0] <= d <= span[1]]
     assert late == [], f"dates outside the story (1998 – its last day): {late}"
 
     last_planting = Planting.objects.aggregate(d=Max("planted_on"))["d"]
