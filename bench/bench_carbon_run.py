@@ -79,7 +79,8 @@ def setup() -> Project:
     area, epsg = geo.area_hectares(boundary), geo.utm_epsg_for(boundary)
     parcels = Parcel.objects.bulk_create(
         Parcel(project=project, smallholder=owner, code=f"B-{i}", boundary=boundary, area_ha=area,
-               area_epsg=epsg, land_use_before="other", stratum=strata[i % 2])
+               area_epsg=epsg, land_use_before="other", stratum=strata[i % 2],
+               status="validated")  # runs include validated parcels only
         for i in range(PARCELS))
     with_plots = parcels[: PARCELS - 10]  # ten parcels are estimated from their stratum mean
     centre = Point(-74.895, -10.895, srid=4326)

@@ -11,6 +11,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -21,9 +22,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from parcels.calculations import engine, selectors, services
-from parcels.calculations.exceptions import CalculationError, InvalidParameters, NotAllowed
+from parcels.calculations import engine, exports, failures, selectors, services
+from parcels.calculations.exceptions import (
+    CalculationError,
+    InvalidParameters,
+    NotAllowed,
+    RunNotReady,
+)
 from parcels.calculations.figures import translate_warning
+from parcels.choices import ParcelStatus
 from parcels.models import CalculationRun, ParameterSet, RunKind, RunStatus
 from parcels.outboxes import CALCULATION_RUNS
 from pichanaki.dispatch import JobsPaused, unsent
@@ -101,6 +108,31 @@ class ParameterSetAdmin(ScopedAdmin):
         return form.save(commit=False)
 
 
+PARCELS_PER_PAGE = 50
+
+
+def _failure(run: CalculationRun) -> dict | None:
+    if run.status != RunStatus.FAILED:
+        return None
+    return failures.describe_failure(
+        code=run.failure_code, params=run.failure_params, run_id=run.pk
+    )
+
+
+def _scope(run: CalculationRun) -> dict | None:
+    """Parcels included and left out (by status, translated), from the run's details."""
+    scope = run.details.get("parcel_scope")
+    if scope is None:
+        return None
+    labels = dict(ParcelStatus.choices)
+    excluded = [(labels.get(k, k), n) for k, n in scope["excluded"].items() if n]
+    return {
+        "included": scope["included"],
+        "excluded": excluded,
+        "n_excluded": sum(n for _label, n in excluded),
+    }
+
+
 class StartRunForm(forms.ModelForm):
     class Meta:
         model = CalculationRun
@@ -121,7 +153,23 @@ class StartRunForm(forms.ModelForm):
                 "project_emissions_tco2e",
                 _("Project emissions are monitored: ex-post runs only."),
             )
+        self._check_readiness(cleaned)
         return cleaned
+
+    def _check_readiness(self, cleaned: dict) -> None:
+        """The service's own readiness check, so the form refuses what the service would."""
+        needed = ("project", "kind", "period_start", "period_end")
+        if self.errors or not all(cleaned.get(name) for name in needed):
+            return
+        try:
+            services.check_run_readiness(
+                project_id=cleaned["project"].pk,
+                kind=cleaned["kind"],
+                period_start=cleaned["period_start"],
+                period_end=cleaned["period_end"],
+            )
+        except RunNotReady as exc:
+            raise forms.ValidationError(exc.sentences) from exc
 
 
 @admin.register(CalculationRun)
@@ -185,20 +233,34 @@ class CalculationRunAdmin(ScopedAdmin):
                  name="parcels_calculationrun_progress"),
             path("<int:run_id>/review/", self.admin_site.admin_view(self.review_view),
                  name="parcels_calculationrun_review"),
+            path("<int:run_id>/parcels.csv", self.admin_site.admin_view(self.parcels_csv_view),
+                 name="parcels_calculationrun_parcels_csv"),
         ]
         return own + super().get_urls()
+
+    def response_add(self, request: HttpRequest, obj: CalculationRun, post_url_continue=None):
+        """Say what happened: the run is queued (not done), and where to follow it."""
+        message = _(
+            "Run #%(run)d was queued: it is computed in the background; this page shows its "
+            "progress and, when it ends, its results or why it failed."
+        ) % {"run": obj.pk}
+        self.message_user(request, message, messages.INFO)
+        return redirect(reverse("admin:parcels_calculationrun_change", args=[obj.pk]))
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
         run = self._object_in_scope(request, object_id)
         if request.method == "POST":
             raise PermissionDenied  # a run changes only through its review (approve/reject)
+        parcels = Paginator(selectors.parcel_results(run=run), PARCELS_PER_PAGE)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": str(run),
             "run": run,
+            "failure": _failure(run),
+            "scope": _scope(run),
             "strata": run.strata.select_related("stratum").order_by("stratum__code"),
-            "parcels": selectors.parcel_results(run=run),
+            "parcels": parcels.get_page(request.GET.get("page")),
             "vintages": run.vintages.all(),
             "warnings": [translate_warning(w) for w in run.warnings],
             "details_json": json.dumps(run.details, indent=2, sort_keys=True),
@@ -209,6 +271,11 @@ class CalculationRunAdmin(ScopedAdmin):
             "is_ex_ante": run.kind == RunKind.EX_ANTE,
         }
         return TemplateResponse(request, "parcels/calculations/run_detail.html", context)
+
+    def parcels_csv_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        """Every parcel result of the run (the page shows them a page at a time)."""
+        run = selectors.access_run(user=request.user, run_id=run_id)
+        return exports.parcel_results_csv(run=run)
 
     def progress_view(self, request: HttpRequest, run_id: int) -> JsonResponse:
         run = self._object_in_scope(request, str(run_id))

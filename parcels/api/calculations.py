@@ -22,6 +22,7 @@ from parcels.calculations.exceptions import (
     CalculationError,
     InvalidParameters,
     NotAllowed,
+    RunNotReady,
     RunStateConflict,
 )
 from parcels.models import CalculationRun, ParameterSet, ParcelResult, RunKind, RunVintage
@@ -100,7 +101,8 @@ class ParcelResultSerializer(serializers.ModelSerializer):
 
 
 def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
-    """Map domain errors to the API's error shape (403, 409, 400)."""
+    """Map domain errors to the API's error shape (403, 409, 400; a project not ready for the
+    run: 400 with `readiness`, one translated message per problem naming parcels or strata)."""
     try:
         return service(**kwargs)
     except NotAllowed as exc:
@@ -109,6 +111,8 @@ def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
         raise Conflict(exc.message) from exc
     except InvalidParameters as exc:
         raise ValidationError({exc.field: [exc.message]}) from exc
+    except RunNotReady as exc:
+        raise ValidationError({"readiness": exc.sentences}, code="not_ready") from exc
     except CalculationError as exc:
         raise Conflict(exc.message) from exc
 

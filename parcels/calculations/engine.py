@@ -7,11 +7,11 @@ fingerprints, the method version, and turning a run's loaded inputs into an `Out
 from collections.abc import Callable
 from typing import Any
 
-from parcels.calculations import ex_ante, ex_post, loaders
+from parcels.calculations import ex_ante, ex_post, loaders, readiness
 from parcels.calculations.exceptions import InvalidParameters
 from parcels.calculations.figures import decimal
 from parcels.calculations.hashing import input_hash
-from parcels.calculations.storage import Pending
+from parcels.calculations.storage import Outcome, Pending
 from parcels.carbon.notices import CarbonInputError, ParameterError
 from parcels.carbon.parameters import METHOD_VERSION, CarbonParameters
 from parcels.models import CalculationRun, RunKind
@@ -61,7 +61,19 @@ def run_header(run: CalculationRun) -> dict[str, Any]:
 
 def compute_run(*, run: CalculationRun, progress: Callable[[int], None]) -> Pending:
     """Load the run's inputs, hash them and compute its outcome with the pure engine (ex post:
-    the per-tree rows; the aggregates are left to `Pending.finish`)."""
+    the per-tree rows; the aggregates are left to `Pending.finish`). The details say how many
+    parcels the run included and how many it left out, by status (`readiness.parcel_scope`)."""
+    scope = readiness.parcel_scope(run.project_id)
+    pending = _compute(run, progress)
+    return Pending(trees=pending.trees, finish=lambda: _with_scope(pending.finish(), scope))
+
+
+def _with_scope(outcome: Outcome, scope: dict) -> Outcome:
+    outcome.summary["details"]["parcel_scope"] = scope
+    return outcome
+
+
+def _compute(run: CalculationRun, progress: Callable[[int], None]) -> Pending:
     parameters = CarbonParameters.from_dict(run.parameter_set.parameters)
     if run.kind == RunKind.EX_POST:
         data = loaders.load_field_data(run.project_id, run.period_start, run.period_end)

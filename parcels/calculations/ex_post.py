@@ -30,23 +30,19 @@ from decimal import Decimal
 import numpy as np
 from django.utils.translation import gettext_noop
 
-from parcels.calculations.exceptions import CalculationError
+from parcels.calculations import failures
 from parcels.calculations.figures import decimal, notice_dict, per_ha, percent, split_vintages
 from parcels.calculations.loaders import ORIGIN_CODES, FieldData, RunContext, Trees
 from parcels.calculations.storage import Outcome, Pending
 from parcels.calculations.writers import Labels, TreeRows
 from parcels.carbon import pipeline, removals, sampling
-from parcels.carbon.notices import CarbonInputError, Notice, RowError
+from parcels.carbon.notices import CarbonInputError, Notice
 from parcels.carbon.parameters import CarbonParameters
 from parcels.choices import TreeOrigin
 from parcels.models import CalculationRun, ParcelBasis
 
 STATUS_LABELS = ("alive", "dead", "cut")
 NO_STRATUM = "none"
-
-
-class TreeInputError(CalculationError):
-    """The engine refused some tree rows; the message names each tree measurement."""
 
 
 def compute(
@@ -63,8 +59,13 @@ def compute(
     return Pending(
         trees=tree_rows(data.trees, results),
         finish=lambda: aggregate(
-            run=run, data=data, parameters=parameters, digest=digest, context=context,
-            table=table, results=results,
+            run=run,
+            data=data,
+            parameters=parameters,
+            digest=digest,
+            context=context,
+            table=table,
+            results=results,
         ),
     )
 
@@ -177,18 +178,7 @@ def _compute_trees(table, trees: Trees, parameters) -> pipeline.TreeResults:
     try:
         return pipeline.compute_trees(table, parameters)
     except CarbonInputError as exc:
-        raise TreeInputError(_tree_errors(exc, trees.id)) from exc
-
-
-def _tree_errors(exc: CarbonInputError, ids: np.ndarray) -> str:
-    lines = []
-    for error in exc.errors:
-        if isinstance(error, RowError):
-            reason = Notice.render(error)  # the reason alone, without the row position
-            lines.append(f"tree measurement {int(ids[error.line])}, {error.column}: {reason}")
-        else:
-            lines.append(error.message)
-    return "\n".join(lines)
+        raise failures.tree_errors(exc, trees.id) from exc
 
 
 def plot_table(data: FieldData) -> pipeline.PlotTable:

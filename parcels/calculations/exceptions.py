@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from parcels.calculations.figures import notice_dict, translate_warning
+
 
 class CalculationError(Exception):
     """Base class; `message` is translated for the person who asked."""
@@ -35,3 +37,15 @@ class NotAllowed(CalculationError):
 
 class NoParameterSet(CalculationError):
     default_message = _("The project has no carbon parameter set yet.")
+
+
+class RunNotReady(CalculationError):
+    """The project is not ready for the run; `problems` are the readiness notices (each
+    naming parcels or strata), `messages` their translations in the active language and
+    `sentences` the same, capitalised with a full stop (for forms and API errors)."""
+
+    def __init__(self, problems) -> None:
+        self.problems = [notice_dict(p) for p in problems]
+        self.messages = [translate_warning(p) for p in self.problems]
+        self.sentences = [m[:1].upper() + m[1:] + "." for m in self.messages]
+        super().__init__(" ".join(self.sentences))

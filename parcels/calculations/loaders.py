@@ -16,11 +16,11 @@ import psycopg
 from django.db import connection
 from psycopg import pq
 
-from parcels.choices import ParcelStatus, TreeOrigin, TreeStatus
+from parcels.calculations.readiness import included_parcels
+from parcels.choices import TreeOrigin, TreeStatus
 from parcels.models import (
     CalculationRun,
     MonitoringPlot,
-    Parcel,
     Planting,
     RunKind,
     RunStatus,
@@ -89,10 +89,9 @@ class PlantingData:
 
 
 def load_parcels(project_id: int) -> list[dict]:
-    rows = Parcel.objects.filter(project_id=project_id).exclude(status=ParcelStatus.REJECTED)
-    return list(
-        rows.order_by("pk").values("id", "code", "stratum_id", "area_ha", "status")
-    )
+    """The parcels a run includes: validated ones only (see `readiness`)."""
+    rows = included_parcels(project_id)
+    return list(rows.order_by("pk").values("id", "code", "stratum_id", "area_ha", "status"))
 
 
 def load_species() -> list[dict]:

@@ -18,11 +18,12 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parcels.calculations import engine, selectors, storage
+from parcels.calculations import engine, failures, readiness, selectors, storage
 from parcels.calculations.exceptions import (
     InvalidParameters,
     NoParameterSet,
     NotAllowed,
+    RunNotReady,
     RunStateConflict,
 )
 from parcels.calculations.figures import decimal
@@ -97,14 +98,18 @@ def start_calculation_run(
     """Create a queued run and send its Celery task once the row is committed.
 
     Preconditions: the actor manages the project; the parameter set (default: the latest
-    version) belongs to it. Ex-post runs take C(t1) from the last approved ex-post run and
-    deduct `project_emissions_tco2e` (GHG_E, monitored for the period, ≥ 0; ex-ante runs
-    take none). Raises InvalidParameters for negative or ex-ante emissions, and JobsPaused
-    (after saving the queued run) when the broker does not answer.
+    version) belongs to it; the project is ready (`check_run_readiness`, RunNotReady).
+    Ex-post runs take C(t1) from the last approved ex-post run and deduct
+    `project_emissions_tco2e` (GHG_E, monitored for the period, ≥ 0; ex-ante runs take none).
+    Raises InvalidParameters for negative or ex-ante emissions, and JobsPaused (after saving
+    the queued run) when the broker does not answer.
     """
     _check_manages(actor=actor, project_id=project_id)
     emissions = _project_emissions(kind=kind, value=project_emissions_tco2e)
     parameter_set = _parameter_set(project_id=project_id, parameter_set_id=parameter_set_id)
+    check_run_readiness(
+        project_id=project_id, kind=kind, period_start=period_start, period_end=period_end
+    )
     previous = None
     if kind == RunKind.EX_POST:
         previous = selectors.previous_verified_run(project_id=project_id, before=period_start)
@@ -126,6 +131,21 @@ def start_calculation_run(
         sending = dispatch.send_after_commit(CALCULATION_RUNS, run.pk)
     sending.raise_if_paused()
     return run
+
+
+def check_run_readiness(
+    *, project_id: int, kind: str, period_start: date, period_end: date
+) -> None:
+    """Raise RunNotReady listing every readiness problem (`readiness.readiness_problems`).
+
+    The one check behind both doors (admin form and API), called again by
+    `start_calculation_run`, so nothing that would fail or conflict is ever queued.
+    """
+    problems = readiness.readiness_problems(
+        project_id=project_id, kind=kind, period_start=period_start, period_end=period_end
+    )
+    if problems:
+        raise RunNotReady(problems)
 
 
 def _project_emissions(*, kind: str, value: Decimal | int | str) -> Decimal:
@@ -173,7 +193,12 @@ def _claim(run_id: int) -> bool:
     stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     claimable = Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, started_at__lt=stale)
     updated = CalculationRun.objects.filter(claimable, pk=run_id).update(
-        status=RunStatus.RUNNING, started_at=now, progress=1, error=""
+        status=RunStatus.RUNNING,
+        started_at=now,
+        progress=1,
+        error="",
+        failure_code="",
+        failure_params={},
     )
     return updated == 1
 
@@ -185,9 +210,13 @@ def _progress(run_id: int, percent: int) -> None:
 
 
 def _fail(run_id: int, exc: BaseException) -> None:
+    """Failed, with a code and parameters (shown translated) and the internal English text."""
+    code, params = failures.classify(exc)
     CalculationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
         status=RunStatus.FAILED,
         error=engine.describe_error(exc),
+        failure_code=code,
+        failure_params=params,
         finished_at=timezone.now(),
     )
 

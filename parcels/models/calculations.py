@@ -168,6 +168,13 @@ class CalculationRun(DispatchedRow):  # the row is its task's message
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    failure_code = models.CharField(
+        _("failure code"),
+        max_length=40,
+        blank=True,
+        help_text=_("Why a failed run failed (see parcels.calculations.failures)."),
+    )
+    failure_params = models.JSONField(_("failure parameters"), default=dict, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     details = models.JSONField(
         _("calculation details"),

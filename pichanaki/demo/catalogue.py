@@ -29,6 +29,9 @@ HECTARES_PER_SCALE = 800
 PLOT_RADIUS_M = "12.62"  # 500 m² circular permanent plots
 PLOT_SHARE = 0.05  # of the parcels with plantings
 PLOT_YEARS = (2015, 2018, 2022)
+# Two plots are the engine's minimum; three keep a small demo's first verification (young
+# trees, few plots) from losing everything to the uncertainty deduction.
+MIN_PLOTS_PER_STRATUM = 3
 
 
 @dataclass(frozen=True)
@@ -256,7 +259,7 @@ STRATA = (
             "Swietenia macrophylla": 1,
             "Calycophyllum spruceanum": 1,
         },
-        (150, 280),
+        (100, 200),  # shade trees/ha in coffee (Somarriba 1990 models 120–290/ha)
         (2, 4),
     ),
     StratumSpec(
@@ -274,7 +277,7 @@ STRATA = (
             "Eucalyptus grandis": 4,
             "Pinus tecunumanii": 2,
         },
-        (60, 150),
+        (40, 100),  # boundary rows at 3–4 m and scattered trees
         (1, 3),
     ),
     StratumSpec(
@@ -291,7 +294,7 @@ STRATA = (
             "Eucalyptus grandis": 5,
             "Pinus tecunumanii": 3,
         },
-        (800, 1100),
+        (625, 830),  # woodlots at 4×4 m to 4×3 m
         (1, 2),
     ),
 )
@@ -305,6 +308,12 @@ EX_POST_PERIODS = (
     (dt.date(2016, 1, 1), dt.date(2018, 12, 31)),
     (dt.date(2019, 1, 1), dt.date(2022, 12, 31)),
 )
+PARAMETERS_NOTE = (
+    "Valores por defecto de la especificación, con curvas de crecimiento, supervivencia y "
+    "mortalidad calibradas para la Selva Central (ver pichanaki/demo/README.md)."
+)
+
+
 REVIEW_NOTE = "Revisión de demostración: datos de campo ficticios generados por seed_demo."
 
 
@@ -331,11 +340,16 @@ class SaleSpec:
     price_per_tonne: str
     currency: str
     invoice_reference: str
+    sold_on: dt.date
 
 
 # Forward units bought before the first verification; converted to verified units by it.
-FORWARD_SALE = SaleSpec("PER", 2014, 0.05, "9.50", "USD", "F001-000087")
-VERIFIED_SALE = SaleSpec("VER", 2018, 0.05, "16.00", "USD", "F001-000142")
+FORWARD_SALE = SaleSpec(
+    "PER", 2014, 0.05, "9.50", "USD", "F001-000087", sold_on=dt.date(2013, 6, 10)
+)
+VERIFIED_SALE = SaleSpec(
+    "VER", 2018, 0.05, "16.00", "USD", "F001-000142", sold_on=dt.date(2023, 10, 2)
+)
 
 
 @dataclass(frozen=True)

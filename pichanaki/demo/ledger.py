@@ -33,7 +33,8 @@ from credits.models import (
     SerialBlock,
 )
 from parcels.models import CalculationRun, RunKind
-from pichanaki.demo import catalogue, logins, runs
+from pichanaki.demo import catalogue, logins, runs, story
+from pichanaki.demo.clock import story_clock
 from smallholders.choices import Role
 from smallholders.models import Project
 
@@ -49,7 +50,8 @@ def step_ex_ante_issuance(ctx: "DemoContext", rng: np.random.Generator) -> bool:
     run = runs.approved_run(
         project, RunKind.EX_ANTE, project.crediting_start, project.crediting_end
     )
-    return _issue(run, project)
+    with story_clock(story.EX_ANTE_CALENDAR.issued):
+        return _issue(run, project)
 
 
 def step_forward_sale(ctx: "DemoContext", rng: np.random.Generator) -> bool:
@@ -62,15 +64,17 @@ def step_verified_issuance(ctx: "DemoContext", rng: np.random.Generator) -> bool
     wrote = False
     for start, end in catalogue.EX_POST_PERIODS:
         run = runs.approved_run(ctx.project, RunKind.EX_POST, start, end)
-        wrote = _issue(run, ctx.project) | wrote
-        wrote = _convert(run, ctx.project) | wrote
+        with story_clock(story.EX_POST_CALENDAR[end].issued):
+            wrote = _issue(run, ctx.project) | wrote
+            wrote = _convert(run, ctx.project) | wrote
     return wrote
 
 
 def step_sale_and_retirement(ctx: "DemoContext", rng: np.random.Generator) -> bool:
     """The buyer's purchase of verified 2018 units, and the retirement of half of them."""
     sold = _sell(ctx.project, catalogue.VERIFIED_SALE)
-    return _retire(ctx.project, catalogue.RETIREMENT) | sold
+    with story_clock(catalogue.RETIREMENT.retired_on):
+        return _retire(ctx.project, catalogue.RETIREMENT) | sold
 
 
 def ensure_demo_buyer() -> BuyerOrganisation:
@@ -121,6 +125,11 @@ def _convert(run: CalculationRun, project: Project) -> bool:
 def _sell(project: Project, spec: catalogue.SaleSpec) -> bool:
     """Reserve `spec.share` of the vintage's available units for the buyer and confirm the
     sale; resumes a reservation left pending by an interrupted load."""
+    with story_clock(spec.sold_on):
+        return _sell_now(project, spec)
+
+
+def _sell_now(project: Project, spec: catalogue.SaleSpec) -> bool:
     account = ensure_demo_buyer().account
     reservations = Reservation.objects.filter(
         account=account, project=project, unit_type=spec.unit_type, vintage=spec.vintage

@@ -16,9 +16,10 @@ import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from parcels.calculations import selectors, services
+from parcels.calculations import engine, selectors, services
 from parcels.models import CalculationRun, RunKind, RunStatus
-from pichanaki.demo import catalogue, logins
+from pichanaki.demo import catalogue, growth, logins, story
+from pichanaki.demo.clock import story_clock
 from pichanaki.demo.exceptions import DemoRunFailed
 from smallholders.choices import Role
 from smallholders.models import Project
@@ -31,24 +32,38 @@ if TYPE_CHECKING:
 
 
 def step_parameters(ctx: "DemoContext", rng: np.random.Generator) -> bool:
-    """Version 1 of the parameter set, with the methods specification's defaults."""
-    existed = selectors.latest_parameter_set(project_id=ctx.project.pk) is not None
-    services.ensure_default_parameter_set(project_id=ctx.project.pk)
-    return not existed
+    """The demo's parameter set: the specification's defaults with the growth curves, survival
+    and mortality calibrated for the Selva Central (`growth.demo_parameters`)."""
+    if selectors.latest_parameter_set(project_id=ctx.project.pk) is not None:
+        return False
+    with story_clock(story.PARAMETERS_ON):
+        services.create_parameter_set_version(
+            project_id=ctx.project.pk,
+            parameters=growth.demo_parameters(engine.default_parameters()),
+            note=catalogue.PARAMETERS_NOTE,
+            actor=None,
+        )
+    return True
 
 
 def step_ex_ante_run(ctx: "DemoContext", rng: np.random.Generator) -> bool:
     """The ex-ante projection from the plantings over the whole crediting period, approved."""
     project = ctx.project
     return ensure_approved_run(
-        project, RunKind.EX_ANTE, project.crediting_start, project.crediting_end
+        project,
+        RunKind.EX_ANTE,
+        project.crediting_start,
+        project.crediting_end,
+        calendar=story.EX_ANTE_CALENDAR,
     )
 
 
 def step_ex_post_runs(ctx: "DemoContext", rng: np.random.Generator) -> bool:
     """One approved ex-post run per monitoring period (2010–2015, 2016–2018, 2019–2022)."""
     wrote = [
-        ensure_approved_run(ctx.project, RunKind.EX_POST, start, end)
+        ensure_approved_run(
+            ctx.project, RunKind.EX_POST, start, end, calendar=story.EX_POST_CALENDAR[end]
+        )
         for start, end in catalogue.EX_POST_PERIODS
     ]
     return any(wrote)
@@ -61,30 +76,40 @@ def approved_run(project: Project, kind: str, start: dt.date, end: dt.date) -> C
     )
 
 
-def ensure_approved_run(project: Project, kind: str, start: dt.date, end: dt.date) -> bool:
-    """Start (or resume an interrupted), execute and approve the run; False if it was done."""
+def ensure_approved_run(
+    project: Project,
+    kind: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    calendar: story.RunCalendar,
+) -> bool:
+    """Start (or resume an interrupted), execute and approve the run on the story's dates
+    (`calendar`); False if it was done."""
     runs = CalculationRun.objects.filter(
         project=project, kind=kind, period_start=start, period_end=end
     )
     if runs.filter(status=RunStatus.APPROVED).exists():
         return False
     run = runs.filter(status__in=UNFINISHED).order_by("pk").first()
-    if run is None:
-        run = services.start_calculation_run(
-            project_id=project.pk,
-            kind=kind,
-            period_start=start,
-            period_end=end,
-            actor=_actor(logins.MANAGER, Role.MANAGER, project),
-        )
-    run = _finished(run.pk)
+    with story_clock(calendar.queued):
+        if run is None:
+            run = services.start_calculation_run(
+                project_id=project.pk,
+                kind=kind,
+                period_start=start,
+                period_end=end,
+                actor=_actor(logins.MANAGER, Role.MANAGER, project),
+            )
+        run = _finished(run.pk)
     if run.status != RunStatus.SUCCEEDED:
         raise DemoRunFailed(run.pk, run.error)
-    services.approve_calculation_run(
-        run_id=run.pk,
-        actor=_actor(logins.VERIFIER, Role.VERIFIER, project),
-        note=catalogue.REVIEW_NOTE,
-    )
+    with story_clock(calendar.approved):
+        services.approve_calculation_run(
+            run_id=run.pk,
+            actor=_actor(logins.VERIFIER, Role.VERIFIER, project),
+            note=catalogue.REVIEW_NOTE,
+        )
     return True
 
 

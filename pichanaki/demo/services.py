@@ -9,7 +9,8 @@ from django.db import transaction
 
 from credits.api.keys import create_api_key, revoke_api_key
 from credits.models import ApiKey
-from pichanaki.demo import catalogue, layout, ledger, logins, steps
+from pichanaki.demo import catalogue, layout, ledger, logins, steps, story
+from pichanaki.demo.clock import story_clock
 from pichanaki.demo.exceptions import DemoNotLoaded, DemoRefusedInProduction
 from pichanaki.demo.logins import DemoLogin
 from smallholders.choices import Role
@@ -88,7 +89,8 @@ def _load_field_data(*, scale: float, seed: int, timings: dict[str, float]) -> s
     )
     for number, (name, step) in enumerate(steps.FIELD_STEPS, 1):
         started = time.perf_counter()
-        step(context, context.rng(number))
+        with story_clock(story.FIELD_DATA_ENTERED_ON[name]):
+            step(context, context.rng(number))
         timings[name] = time.perf_counter() - started
     return context
 

@@ -494,7 +494,7 @@ def test_it_approves_an_ex_ante_run_and_three_ex_post_runs_with_per_parcel_resul
     call_command("ensure_demo_users", stdout=io.StringIO())
     project = demo_project()
     runs = CalculationRun.objects.filter(project=project).order_by("kind", "period_start")
-    parcels = Parcel.objects.filter(project=project).exclude(status=ParcelStatus.REJECTED)
+    parcels = Parcel.objects.filter(project=project, status=ParcelStatus.VALIDATED)
 
     ex_ante = runs.get(kind=RunKind.EX_ANTE)
     ex_post = list(runs.filter(kind=RunKind.EX_POST))

@@ -53,6 +53,10 @@ def build(personas) -> FieldProject:
         _plot(parcels["P3"], "A", 3),
         _plot(parcels["P4"], "A", 4),
     ]
+    for parcel in parcels.values():  # runs include validated parcels only
+        parcel_services.submit_parcel(parcel_id=parcel.pk, actor=personas.manager_a)
+        parcel_services.validate_parcel(parcel_id=parcel.pk, actor=personas.manager_a)
+        parcel.refresh_from_db()
     return FieldProject(project, parcels, strata, plots)
 
 

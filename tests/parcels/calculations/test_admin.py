@@ -5,6 +5,7 @@ from django.test import Client
 from parcels.calculations import services
 from parcels.models import CalculationRun
 from tests.base import PASSWORD
+from tests.parcels.calculations import fixture_project
 from tests.parcels.calculations.helpers import succeeded_run
 
 
@@ -39,9 +40,10 @@ def test_it_approves_from_the_detail_page(personas):
 
 
 def test_it_starts_a_run_with_project_emissions_from_the_admin_form(personas):
+    fixture_project.build(personas)
     services.ensure_default_parameter_set(project_id=personas.project_a.pk)
     client = _login(personas.manager_a)
-    form = {"project": personas.project_a.pk, "kind": "ex_post", "period_start": "2020-01-01",
+    form = {"project": personas.project_a.pk, "kind": "ex_post", "period_start": "2019-07-01",
             "period_end": "2020-12-31", "parameter_set": "", "project_emissions_tco2e": "3.5"}
     page = client.post("/admin/parcels/calculationrun/add/", form)
     assert page.status_code == 302, page.content.decode()[:2000]

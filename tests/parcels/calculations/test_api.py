@@ -4,6 +4,7 @@ from rest_framework.test import APIClient
 
 from parcels.calculations import services
 from parcels.models import CalculationRun, RunStatus
+from tests.parcels.calculations import fixture_project
 from tests.parcels.calculations.helpers import succeeded_run
 
 
@@ -58,9 +59,10 @@ def test_it_documents_the_endpoints_in_openapi(personas):
 
 
 def test_it_starts_a_run_with_its_project_emissions(personas):
+    fixture_project.build(personas)
     services.ensure_default_parameter_set(project_id=personas.project_a.pk)
     client = _client(personas.manager_a)
-    start = {"project": personas.project_a.pk, "kind": "ex_post", "period_start": "2020-01-01",
+    start = {"project": personas.project_a.pk, "kind": "ex_post", "period_start": "2019-07-01",
              "period_end": "2020-12-31"}
     reply = client.post("/api/v1/calculation-runs/",
                         {**start, "project_emissions_tco2e": "7.250"}, format="json")

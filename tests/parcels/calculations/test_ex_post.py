@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Sum
 
 from parcels.calculations import services
-from parcels.calculations.exceptions import InvalidParameters
+from parcels.calculations.exceptions import InvalidParameters, RunNotReady
 from parcels.calculations.figures import decimal
 from parcels.carbon import pipeline, removals
 from parcels.carbon.parameters import CarbonParameters
@@ -203,8 +203,9 @@ def test_it_fails_without_partial_results_on_a_tree_the_engine_refuses(field, pe
     bad = TreeMeasurement.objects.get(plot=field.plots[2], tree_tag="T21")
     TreeMeasurement.objects.filter(pk=bad.pk).update(wood_density=Decimal("0.000"))
     run = _ex_post(field, personas.manager_a)
-    assert run.status == RunStatus.FAILED
+    assert run.status == RunStatus.FAILED and run.failure_code == "engine.trees"
     assert f"tree measurement {bad.pk}, wood_density" in run.error
+    assert run.failure_params["errors"][0]["tree"] == bad.pk
     assert run.stock_tco2e is None and _no_results(run)
 
 
@@ -220,14 +221,14 @@ def test_it_fails_without_partial_results_on_parameters_refused_at_compute_time(
     run = _ex_post(field, personas.manager_a, parameter_set=measured_only)
     assert run.status == RunStatus.FAILED
     assert "no biomass" in run.error and "height_m" in run.error
-    assert _no_results(run)
+    assert run.failure_code == "engine.trees" and _no_results(run)
 
 
-def test_it_fails_when_a_stratum_has_a_single_plot(field, personas):
+def test_it_refuses_to_start_when_a_stratum_has_a_single_plot(field, personas):
     field.plots[4].delete()  # the plots of P3 and P4 were S2's only two
-    run = _ex_post(field, personas.manager_a)
-    assert run.status == RunStatus.FAILED
-    assert "at least 2" in run.error and _no_results(run)
+    with pytest.raises(RunNotReady, match="tratum s2 has 1 plots"):
+        _ex_post(field, personas.manager_a)
+    assert not CalculationRun.objects.exists()
 
 
 def test_it_uses_per_plot_changes_after_a_verified_run(field, personas):
