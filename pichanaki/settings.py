@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "smallholders",
     "parcels",
     "credits",
+    "benefits",
 ]
 
 MIDDLEWARE = [
