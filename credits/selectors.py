@@ -28,6 +28,7 @@ from credits.models import (
     ProjectRegistry,
     Reservation,
     Retirement,
+    Sale,
     SerialBlock,
 )
 from credits.serials import SerialFormatError, SerialRange, parse_serial
@@ -216,3 +217,56 @@ def retirements_public(*, project_id: int | None = None) -> QuerySet[Retirement]
     if project_id is not None:
         retirements = retirements.filter(project_id=project_id)
     return retirements.prefetch_related("blocks").order_by("-created_at")
+
+
+@dataclass(frozen=True)
+class SoldContribution:
+    """Units of one sale that came from one parcel, through one sold block and its issuance."""
+
+    sale_id: int
+    block_id: int
+    serial: str
+    issuance_id: int
+    parcel_id: int
+    smallholder_id: int
+    units: int
+
+
+def confirmed_sales(*, project_id: int, sale_ids: Sequence[int] | None = None) -> QuerySet[Sale]:
+    """Confirmed sales of a project, oldest first (for benefit sharing and reports)."""
+    sales = Sale.objects.filter(reservation__project_id=project_id)
+    if sale_ids is not None:
+        sales = sales.filter(pk__in=sale_ids)
+    return sales.select_related("reservation").order_by("sold_at", "pk")
+
+
+def sold_contributions(*, sale_ids: Sequence[int]) -> list[SoldContribution]:
+    """sale → the blocks its SELL event created → their issuance → its contributions.
+
+    Each block's units are split over its issuance's parcels pro rata (largest remainder, as
+    `trace_block`), in three queries whatever the number of sales.
+    """
+    blocks = list(
+        SerialBlock.objects.filter(created_event__sale__in=sale_ids)
+        .values_list("pk", "created_event__sale", "issuance_id", "quantity", "serial_start",
+                     "serial_end", "vintage", "unit_type")  # fmt: skip
+        .order_by("created_event__sale", "serial_start")
+    )
+    rows: dict[int, list[IssuanceContribution]] = {}
+    issuance_ids = {b[2] for b in blocks}
+    for row in IssuanceContribution.objects.filter(issuance_id__in=issuance_ids).order_by(
+        "issuance_id", "parcel_id"
+    ):
+        rows.setdefault(row.issuance_id, []).append(row)
+    out: list[SoldContribution] = []
+    for block_id, sale_id, issuance_id, quantity, start, end, vintage, unit_type in blocks:
+        contributions = rows.get(issuance_id, [])
+        weights = [Decimal(r.units + r.buffer_units) for r in contributions]
+        if not any(weights):
+            continue
+        serial = f"{unit_type}-{vintage}-{start}-{end}"
+        for r, units in zip(contributions, apportion(quantity, weights), strict=True):
+            if units:
+                out.append(SoldContribution(sale_id, block_id, serial, issuance_id, r.parcel_id,
+                                            r.smallholder_id, units))  # fmt: skip
+    return out

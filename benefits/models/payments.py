@@ -55,12 +55,6 @@ class PaymentEvent(models.Model):
                 name="%(app_label)s_%(class)s_paid_has_proof",
                 violation_error_message=_("A payment names its method, reference and date."),
             ),
-            models.UniqueConstraint(
-                fields=["line"],
-                condition=Q(status=LineStatus.PAID),
-                name="%(app_label)s_%(class)s_paid_once",
-                violation_error_message=_("This line is already paid."),
-            ),
         ]
 
     def __str__(self) -> str:
@@ -79,7 +73,7 @@ class TrustHold(models.Model):
     """A parcel's part of a line held in trust because the parcel missed its monitoring target."""
 
     line = models.ForeignKey(
-        DistributionLine, on_delete=models.PROTECT, related_name="holds", verbose_name=_("line")
+        DistributionLine, on_delete=models.CASCADE, related_name="holds", verbose_name=_("line")
     )
     parcel = models.ForeignKey(
         Parcel, on_delete=models.PROTECT, related_name="+", verbose_name=_("parcel")

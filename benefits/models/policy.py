@@ -120,10 +120,10 @@ class SharingPolicy(models.Model):
         return Terms(
             basis=self.basis,
             costs=tuple((c["name"], Decimal(str(c["fraction"]))) for c in self.costs),
-            producers_share=self.producers_share,
-            cooperative_share=self.cooperative_share,
-            community_fund_share=self.community_fund_share,
-            floor=self.floor,
+            producers_share=Decimal(str(self.producers_share)),
+            cooperative_share=Decimal(str(self.cooperative_share)),
+            community_fund_share=Decimal(str(self.community_fund_share)),
+            floor=Decimal(str(self.floor)),
         )
 
 
