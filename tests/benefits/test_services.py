@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from benefits import services
 from benefits.choices import DistributionStatus, LineStatus
@@ -83,8 +84,8 @@ def test_approval_needs_another_person_and_makes_it_immutable(sold):
 
 
 def test_same_inputs_same_hash(sold):
-    a = plan_distribution(project=sold.project, today=dt.date.today())
-    b = plan_distribution(project=sold.project, today=dt.date.today())
+    a = plan_distribution(project=sold.project, today=timezone.localdate())
+    b = plan_distribution(project=sold.project, today=timezone.localdate())
     assert a.hash == b.hash and a.as_json() == b.as_json()
 
 
