@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from benefits.choices import DistributionStatus, LineStatus
+from benefits.choices import DistributionStatus, GrievanceStatus, LineStatus
 from benefits.exceptions import BenefitsBusy, NotApprovable, PolicyRefused
 from benefits.models import (
     Advance,
@@ -23,6 +23,7 @@ from benefits.models import (
     DistributionLine,
     DistributionSale,
     ExchangeRate,
+    Grievance,
     PaymentEvent,
     SharingPolicy,
     TrustHold,
@@ -222,3 +223,36 @@ def _append_approval_events(distribution: Distribution, actor, now: dt.datetime)
 def _event(line, status, amount, actor, now, reason: str = "") -> PaymentEvent:
     return PaymentEvent(line=line, status=status, amount=amount, actor=actor, reason=reason,
                         created_at=now)  # fmt: skip
+
+
+@transaction.atomic
+def file_grievance(*, line_id: int, actor: AbstractBaseUser, description: str) -> Grievance:
+    """Record a family's complaint about one payment line (through their cooperative's staff
+    or the project's manager). Raises NotApprovable when the person may not file it."""
+    from benefits.selectors import lines_for
+
+    line = lines_for(user=actor).filter(pk=line_id).first()
+    if line is None or not description.strip():
+        raise NotApprovable(_("Describe the complaint about a payment line of your families."))
+    return Grievance.objects.create(
+        line=line, description=description.strip(), filed_by=actor, filed_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def resolve_grievance(
+    *, grievance_id: int, actor: AbstractBaseUser, status: str, resolution: str
+) -> Grievance:
+    """Close a grievance as resolved or rejected, saying how (managers of the project)."""
+    grievance = lock_rows(Grievance.objects.filter(pk=grievance_id))[0]
+    scope = scope_for(actor)
+    project_id = grievance.line.distribution.project_id
+    if not (scope.is_superuser or (scope.manages and project_id in scope.project_ids)):
+        raise NotApprovable(_("Only a manager of the project may resolve a grievance."))
+    if status not in (GrievanceStatus.RESOLVED, GrievanceStatus.REJECTED) or not resolution:
+        raise NotApprovable(_("Say whether the grievance is resolved or rejected, and how."))
+    grievance.status, grievance.resolution, grievance.resolved_at = (
+        status, resolution, timezone.now(),
+    )  # fmt: skip
+    grievance.save(update_fields=["status", "resolution", "resolved_at"])
+    return grievance

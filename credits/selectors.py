@@ -248,8 +248,16 @@ def sold_contributions(*, sale_ids: Sequence[int]) -> list[SoldContribution]:
     """
     blocks = list(
         SerialBlock.objects.filter(created_event__sale__in=sale_ids)
-        .values_list("pk", "created_event__sale", "issuance_id", "quantity", "serial_start",
-                     "serial_end", "vintage", "unit_type")  # fmt: skip
+        .values_list(
+            "pk",
+            "created_event__sale",
+            "issuance_id",
+            "quantity",
+            "serial_start",
+            "serial_end",
+            "vintage",
+            "unit_type",
+        )  # fmt: skip
         .order_by("created_event__sale", "serial_start")
     )
     rows: dict[int, list[IssuanceContribution]] = {}
@@ -270,3 +278,11 @@ def sold_contributions(*, sale_ids: Sequence[int]) -> list[SoldContribution]:
                 out.append(SoldContribution(sale_id, block_id, serial, issuance_id, r.parcel_id,
                                             r.smallholder_id, units))  # fmt: skip
     return out
+
+
+def units_contributed(*, smallholder_id: int, year: int | None = None) -> int:
+    """Units (tonnes) a smallholder's parcels contributed to issuances (issuance year filter)."""
+    rows = IssuanceContribution.objects.filter(smallholder_id=smallholder_id)
+    if year is not None:
+        rows = rows.filter(issuance__issued_at__year=year)
+    return rows.aggregate(n=Sum("units"))["n"] or 0

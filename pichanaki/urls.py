@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/import/", include("parcels.importing.urls")),
     path("admin/", admin.site.urls),
     path("registry/", include("credits.urls")),
+    path("registry/", include("benefits.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("parcels.urls")),
     path("", include("smallholders.urls")),
