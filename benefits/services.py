@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from benefits.choices import DistributionStatus, GrievanceStatus, LineStatus
-from benefits.exceptions import BenefitsBusy, NotApprovable, PolicyRefused
+from benefits.exceptions import BenefitsBusy, BenefitsError, NotApprovable, PolicyRefused
 from benefits.models import (
     Advance,
     AdvanceRecovery,
@@ -256,3 +256,24 @@ def resolve_grievance(
     )  # fmt: skip
     grievance.save(update_fields=["status", "resolution", "resolved_at"])
     return grievance
+
+
+def distribute_pending_sales() -> int:
+    """For every project with a sharing policy: a preview of its undistributed sales, one per
+    sale currency that has an exchange rate. Projects with nothing to do are skipped."""
+    created = 0
+    project_ids = SharingPolicy.objects.values_list("project_id", flat=True).distinct()
+    for project in Project.objects.filter(pk__in=project_ids).order_by("pk"):
+        undistributed = confirmed_sales(project_id=project.pk).exclude(
+            pk__in=DistributionSale.objects.values("sale_id")
+        )
+        by_currency: dict[str, list[int]] = {}
+        for pk, currency in undistributed.values_list("pk", "currency"):
+            by_currency.setdefault(currency, []).append(pk)
+        for sale_ids in by_currency.values():
+            try:
+                create_distribution(project=project, actor=None, sale_ids=sale_ids)
+            except BenefitsError:
+                continue  # no rate yet, or another person took them: next run tries again
+            created += 1
+    return created

@@ -137,6 +137,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "credits.release_expired_reservations",
         "schedule": 60.0,
     },
+    # Confirmed sales get a preview distribution within the hour (approved by a person).
+    "benefits-distribute-pending-sales": {
+        "task": "benefits.distribute_pending_sales",
+        "schedule": 3600.0,
+    },
 }
 # Off only in the concurrency tests' control case (pichanaki/locking.py).
 CREDITS_LOCKING_ENABLED = True

@@ -5,6 +5,7 @@ from benefits.models.payments import (
     Grievance,
     PaymentEvent,
     Statement,
+    StatementBatch,
     TrustHold,
 )
 from benefits.models.policy import ExchangeRate, ImmutableError, SharingPolicy
@@ -21,5 +22,6 @@ __all__ = [
     "PaymentEvent",
     "SharingPolicy",
     "Statement",
+    "StatementBatch",
     "TrustHold",
 ]

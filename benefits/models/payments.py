@@ -213,3 +213,44 @@ class Statement(models.Model):
     @property
     def short_code(self) -> str:
         return self.code.hex[:10].upper()
+
+
+class StatementBatch(models.Model):
+    """One PDF with every family statement of a cooperative, made in a background job."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project")
+    )
+    cooperative = models.ForeignKey(
+        "smallholders.Cooperative",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cooperative"),
+    )
+    period = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("families"), default=0)
+    done = models.PositiveIntegerField(_("statements made"), default=0)
+    status = models.CharField(_("status"), max_length=10, default="queued")
+    error = models.TextField(_("error"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="statements/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("statement batch")
+        verbose_name_plural = _("statement batches")
+
+    def __str__(self) -> str:
+        return f"{self.cooperative} {self.period or ''}: {self.done}/{self.total}"
+
+    @property
+    def progress(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
