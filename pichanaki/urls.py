@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("smallholders.api.urls")),
     path("", include("parcels.api.urls")),
     path("", include("credits.api.urls")),
+    path("", include("benefits.api.urls")),
 ]
 
 urlpatterns = [

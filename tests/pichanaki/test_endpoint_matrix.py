@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
 
+from benefits.api.urls import router as benefits_router
 from credits.api.urls import router as credits_router
 from parcels.api.urls import router as parcels_router
 from smallholders.api.urls import router as smallholders_router
@@ -35,13 +36,16 @@ ROUTES = {
     "parameter-set": ("parcels.ParameterSet", "field"),
     "reservation": ("credits.Reservation", "buyer"),
     "retirement": ("credits.Retirement", "buyer"),
+    "distribution": ("benefits.Distribution", "field"),
+    "distributionline": ("benefits.DistributionLine", "field"),
+    "paymentevent": ("benefits.PaymentEvent", "field"),
 }
 PUBLIC_PATHS = ["/api/v1/availability/"]
 PERSONAS = ["root", "manager_a", "staff_a1", "staff_b1", "verifier", "buyer", "nobody"]
 OUT_OF_SCOPE = ["manager_a", "staff_a1", "staff_b1"]  # none of them works on the demo project
 REGISTRY = [
     (prefix, basename)
-    for router in (smallholders_router, parcels_router, credits_router)
+    for router in (smallholders_router, parcels_router, credits_router, benefits_router)
     for prefix, _viewset, basename in router.registry
 ]
 
