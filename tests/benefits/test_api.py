@@ -27,7 +27,10 @@ def test_manager_creates_verifier_approves_then_export_and_confirm(sold):
     pk = created.json()["id"]
     again = manager.post("/api/v1/distributions/", {"project": sold.project.code},
                          content_type="application/json")  # fmt: skip
-    assert again.status_code == 409 and "No quedan ventas confirmadas" in again.json()["error"]["message"]
+    assert (
+        again.status_code == 409
+        and "No quedan ventas confirmadas" in again.json()["error"]["message"]
+    )
     assert manager.post(f"/api/v1/distributions/{pk}/approve/").status_code == 409
     assert client_for(p.staff_a1).post(f"/api/v1/distributions/{pk}/approve/").status_code == 403
     assert verifier.post(f"/api/v1/distributions/{pk}/approve/").json()["status"] == "approved"
