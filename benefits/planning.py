@@ -24,7 +24,8 @@ from benefits.sharing import (
     split_pools,
     split_producers,
 )
-from credits.selectors import SoldContribution, confirmed_sales, sold_contributions
+from credits.apportion import apportion
+from credits.selectors import confirmed_sales, issuance_shares, sold_blocks
 from parcels.selectors import ParcelFacts, parcel_facts
 from smallholders.models import Project, Smallholder
 
@@ -112,10 +113,9 @@ def plan_distribution(
     gross = sum((s.price_per_tonne * s.quantity for s in sales), Decimal(0)).quantize(CENT)
     gross_pen = (gross * rate.rate_to_pen).quantize(CENT)
     pools = split_pools(gross_pen, policy.terms)
-    sold = sold_contributions(sale_ids=[s.pk for s in sales])
-    prices = {s.pk: s.price_per_tonne for s in sales}
-    facts = parcel_facts(parcel_ids={c.parcel_id for c in sold})
-    parcels = _parcel_inputs(policy, sold, prices, facts, today)
+    sold = sold_parcels(sales)
+    facts = parcel_facts(parcel_ids={p.parcel_id for p in sold})
+    parcels = _parcel_inputs(policy, sold, facts, today)
     families = _families(policy, pools.producers, parcels, sold, facts)
     sale_rows = [(s.pk, (s.price_per_tonne * s.quantity).quantize(CENT), s.quantity) for s in sales]
     digest = inputs_hash(
@@ -131,6 +131,42 @@ def plan_distribution(
     )
     return Plan(project, policy, sale_rows, currency, gross, rate, gross_pen, pools, families,
                 digest)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SoldParcel:
+    """What one parcel gave to the sold units of one issuance: its units (whole, largest
+    remainder) and the money value of its part (exact: its weight share of each sale)."""
+
+    issuance_id: int
+    parcel_id: int
+    smallholder_id: int
+    units: int
+    value: Decimal
+
+
+def sold_parcels(sales: list) -> list[SoldParcel]:
+    """sale → blocks → issuance → contributions, aggregated per issuance: a family's value is
+    Σ over issuances of (its weight / the issuance's weight) × (price × units sold from it)."""
+    prices = {s.pk: s.price_per_tonne for s in sales}
+    value: dict[int, Decimal] = defaultdict(Decimal)
+    quantity: dict[int, int] = defaultdict(int)
+    for block in sold_blocks(sale_ids=list(prices)):
+        value[block.issuance_id] += prices[block.sale_id] * block.quantity
+        quantity[block.issuance_id] += block.quantity
+    by_issuance = defaultdict(list)
+    for share in issuance_shares(issuance_ids=value):
+        by_issuance[share.issuance_id].append(share)
+    out = []
+    for issuance_id, shares in sorted(by_issuance.items()):
+        total = sum(s.weight for s in shares)
+        if not total:
+            continue
+        units = apportion(quantity[issuance_id], [s.weight for s in shares])
+        for share, n in zip(shares, units, strict=True):
+            out.append(SoldParcel(issuance_id, share.parcel_id, share.smallholder_id, n,
+                                  value[issuance_id] * share.weight / total))  # fmt: skip
+    return out
 
 
 def _policy(project: Project, version: int | None) -> SharingPolicy:
@@ -209,10 +245,10 @@ def _off_target(policy: SharingPolicy, facts: ParcelFacts | None, today: dt.date
     return ""
 
 
-def _parcel_inputs(policy, sold, prices, facts, today) -> list[tuple[ParcelInput, int]]:
+def _parcel_inputs(policy, sold, facts, today) -> list[tuple[ParcelInput, int]]:
     value: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for c in sold:
-        value[(c.smallholder_id, c.parcel_id)] += prices[c.sale_id] * c.units
+        value[(c.smallholder_id, c.parcel_id)] += c.value
     raw = {
         SplitMethod.CONTRIBUTION: {k: v for k, v in value.items()},
         SplitMethod.TREES: {k: Decimal(_trees(facts.get(k[1]))) for k in value},
@@ -244,7 +280,7 @@ def _equal(value: dict[tuple[int, int], Decimal]) -> dict[tuple[int, int], Decim
     return {k: Decimal(1) / count[k[0]] for k in value}
 
 
-def _families(policy, pool, parcels, sold: list[SoldContribution], facts) -> list[FamilyPlan]:
+def _families(policy, pool, parcels, sold: list[SoldParcel], facts) -> list[FamilyPlan]:
     shares = split_producers(pool, [p for p, _ in parcels])
     reasons = {p.parcel: p.reason for p, _ in parcels}
     ids = [int(s.family) for s in shares]
@@ -256,13 +292,7 @@ def _families(policy, pool, parcels, sold: list[SoldContribution], facts) -> lis
         units[c.smallholder_id] += c.units
         code = facts[c.parcel_id].code if c.parcel_id in facts else str(c.parcel_id)
         provenance[c.smallholder_id].append(
-            {
-                "sale": c.sale_id,
-                "block": c.serial,
-                "issuance": c.issuance_id,
-                "parcel": code,
-                "units": c.units,
-            }  # fmt: skip
+            {"issuance": c.issuance_id, "parcel": code, "units": c.units}  # fmt: skip
         )
     result = []
     for s in shares:

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from benefits.choices import DistributionStatus, LineStatus
 from benefits.models import DistributionLine, PaymentEvent, Statement, TrustHold
-from credits.selectors import units_contributed
+from credits.selectors import sold_blocks, units_contributed
 from parcels.selectors import parcel_facts
 from smallholders.models import Project, Smallholder
 
@@ -40,6 +40,8 @@ def statement_facts(*, smallholder: Smallholder, project: Project, period: int |
         parcel_facts(parcel_ids=smallholder.parcels.values_list("pk", flat=True)).values()
     )
     grievances = [g for line in lines for g in line.grievances.all()]
+    for line in lines:
+        line.sold_blocks = _blocks_of(line)
     totals = {
         "share": sum((x.share for x in lines), ZERO),
         "held_in_trust": sum((h.amount for h in holds if h.status == "held"), ZERO),
@@ -58,6 +60,14 @@ def statement_facts(*, smallholder: Smallholder, project: Project, period: int |
         "grievances": grievances,
         "totals": totals,
     }
+
+
+def _blocks_of(line: DistributionLine) -> list[str]:
+    """The sold serial blocks behind a line: its distribution's sales' blocks, of the
+    issuances its parcels contributed to."""
+    issuances = {p["issuance"] for p in line.provenance}
+    sale_ids = list(line.distribution.sales.values_list("sale_id", flat=True))
+    return [b.serial for b in sold_blocks(sale_ids=sale_ids) if b.issuance_id in issuances]
 
 
 def sms_text(statement: Statement, facts: dict) -> str:

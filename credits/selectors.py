@@ -10,7 +10,7 @@ Rules, one per line:
 Out-of-scope objects are "not found" (404).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -220,16 +220,24 @@ def retirements_public(*, project_id: int | None = None) -> QuerySet[Retirement]
 
 
 @dataclass(frozen=True)
-class SoldContribution:
-    """Units of one sale that came from one parcel, through one sold block and its issuance."""
+class SoldBlock:
+    """A block a sale's SELL event created, with the issuance its units come from."""
 
     sale_id: int
     block_id: int
-    serial: str
+    issuance_id: int
+    quantity: int
+    serial: str  # unit type, vintage and range, e.g. "VER-2018-101-150"
+
+
+@dataclass(frozen=True)
+class IssuanceShare:
+    """A parcel's part of an issuance (issued + buffer units: its weight in the issuance)."""
+
     issuance_id: int
     parcel_id: int
     smallholder_id: int
-    units: int
+    weight: int
 
 
 def confirmed_sales(*, project_id: int, sale_ids: Sequence[int] | None = None) -> QuerySet[Sale]:
@@ -240,44 +248,39 @@ def confirmed_sales(*, project_id: int, sale_ids: Sequence[int] | None = None) -
     return sales.select_related("reservation").order_by("sold_at", "pk")
 
 
-def sold_contributions(*, sale_ids: Sequence[int]) -> list[SoldContribution]:
-    """sale → the blocks its SELL event created → their issuance → its contributions.
-
-    Each block's units are split over its issuance's parcels pro rata (largest remainder, as
-    `trace_block`), in three queries whatever the number of sales.
-    """
-    blocks = list(
+def sold_blocks(*, sale_ids: Sequence[int]) -> list[SoldBlock]:
+    """sale → the blocks its SELL event created (one query, whatever the number of sales)."""
+    rows = (
         SerialBlock.objects.filter(created_event__sale__in=sale_ids)
         .values_list(
-            "pk",
             "created_event__sale",
+            "pk",
             "issuance_id",
             "quantity",
+            "unit_type",
+            "vintage",
             "serial_start",
             "serial_end",
-            "vintage",
-            "unit_type",
         )  # fmt: skip
         .order_by("created_event__sale", "serial_start")
     )
-    rows: dict[int, list[IssuanceContribution]] = {}
-    issuance_ids = {b[2] for b in blocks}
-    for row in IssuanceContribution.objects.filter(issuance_id__in=issuance_ids).order_by(
+    return [
+        SoldBlock(sale, pk, issuance, qty, f"{unit}-{vintage}-{start}-{end}")
+        for sale, pk, issuance, qty, unit, vintage, start, end in rows
+    ]
+
+
+def issuance_shares(*, issuance_ids: Iterable[int]) -> list[IssuanceShare]:
+    """Every parcel's weight in the given issuances (one query), by issuance then parcel."""
+    rows = IssuanceContribution.objects.filter(issuance_id__in=list(issuance_ids)).order_by(
         "issuance_id", "parcel_id"
-    ):
-        rows.setdefault(row.issuance_id, []).append(row)
-    out: list[SoldContribution] = []
-    for block_id, sale_id, issuance_id, quantity, start, end, vintage, unit_type in blocks:
-        contributions = rows.get(issuance_id, [])
-        weights = [Decimal(r.units + r.buffer_units) for r in contributions]
-        if not any(weights):
-            continue
-        serial = f"{unit_type}-{vintage}-{start}-{end}"
-        for r, units in zip(contributions, apportion(quantity, weights), strict=True):
-            if units:
-                out.append(SoldContribution(sale_id, block_id, serial, issuance_id, r.parcel_id,
-                                            r.smallholder_id, units))  # fmt: skip
-    return out
+    )
+    return [
+        IssuanceShare(issuance, parcel, holder, units + buffer)
+        for issuance, parcel, holder, units, buffer in rows.values_list(
+            "issuance_id", "parcel_id", "smallholder_id", "units", "buffer_units"
+        )
+    ]
 
 
 def units_contributed(*, smallholder_id: int, year: int | None = None) -> int:

@@ -17,6 +17,7 @@ from decimal import Decimal
 import numpy as np
 from django.contrib.gis.geos import MultiPolygon
 from django.db.models import Model
+from django.utils.module_loading import import_string
 from simple_history.utils import bulk_create_with_history
 
 from parcels import validation
@@ -654,6 +655,7 @@ LATER_STEPS: tuple[tuple[str, Step], ...] = (
     ("forward_sale", ledger.step_forward_sale),
     ("verified_issuance", ledger.step_verified_issuance),
     ("sale_and_retirement", ledger.step_sale_and_retirement),
+    ("benefit_sharing", lambda c, r: import_string("benefits.demo.step_benefit_sharing")(c, r)),
 )
 """Each adds only what is missing and returns whether it wrote: they also complete a demo
 loaded before they existed. They need `ctx.project` only."""

@@ -40,7 +40,8 @@ def test_preview_splits_the_gross_and_holds_the_low_survival_parcel(sold):
     assert first.held_in_trust == first.share and first.amount == 0
     assert "survival 50% under the 70% target" in TrustHold.objects.get(line=first).reason
     assert all(line.held_in_trust == 0 for line in lines[1:])
-    assert {p["sale"] for p in first.provenance} == {s.pk for s in sold.sales}
+    assert {p["issuance"] for p in first.provenance} == {sold.ledger.issuances[0].pk}
+    assert first.provenance[0]["parcel"] == sold.ledger.parcels[0].code
     assert DistributionSale.objects.filter(distribution=d).count() == 2
 
 

@@ -69,6 +69,7 @@ def _as_json(statement, facts: dict) -> dict:
                 "amount": str(x.amount),
                 "status": x.status,
                 "provenance": x.provenance,
+                "blocks": x.sold_blocks,
             }
             for x in facts["lines"]
         ],  # fmt: skip
