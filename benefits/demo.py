@@ -3,7 +3,7 @@
 The story: the project records the SBS exchange rate and a policy (60% of the gross to the
 producers, 10% to the cooperative, 5% to its community fund, verification and registry costs
 itemised); one family got an advance at planting; one parcel's 2026 survival count came in
-under the 70% target, so its share is held in trust. The manager distributes, the verifier
+under the 60% target, so its share is held in trust. The manager distributes, the verifier
 approves, the bank confirms every payable line, and one family contests its line.
 
 Runs through `benefits.services` only, adds only what is missing, returns whether it wrote.
@@ -41,7 +41,7 @@ POLICY = {
         {"name": "verification", "fraction": "0.06"},
         {"name": "registry", "fraction": "0.02"},
     ],  # fmt: skip
-    "survival_threshold": Decimal("0.70"),
+    "survival_threshold": Decimal("0.60"),
     "max_years_since_monitoring": 12,  # the demo's survival counts are from 2016
     "advance_recovery_rate": Decimal("0.50"),
 }
@@ -87,7 +87,7 @@ def _people(project) -> dict:
 
 
 def _low_survival(parcel_ids: list[int]) -> None:
-    """The first contributing parcel gets a 2026 count under the 70% target (a dry year)."""
+    """The first contributing parcel gets a 2026 count under the 60% target (a dry year)."""
     facts = parcel_facts(parcel_ids=parcel_ids[:1])
     if not facts:
         return

@@ -109,8 +109,8 @@ def money_summary(*, project: Project, cooperative: Cooperative | None = None) -
         holds = holds.filter(line__smallholder__cooperative=cooperative)
     return MoneySummary(
         revenue={k: v.quantize(Decimal("0.01")) for k, v in sorted(revenue.items())},
-        paid_pen=events.aggregate(s=Sum("amount"))["s"] or Decimal("0.00"),
-        held_pen=holds.aggregate(s=Sum("amount"))["s"] or Decimal("0.00"),
+        paid_pen=_cents(events.aggregate(s=Sum("amount"))["s"]),
+        held_pen=_cents(holds.aggregate(s=Sum("amount"))["s"]),
         producers_share=_producers_share(project),
     )
 
@@ -180,6 +180,11 @@ def _producers_share(project: Project) -> Decimal | None:
     if not totals["gross"]:
         return None
     return (totals["pool"] / totals["gross"]).quantize(Decimal("0.0001"))
+
+
+def _cents(value: Decimal | None) -> Decimal:
+    # SQLite sums decimals as floats: back to whole céntimos.
+    return (value or Decimal(0)).quantize(Decimal("0.01"))
 
 
 def _month(moment: dt.datetime) -> dt.date:
