@@ -117,13 +117,18 @@ def setup() -> tuple[Project, User, User, list[int]]:
     run = _run(project, root)
     credits.issue_credits(run_id=run.pk, actor=root)
     sale_ids = _sell(project, root)
+    terms(project, root)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return project, root, other, sale_ids
+
+
+def terms(project: Project, root: User) -> None:
+    """The exchange rate and the sharing policy (removed with the benefits rows afterwards)."""
     services.record_exchange_rate(currency="USD", rate_to_pen=Decimal("3.75"), source="bench",
                                   rate_date=timezone.localdate())  # fmt: skip
     services.create_policy(project=project, actor=root, producers_share=Decimal("0.7"),
                            survival_threshold=Decimal("0.7"))  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return project, root, other, sale_ids
 
 
 def _run(project: Project, root: User) -> CalculationRun:
@@ -247,6 +252,7 @@ if __name__ == "__main__":
         project = Project.objects.get(code=CODE)
         root = User.objects.get(username="bench-dist-root")
         other = User.objects.get(username="bench-dist-root2")
+        terms(project, root)
         sale_ids = list(
             Sale.objects.filter(reservation__project=project).values_list("pk", flat=True)
         )

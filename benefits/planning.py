@@ -114,9 +114,9 @@ def plan_distribution(
     gross_pen = (gross * rate.rate_to_pen).quantize(CENT)
     pools = split_pools(gross_pen, policy.terms)
     sold = sold_parcels(sales)
-    facts = parcel_facts(parcel_ids={p.parcel_id for p in sold})
+    facts = parcel_facts(project_id=project.pk)
     parcels = _parcel_inputs(policy, sold, facts, today)
-    families = _families(policy, pools.producers, parcels, sold, facts)
+    families = _families(project, policy, pools.producers, parcels, sold, facts)
     sale_rows = [(s.pk, (s.price_per_tonne * s.quantity).quantize(CENT), s.quantity) for s in sales]
     digest = inputs_hash(
         {
@@ -280,12 +280,11 @@ def _equal(value: dict[tuple[int, int], Decimal]) -> dict[tuple[int, int], Decim
     return {k: Decimal(1) / count[k[0]] for k in value}
 
 
-def _families(policy, pool, parcels, sold: list[SoldParcel], facts) -> list[FamilyPlan]:
+def _families(project, policy, pool, parcels, sold: list[SoldParcel], facts) -> list[FamilyPlan]:
     shares = split_producers(pool, [p for p, _ in parcels])
     reasons = {p.parcel: p.reason for p, _ in parcels}
-    ids = [int(s.family) for s in shares]
-    dnis = dict(Smallholder.objects.filter(pk__in=ids).values_list("pk", "dni"))
-    outstanding = _outstanding_advances(ids)
+    dnis = dict(Smallholder.objects.filter(project=project).values_list("pk", "dni"))
+    outstanding = _outstanding_advances(project)
     units: dict[int, int] = defaultdict(int)
     provenance: dict[int, list[dict]] = defaultdict(list)
     for c in sold:
@@ -304,15 +303,15 @@ def _families(policy, pool, parcels, sold: list[SoldParcel], facts) -> list[Fami
     return result
 
 
-def _outstanding_advances(family_ids: list[int]) -> dict[int, list[tuple[int, Decimal]]]:
+def _outstanding_advances(project: Project) -> dict[int, list[tuple[int, Decimal]]]:
     recovered = dict(
-        AdvanceRecovery.objects.filter(advance__smallholder_id__in=family_ids)
+        AdvanceRecovery.objects.filter(advance__project=project)
         .values("advance_id")
         .annotate(total=Sum("amount"))
         .values_list("advance_id", "total")
     )
     out: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    for advance in Advance.objects.filter(smallholder_id__in=family_ids).order_by("paid_on", "pk"):
+    for advance in Advance.objects.filter(project=project).order_by("paid_on", "pk"):
         left = advance.amount - recovered.get(advance.pk, Decimal(0))
         if left > 0:
             out[advance.smallholder_id].append((advance.pk, left))

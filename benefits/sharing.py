@@ -151,7 +151,7 @@ def split_producers(pool: Decimal, parcels: Sequence[ParcelInput]) -> list[Famil
     result = []
     for family, weight, share in zip(families, weights, shares, strict=True):
         own = by_family[family]
-        parts = apportion_cents(share, [p.weight for p in own])
+        parts = [share] if len(own) == 1 else apportion_cents(share, [p.weight for p in own])
         held = {p.parcel: amt for p, amt in zip(own, parts, strict=True) if not p.on_target}
         result.append(FamilyShare(family, weight, share, sum(held.values(), Decimal("0.00")), held))
     return result

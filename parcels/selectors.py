@@ -145,9 +145,16 @@ class ParcelFacts:
         return Decimal(self.trees_alive) / Decimal(self.trees_planted)
 
 
-def parcel_facts(*, parcel_ids: Iterable[int]) -> dict[int, ParcelFacts]:
-    """Facts per parcel in four queries, whatever the number of parcels (no personal data)."""
-    ids = list(parcel_ids)
+def parcel_facts(
+    *, parcel_ids: Iterable[int] | None = None, project_id: int | None = None
+) -> dict[int, ParcelFacts]:
+    """Facts per parcel in four queries, whatever the number of parcels (no personal data):
+    of the given parcels, or of every parcel of a project (no long id list in the SQL)."""
+    ids = (
+        list(parcel_ids)
+        if parcel_ids is not None
+        else Parcel.objects.filter(project_id=project_id).values("pk")
+    )
     planted: dict[int, int] = dict(
         Planting.objects.filter(parcel_id__in=ids)
         .values("parcel_id")
