@@ -2,7 +2,7 @@
 
 The story: the project records the SBS exchange rate and a policy (60% of the gross to the
 producers, 10% to the cooperative, 5% to its community fund, verification and registry costs
-itemised); one family got an advance at planting; one parcel's 2026 survival count came in
+itemised); one family got an advance at planting; one parcel's latest survival count came in
 under the 60% target, so its share is held in trust. The manager distributes, the verifier
 approves, the bank confirms every payable line, and one family contests its line.
 
@@ -17,15 +17,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from benefits import payments, services
 from benefits.models import Distribution, ExchangeRate, SharingPolicy
 from benefits.planning import sold_parcels
 from credits.selectors import confirmed_sales
 from parcels.models import Planting
-from parcels.selectors import parcel_facts
-from parcels.services import record_survival_count
+from parcels.services import update_field_record
 from smallholders.choices import Role
 
 if TYPE_CHECKING:
@@ -87,15 +85,13 @@ def _people(project) -> dict:
 
 
 def _low_survival(parcel_ids: list[int]) -> None:
-    """The first contributing parcel gets a 2026 count under the 60% target (a dry year)."""
-    facts = parcel_facts(parcel_ids=parcel_ids[:1])
-    if not facts:
-        return
-    planting = Planting.objects.filter(parcel_id=parcel_ids[0]).order_by("pk").first()
-    on = min(timezone.localdate(), dt.date(2026, 10, 15))
-    if planting and not planting.survival_counts.filter(counted_on=on).exists():
-        record_survival_count(planting=planting, counted_on=on,
-                              trees_alive=int(planting.trees_planted * 0.45))  # fmt: skip
+    """The first contributing parcel's latest counts were low (a dry year): 45% alive, under
+    the 60% target. Corrected through the field-data service (validated, with history)."""
+    for planting in Planting.objects.filter(parcel_id__in=parcel_ids[:1]).order_by("pk"):
+        count = planting.survival_counts.order_by("-counted_on").first()
+        if count is not None:
+            alive = int(planting.trees_planted * 0.45)
+            update_field_record(record=count, fields={"trees_alive": min(alive, count.trees_alive)})
 
 
 def _advance(project, parcel_ids: list[int]) -> None:
