@@ -10,7 +10,7 @@ Rules, one per line:
 Out-of-scope objects are "not found" (404).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -273,3 +273,73 @@ def year_activity(*, project_id: int, year: int) -> YearActivity:
         revenue=revenue,
         retired={row["unit_type"]: row["units"] for row in retired},
     )
+@dataclass(frozen=True)
+class SoldBlock:
+    """A block a sale's SELL event created, with the issuance its units come from."""
+
+    sale_id: int
+    block_id: int
+    issuance_id: int
+    quantity: int
+    serial: str  # unit type, vintage and range, e.g. "VER-2018-101-150"
+
+
+@dataclass(frozen=True)
+class IssuanceShare:
+    """A parcel's part of an issuance (issued + buffer units: its weight in the issuance)."""
+
+    issuance_id: int
+    parcel_id: int
+    smallholder_id: int
+    weight: int
+
+
+def confirmed_sales(*, project_id: int, sale_ids: Sequence[int] | None = None) -> QuerySet[Sale]:
+    """Confirmed sales of a project, oldest first (for benefit sharing and reports)."""
+    sales = Sale.objects.filter(reservation__project_id=project_id)
+    if sale_ids is not None:
+        sales = sales.filter(pk__in=sale_ids)
+    return sales.select_related("reservation").order_by("sold_at", "pk")
+
+
+def sold_blocks(*, sale_ids: Sequence[int]) -> list[SoldBlock]:
+    """sale → the blocks its SELL event created (one query, whatever the number of sales)."""
+    rows = (
+        SerialBlock.objects.filter(created_event__sale__in=sale_ids)
+        .values_list(
+            "created_event__sale",
+            "pk",
+            "issuance_id",
+            "quantity",
+            "unit_type",
+            "vintage",
+            "serial_start",
+            "serial_end",
+        )  # fmt: skip
+        .order_by("created_event__sale", "serial_start")
+    )
+    return [
+        SoldBlock(sale, pk, issuance, qty, f"{unit}-{vintage}-{start}-{end}")
+        for sale, pk, issuance, qty, unit, vintage, start, end in rows
+    ]
+
+
+def issuance_shares(*, issuance_ids: Iterable[int]) -> list[IssuanceShare]:
+    """Every parcel's weight in the given issuances (one query), by issuance then parcel."""
+    rows = IssuanceContribution.objects.filter(issuance_id__in=list(issuance_ids)).order_by(
+        "issuance_id", "parcel_id"
+    )
+    return [
+        IssuanceShare(issuance, parcel, holder, units + buffer)
+        for issuance, parcel, holder, units, buffer in rows.values_list(
+            "issuance_id", "parcel_id", "smallholder_id", "units", "buffer_units"
+        )
+    ]
+
+
+def units_contributed(*, smallholder_id: int, year: int | None = None) -> int:
+    """Units (tonnes) a smallholder's parcels contributed to issuances (issuance year filter)."""
+    rows = IssuanceContribution.objects.filter(smallholder_id=smallholder_id)
+    if year is not None:
+        rows = rows.filter(issuance__issued_at__year=year)
+    return rows.aggregate(n=Sum("units"))["n"] or 0

@@ -4,7 +4,12 @@
 Http404, so another cooperative's ids leak nothing.
 """
 
-from django.db.models import Model, QuerySet
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Max, Model, QuerySet, Sum
 from django.http import Http404
 
 from parcels.models import (
@@ -120,3 +125,64 @@ def access_tree_measurement(
 
 def access_stratum(*, user: AnyUser, stratum_id: int) -> Stratum:
     return _get(strata_for(user=user), stratum_id, False)
+
+
+@dataclass(frozen=True)
+class ParcelFacts:
+    """What benefit sharing needs to know of a parcel: its size, trees and last monitoring."""
+
+    parcel_id: int
+    code: str
+    area_ha: Decimal
+    trees_planted: int
+    trees_alive: int | None  # at each planting's latest survival count; None: never counted
+    last_monitored_on: dt.date | None  # latest survival count or plot visit
+
+    @property
+    def survival(self) -> Decimal | None:
+        if self.trees_alive is None or not self.trees_planted:
+            return None
+        return Decimal(self.trees_alive) / Decimal(self.trees_planted)
+
+
+def parcel_facts(
+    *, parcel_ids: Iterable[int] | None = None, project_id: int | None = None
+) -> dict[int, ParcelFacts]:
+    """Facts per parcel in four queries, whatever the number of parcels (no personal data):
+    of the given parcels, or of every parcel of a project (no long id list in the SQL)."""
+    ids = (
+        list(parcel_ids)
+        if parcel_ids is not None
+        else Parcel.objects.filter(project_id=project_id).values("pk")
+    )
+    planted: dict[int, int] = dict(
+        Planting.objects.filter(parcel_id__in=ids)
+        .values("parcel_id")
+        .annotate(n=Sum("trees_planted"))
+        .values_list("parcel_id", "n")
+    )
+    alive: dict[int, int] = {}
+    counted: dict[int, dt.date] = {}
+    latest = SurvivalCount.objects.filter(planting__parcel_id__in=ids).order_by(
+        "planting_id", "-counted_on"
+    )
+    seen: set[int] = set()
+    for planting_id, parcel_id, day, trees in latest.values_list(
+        "planting_id", "planting__parcel_id", "counted_on", "trees_alive"
+    ):
+        if planting_id not in seen:
+            seen.add(planting_id)
+            alive[parcel_id] = alive.get(parcel_id, 0) + trees
+            counted[parcel_id] = max(day, counted.get(parcel_id, day))
+    visited = dict(
+        MonitoringPlot.objects.filter(parcel_id__in=ids)
+        .values("parcel_id")
+        .annotate(last=Max("measured_on"))
+        .values_list("parcel_id", "last")
+    )
+    facts = {}
+    for pk, code, area in Parcel.objects.filter(pk__in=ids).values_list("pk", "code", "area_ha"):
+        days = [d for d in (counted.get(pk), visited.get(pk)) if d is not None]
+        facts[pk] = ParcelFacts(pk, code, area, planted.get(pk, 0), alive.get(pk),
+                                max(days) if days else None)  # fmt: skip
+    return facts

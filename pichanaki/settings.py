@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "smallholders",
     "parcels",
     "credits",
+    "benefits",
     "backoffice",
 ]
 
@@ -148,6 +149,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "pichanaki-resend-waiting-work": {
         "task": "pichanaki.resend_waiting_work",
         "schedule": 60.0,
+    },
+    # Confirmed sales get a preview distribution within the hour (approved by a person).
+    "benefits-distribute-pending-sales": {
+        "task": "benefits.distribute_pending_sales",
+        "schedule": 3600.0,
     },
 }
 # The back-office's worklists: a parcel is "not monitored" after this many years without a

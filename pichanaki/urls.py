@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("smallholders.api.urls")),
     path("", include("parcels.api.urls")),
     path("", include("credits.api.urls")),
+    path("", include("benefits.api.urls")),
     # Last: paths ending in "/" that no endpoint matches (without the slash, APPEND_SLASH first).
     re_path(r"^(?P<path>.+/)$", api.not_found),
 ]
@@ -22,6 +23,7 @@ urlpatterns = [
     path("admin/import/", include("parcels.importing.urls")),
     path("admin/", admin.site.urls),
     path("registry/", include("credits.urls")),
+    path("registry/", include("benefits.urls")),
     path("panel/", include("backoffice.urls")),
     path("api/v1/", include(api_v1)),
     path("", include("parcels.urls")),

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+from django.utils.module_loading import import_string
 
 from parcels.choices import LandUse, ParcelStatus
 from parcels.models import Parcel, Species, Stratum
@@ -274,6 +275,7 @@ LATER_STEPS: tuple[tuple[str, Step], ...] = (
     ("forward_sale", ledger.step_forward_sale),
     ("verified_issuance", ledger.step_verified_issuance),
     ("sale_and_retirement", ledger.step_sale_and_retirement),
+    ("benefit_sharing", lambda c, r: import_string("benefits.demo.step_benefit_sharing")(c, r)),
 )
 """Each adds only what is missing and returns whether it wrote: they also complete a demo
 loaded before they existed. They need `ctx.project` only."""

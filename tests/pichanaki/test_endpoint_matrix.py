@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from benefits.api.urls import router as benefits_router
 from credits.api.keys import create_api_key, revoke_api_key
 from credits.api.urls import router as credits_router
 from credits.models import ApiKey, BuyerOrganisation
@@ -42,13 +43,16 @@ ROUTES = {
     "parameter-set": ("parcels.ParameterSet", "field"),
     "reservation": ("credits.Reservation", "buyer"),
     "retirement": ("credits.Retirement", "buyer"),
+    "distribution": ("benefits.Distribution", "field"),
+    "distributionline": ("benefits.DistributionLine", "field"),
+    "paymentevent": ("benefits.PaymentEvent", "field"),
 }
 PUBLIC_PATHS = ["/api/v1/availability/"]
 PERSONAS = ["root", "manager_a", "staff_a1", "staff_b1", "verifier", "buyer", "nobody"]
 OUT_OF_SCOPE = ["manager_a", "staff_a1", "staff_b1"]  # none of them works on the demo project
 REGISTRY = [
     (prefix, basename)
-    for router in (smallholders_router, parcels_router, credits_router)
+    for router in (smallholders_router, parcels_router, credits_router, benefits_router)
     for prefix, _viewset, basename in router.registry
 ]
 

@@ -1,0 +1,298 @@
+"""Admin of benefit sharing, scoped like every other app (benefits.selectors):
+staff see their cooperative's families' lines and statements; managers their projects and write
+policies, rates, advances and distributions; verifiers read and approve. Money rows are never
+edited here: every write goes through a service."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from benefits import payments, selectors, services
+from benefits.exceptions import BenefitsError
+from benefits.models import (
+    Advance,
+    Distribution,
+    DistributionLine,
+    ExchangeRate,
+    Grievance,
+    PaymentEvent,
+    SharingPolicy,
+    StatementBatch,
+    TrustHold,
+)
+from benefits.sharing import PolicyError, check_terms
+from benefits.statements import issue_statement, render_pdf, statement_html
+from smallholders.admin_scoping import ScopedAdmin
+from smallholders.choices import Role
+from smallholders.selectors import cooperatives_for, projects_for, scope_for
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = SharingPolicy
+        fields = ["project", "basis", "costs", "producers_share", "floor", "cooperative_share",
+                  "community_fund_share", "split_method", "mix", "survival_threshold",
+                  "max_years_since_monitoring", "trust_deadline_months", "after_deadline",
+                  "advance_recovery_rate", "clawback"]  # fmt: skip
+
+    def clean(self) -> dict:
+        data = super().clean()
+        try:
+            check_terms(SharingPolicy(**{k: v for k, v in data.items() if v is not None}).terms)
+        except (PolicyError, KeyError, TypeError, ArithmeticError) as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+@admin.register(SharingPolicy)
+class SharingPolicyAdmin(ScopedAdmin):
+    """Policies are added (a new version each time), never changed."""
+
+    form = PolicyForm
+    write_roles = (Role.MANAGER,)
+    list_display = ["project", "version", "basis", "producers_share", "floor", "split_method",
+                    "created_at"]  # fmt: skip
+    list_filter = ["project", "basis", "split_method"]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(project__in=projects_for(user=request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "project":
+            kwargs["queryset"] = projects_for(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return obj is None and self._writes(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request, obj: SharingPolicy, form, change: bool) -> None:
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "project"}
+        saved = services.create_policy(project=obj.project, actor=request.user, **fields)
+        obj.pk, obj.version = saved.pk, saved.version
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(ScopedAdmin):
+    write_roles = (Role.MANAGER,)
+    list_display = ["currency", "rate_to_pen", "source", "rate_date"]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset if scope_for(request.user).approves else queryset.none()
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return obj is None and self._writes(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Advance)
+class AdvanceAdmin(ScopedAdmin):
+    write_roles = (Role.MANAGER,)
+    list_display = ["smallholder", "project", "amount", "paid_on", "reason"]
+    list_filter = ["project"]
+    raw_id_fields = ["smallholder"]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        scope = scope_for(request.user)
+        if scope.role == Role.STAFF:
+            return queryset.filter(smallholder__cooperative_id=scope.cooperative_id)
+        return queryset.filter(project__in=projects_for(user=request.user))
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return obj is None and self._writes(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class LineInline(admin.TabularInline):
+    model = DistributionLine
+    fields = ["smallholder", "units", "share", "held_in_trust", "advance_recovered", "amount",
+              "status"]  # fmt: skip
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return selectors.lines_for(user=request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Distribution)
+class DistributionAdmin(ReadOnlyMixin, ScopedAdmin):
+    list_display = ["pk", "project", "status", "gross", "currency", "gross_pen", "producers_pool",
+                    "created_at", "approved_by"]  # fmt: skip
+    list_filter = ["project", "status"]
+    inlines = [LineInline]
+    actions = ["approve", "export_csv", "export_xlsx"]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(pk__in=selectors.distributions_for(user=request.user).values("pk"))
+
+    @admin.action(description=_("Approve the selected distributions"))
+    def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for distribution in queryset:
+            try:
+                services.approve_distribution(distribution_id=distribution.pk, actor=request.user)
+            except BenefitsError as exc:
+                self.message_user(request, f"#{distribution.pk}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, _("#%(id)s approved.") % {"id": distribution.pk})
+
+    def _export(self, request, queryset: QuerySet, fmt: str) -> HttpResponse | None:
+        if not scope_for(request.user).manages or queryset.count() != 1:
+            self.message_user(request, _("Managers export one distribution at a time."),
+                              messages.ERROR)  # fmt: skip
+            return None
+        distribution = queryset.get()
+        data = payments.export_payments(distribution_id=distribution.pk, fmt=fmt)
+        response = HttpResponse(data, content_type="application/octet-stream")
+        name = f"payments-{distribution.pk}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    @admin.action(description=_("Export the payable lines (CSV)"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self._export(request, queryset, "csv")
+
+    @admin.action(description=_("Export the payable lines (XLSX)"))
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self._export(request, queryset, "xlsx")
+
+
+@admin.register(DistributionLine)
+class DistributionLineAdmin(ReadOnlyMixin, ScopedAdmin):
+    list_display = ["distribution", "smallholder", "units", "share", "held_in_trust",
+                    "advance_recovered", "amount", "status"]  # fmt: skip
+    list_filter = ["status", "distribution__project"]
+    search_fields = ["smallholder__dni", "smallholder__last_name"]
+    actions = ["print_statements"]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(pk__in=selectors.lines_for(user=request.user).values("pk"))
+
+    @admin.action(description=_("Print the families' statements (PDF)"))
+    def print_statements(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        html = []
+        for line in queryset.select_related("smallholder", "distribution__project")[:50]:
+            statement, facts = issue_statement(
+                smallholder=line.smallholder, project=line.distribution.project, period=None
+            )
+            html.append(statement_html(statement, facts))
+        body = "".join(html).replace("</html>", "").replace("<!doctype html>", "")
+        response = HttpResponse(render_pdf(body), content_type="application/pdf")
+        response["Content-Disposition"] = 'attachment; filename="statements.pdf"'
+        return response
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(ReadOnlyMixin, ScopedAdmin):
+    list_display = ["line", "status", "amount", "currency", "method", "reference", "paid_on",
+                    "actor", "created_at"]  # fmt: skip
+    list_filter = ["status", "method"]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(line__in=selectors.lines_for(user=request.user))
+
+
+@admin.register(TrustHold)
+class TrustHoldAdmin(ReadOnlyMixin, ScopedAdmin):
+    list_display = ["line", "parcel", "amount", "reason", "deadline", "status"]
+    list_filter = ["status"]
+    actions = ["release"]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(line__in=selectors.lines_for(user=request.user))
+
+    @admin.action(description=_("Release: the parcel met its target"))
+    def release(self, request: HttpRequest, queryset: QuerySet) -> None:
+        if not scope_for(request.user).manages:
+            self.message_user(request, _("Only managers release shares."), messages.ERROR)
+            return
+        for hold in queryset:
+            try:
+                payments.release_trust(hold_id=hold.pk, actor=request.user,
+                                       reason=str(_("target met")))  # fmt: skip
+            except BenefitsError as exc:
+                self.message_user(request, f"{hold}: {exc}", messages.ERROR)
+
+
+@admin.register(Grievance)
+class GrievanceAdmin(ScopedAdmin):
+    list_display = ["pk", "line", "status", "filed_by", "filed_at", "resolved_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["line"]
+    fields = ["line", "description", "status", "resolution"]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(line__in=selectors.lines_for(user=request.user))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Grievance | None = None):
+        return ["line", "description"] if obj else ["status", "resolution"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request, obj: Grievance, form, change: bool) -> None:
+        try:
+            if change:
+                saved = services.resolve_grievance(
+                    grievance_id=obj.pk, actor=request.user, status=obj.status,
+                    resolution=obj.resolution,
+                )  # fmt: skip
+            else:
+                saved = services.file_grievance(
+                    line_id=obj.line_id, actor=request.user, description=obj.description
+                )
+            obj.pk = saved.pk
+        except BenefitsError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+
+
+@admin.register(StatementBatch)
+class StatementBatchAdmin(ScopedAdmin):
+    list_display = ["cooperative", "project", "period", "status", "done", "total", "pdf"]
+    fields = ["project", "cooperative", "period"]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        scope = scope_for(request.user)
+        if scope.role == Role.STAFF:
+            return queryset.filter(cooperative_id=scope.cooperative_id)
+        return queryset.filter(project__in=projects_for(user=request.user))
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return obj is None and self._writes(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "project":
+            kwargs["queryset"] = projects_for(user=request.user)
+        if db_field.name == "cooperative":
+            kwargs["queryset"] = cooperatives_for(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj: StatementBatch, form, change: bool) -> None:
+        from benefits.batches import request_statement_batch
+
+        saved = request_statement_batch(project=obj.project, cooperative=obj.cooperative,
+                                        period=obj.period, actor=request.user)  # fmt: skip
+        obj.pk = saved.pk

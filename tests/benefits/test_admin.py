@@ -1,0 +1,62 @@
+"""The admin of benefit sharing, per persona: who sees which lines, who approves, printing."""
+
+import pytest
+from django.test import Client
+
+from benefits import services
+from benefits.models import Distribution
+from tests.base import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def preview(sold):
+    return services.create_distribution(project=sold.project, actor=sold.ledger.personas.manager_a)
+
+
+def test_lines_are_scoped_per_persona(preview, sold):
+    p = sold.ledger.personas
+    url = "/admin/benefits/distributionline/"
+    dni = sold.ledger.parcels[0].smallholder.dni
+    for user, sees in ((p.staff_a1, True), (p.manager_a, True), (p.verifier, True),
+                       (p.staff_b1, False)):  # fmt: skip
+        page = client_for(user).get(url)
+        assert page.status_code == 200
+        assert (dni in page.content.decode() or str(sold.ledger.parcels[0].smallholder) in
+                page.content.decode()) is sees, user  # fmt: skip
+    assert client_for(p.buyer).get(url).status_code in (302, 403)
+
+
+def test_verifier_approves_from_the_admin_and_staff_prints_statements(preview, sold):
+    p = sold.ledger.personas
+    client_for(p.verifier).post(
+        "/admin/benefits/distribution/", {"action": "approve", "_selected_action": [preview.pk]}
+    )
+    assert Distribution.objects.get().status == "approved"
+    line = preview.lines.first()
+    response = client_for(p.staff_a1).post(
+        "/admin/benefits/distributionline/",
+        {"action": "print_statements", "_selected_action": [line.pk]},
+    )
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+
+
+def test_a_policy_under_the_floor_is_refused_in_the_admin(sold):
+    p = sold.ledger.personas
+    page = client_for(p.manager_a).post(
+        "/admin/benefits/sharingpolicy/add/",
+        {"project": sold.project.pk, "basis": "gross", "costs": "[]", "producers_share": "0.5",
+         "floor": "0.60", "cooperative_share": "0", "community_fund_share": "0",
+         "split_method": "contribution", "mix": "{}", "survival_threshold": "0.7",
+         "max_years_since_monitoring": 5, "trust_deadline_months": 24,
+         "after_deadline": "return_to_pool", "advance_recovery_rate": "0.5",
+         "clawback": "never"},
+    )  # fmt: skip
+    assert page.status_code == 200 and "50.00%" in page.content.decode()
