@@ -59,6 +59,7 @@ def project_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "work": worklist(user=request.user, view=view),
         "charts": charts(user=request.user, view=view),
         "can_review": scope_for(request.user).approves,
+        "can_manage": scope_for(request.user).manages,
         "cooperatives": view.project.cooperatives.order_by("name"),
     }
     return render(request, "backoffice/dashboard.html", context)

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
+from benefits.selectors import money_over_time
 from credits.selectors import availability
 from parcels.calculations.selectors import run_vintages, runs_for
 from parcels.models import RunKind, RunStatus, SurvivalCount
@@ -151,11 +152,30 @@ def _species_label(row: dict) -> str:
     return f"{common} ({scientific})" if common else scientific
 
 
+def money_over_months(*, user: AnyUser, view: PanelView) -> Chart:
+    """Revenue of confirmed sales (per sale currency) and soles paid to families, by month."""
+    months = money_over_time(project=view.project, cooperative=view.cooperative)
+    currencies = sorted({c for _month, revenue, _paid in months for c in revenue})
+    rows = [
+        [month.strftime("%Y-%m"), *(revenue.get(c) for c in currencies), paid]
+        for month, revenue, paid in months
+    ]
+    columns = [
+        str(_("Month")),
+        *(str(_("Revenue (%(currency)s)")) % {"currency": c} for c in currencies),
+        str(_("Paid to families (PEN)")),
+    ]
+    series = tuple(range(1, len(columns)))
+    title = str(_("Revenue and payments to families"))
+    return Chart("money", title, "bar", columns, rows, series=series)
+
+
 CHARTS: dict[str, Callable[..., Chart]] = {
     "carbon": carbon_over_time,
     "credits": credits_by_vintage,
     "monitoring": monitoring_coverage,
     "survival": survival_by_species,
+    "money": money_over_months,
 }
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
 from backoffice.selectors.access import PanelView
+from benefits.selectors import MoneySummary, money_summary
 from credits.selectors import availability, contributions_for
 from parcels.calculations.selectors import runs_for
 from parcels.choices import ParcelStatus
@@ -54,6 +55,8 @@ class Dashboard:
     # unit type ("PER"/"VER") -> state -> units; a cooperative sees the units its parcels
     # contributed to issuances instead of the registry's counters.
     credits: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Revenue, paid to families, held in trust, producers' share (benefit sharing).
+    money: MoneySummary | None = None
 
 
 def field_figures(*, user: AnyUser, view: PanelView) -> FieldFigures:
@@ -154,4 +157,5 @@ def dashboard(*, user: AnyUser, view: PanelView) -> Dashboard:
         field=field_figures(user=user, view=view),
         carbon=carbon_figures(user=user, view=view),
         credits=credit_figures(user=user, view=view),
+        money=money_summary(project=view.project, cooperative=view.cooperative),
     )

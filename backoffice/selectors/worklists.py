@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
+from benefits.choices import DistributionStatus, LineStatus
+from benefits.selectors import distributions_for, lines_for
 from credits.choices import ReservationStatus
 from credits.selectors import reservations_for
 from parcels.calculations.selectors import runs_for
@@ -78,6 +80,12 @@ def worklist(*, user: AnyUser, view: PanelView) -> list[WorkItem]:
     )
     with_errors = Q(status=ImportStatus.FAILED) | (Q(status=ImportStatus.PREVIEWED) & ~Q(errors=[]))
     imports = _visible_imports(view=view).filter(with_errors)
+    lines = lines_for(user=user).filter(distribution__project=view.project)
+    if view.cooperative_id:
+        lines = lines.filter(smallholder__cooperative_id=view.cooperative_id)
+    previews = distributions_for(user=user).filter(
+        project=view.project, status=DistributionStatus.PREVIEW
+    )
     items = [
         WorkItem(
             "runs",
@@ -115,15 +123,33 @@ def worklist(*, user: AnyUser, view: PanelView) -> list[WorkItem]:
         WorkItem(
             "imports", _("Imports with errors"), imports.count(), reverse("parcels_import:index")
         ),
+        WorkItem(
+            "distributions",
+            _("Distributions to approve"),
+            previews.count(),
+            _admin_list("benefits_distribution", status__exact=DistributionStatus.PREVIEW),
+        ),
+        WorkItem(
+            "payments",
+            _("Payments to make"),
+            lines.filter(status__in=(LineStatus.ACCRUED, LineStatus.APPROVED)).count(),
+            _admin_list("benefits_distributionline", status__exact=LineStatus.APPROVED),
+        ),
+        WorkItem(
+            "held",
+            _("Payments held in trust"),
+            lines.filter(status=LineStatus.WITHHELD).count(),
+            _admin_list("benefits_distributionline", status__exact=LineStatus.WITHHELD),
+        ),
     ]
     # Each person sees the work they can act on: approvals for those who approve, sales for
     # those who manage, field data for those who edit it.
     scope = scope_for(user)
     hidden = set()
     if not scope.approves:
-        hidden.add("runs")
+        hidden |= {"runs", "distributions"}
     if not scope.manages:
-        hidden.add("reservations")
+        hidden |= {"reservations", "payments"}
     if not scope.edits_field_data:
         hidden |= {"imports", "survival", "unmonitored"}
     return [item for item in items if item.key not in hidden]
