@@ -6,6 +6,7 @@ import uuid
 from django.db.models import Prefetch, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
 from credits.api.lookup import find_serial
@@ -13,6 +14,7 @@ from credits.certificates import LANGUAGES, render_certificate_pdf, retirement_c
 from credits.choices import BlockState
 from credits.models import Issuance, Retirement, SerialBlock
 from credits.project_facts import project_facts
+from pichanaki.maps import READONLY_MAP_MEDIA, readonly_map
 from smallholders.models import Project
 
 TOTALS = ("issued", "available", "reserved", "held", "buffer", "retired", "cancelled")
@@ -46,7 +48,10 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
         "project": project,
         "facts": project_facts(project),
         "totals": _totals(project),
-        "area_geojson": project.area.geojson if project.area else None,
+        "area_map": readonly_map(project.area, label=_("Map of the project area"))
+        if project.area
+        else "",
+        "map_media": READONLY_MAP_MEDIA,
         "issuances": Issuance.objects.filter(project=project).order_by("vintage", "issued_at"),
         "retirements": _retirements(project),
     }

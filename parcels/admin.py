@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcels import selectors, services
 from parcels.exceptions import BoundaryLocked, InvalidTransition
-from parcels.forms import ParcelForm, ParcelMapWidget, PlantingForm, RejectActionForm
+from parcels.forms import ParcelForm, PlantingForm, RejectActionForm
 from parcels.models import (
     MonitoringPlot,
     Parcel,
@@ -22,6 +22,7 @@ from parcels.models import (
     TreeMeasurement,
 )
 from pichanaki.exports import export_csv_action
+from pichanaki.maps import MapAdminMixin, MapWidget, readonly_map
 from smallholders.admin import SmallholderAdmin
 from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role
@@ -121,8 +122,9 @@ class StratumAdmin(FieldDataAdmin):
 
 
 @admin.register(Parcel)
-class ParcelAdmin(FieldDataAdmin):
+class ParcelAdmin(MapAdminMixin, FieldDataAdmin):
     form = ParcelForm
+    map_fields = {"boundary": "boundary_map"}
     action_form = RejectActionForm
     actions = ["submit", "validate", "reject", export_csv_action]
     inlines = [PlantingInline]
@@ -148,6 +150,10 @@ class ParcelAdmin(FieldDataAdmin):
     @admin.display(description=_("cooperative"), ordering="smallholder__cooperative__name")
     def cooperative(self, obj: Parcel) -> str:
         return str(obj.smallholder.cooperative)
+
+    @admin.display(description=_("boundary"))
+    def boundary_map(self, obj: Parcel) -> str:
+        return readonly_map(obj.boundary, label=_("Map of the parcel boundary"))
 
     @admin.display(description=_("eligibility evidence"))
     def evidence(self, obj: Parcel) -> str:
@@ -225,7 +231,8 @@ class PlantingAdmin(FieldDataAdmin):
 
 
 @admin.register(MonitoringPlot)
-class MonitoringPlotAdmin(FieldDataAdmin):
+class MonitoringPlotAdmin(MapAdminMixin, FieldDataAdmin):
+    map_fields = {"centre": "centre_map"}
     inlines = [TreeMeasurementInline]
     list_display = ["code", "parcel", "measured_on", "radius_m", "area_m2", "team"]
     list_filter = ["permanent", "parcel__project", "parcel__smallholder__cooperative"]
@@ -245,7 +252,11 @@ class MonitoringPlotAdmin(FieldDataAdmin):
         "permanent",
         "notes",
     ]
-    formfield_overrides = {gis_models.PointField: {"widget": ParcelMapWidget}}
+    formfield_overrides = {gis_models.PointField: {"widget": MapWidget}}
+
+    @admin.display(description=_("centre"))
+    def centre_map(self, obj: MonitoringPlot) -> str:
+        return readonly_map(obj.centre, label=_("Map of the plot centre"))
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(pk__in=selectors.plots_for(user=request.user).values("pk"))

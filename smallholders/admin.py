@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.contrib.gis.admin import GISModelAdmin
+from django.contrib.gis.db.models import MultiPolygonField
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pichanaki.exports import export_csv_action
+from pichanaki.maps import MapAdminMixin, MapWidget, readonly_map
 from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role
 from smallholders.forms import SmallholderForm
@@ -38,8 +39,10 @@ class ProjectCooperativeInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ScopedAdmin, GISModelAdmin):
+class ProjectAdmin(MapAdminMixin, ScopedAdmin):
     write_roles = (Role.MANAGER,)
+    map_fields = {"area": "area_map"}
+    formfield_overrides = {MultiPolygonField: {"widget": MapWidget}}
     list_display = ["code", "name", "standard", "country", "crediting_start", "crediting_end"]
     list_filter = ["standard", "country"]
     search_fields = ["code", "name", "methodology"]
@@ -47,6 +50,10 @@ class ProjectAdmin(ScopedAdmin, GISModelAdmin):
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(pk__in=projects_for(user=request.user).values("pk"))
+
+    @admin.display(description=_("project area"))
+    def area_map(self, obj: Project) -> str:
+        return readonly_map(obj.area, label=_("Map of the project area"))
 
     def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
         return request.user.is_superuser  # new projects are an installation-level decision
