@@ -28,13 +28,14 @@ SAME_IN_SPANISH = {
     "api", "buffer", "error", "general", "id", "no", "total", "pch", "per", "ver", "usd", "pen",
     "eur", "dni", "ruc", "ha", "gps", "csv", "xlsx", "geojson", "kml", "kmz", "zip", "json",
     "url", "email", "e-mail", "sí", "ok", "admin", "manual", "final", "normal", "real",
+    "english",  # the language switcher names each language in its own language
 }
 
 OVERFLOW_JS = """() => {
   const doc = document.documentElement;
   const boxes = [...document.querySelectorAll('body *')].filter(el => {
     const style = getComputedStyle(el);
-    return ['auto', 'scroll'].includes(style.overflowX) && el.tagName !== 'TEXTAREA'
+    return ['auto', 'scroll'].includes(style.overflowX) && !['TEXTAREA', 'SELECT'].includes(el.tagName)
       && el.scrollWidth > el.clientWidth + 1 && el.offsetParent !== null;
   }).map(el => (el.id || el.className || el.tagName) + ` ${el.clientWidth}px<${el.scrollWidth}px`);
   return {width: doc.scrollWidth, boxes: boxes};
