@@ -11,8 +11,8 @@ from rest_framework import exceptions
 
 from credits.api.lookup import find_serial
 from credits.certificates import LANGUAGES, render_certificate_pdf, retirement_context
-from credits.choices import BlockState
-from credits.models import Issuance, Retirement, SerialBlock
+from credits.choices import BlockState, UnitType
+from credits.models import CreditVintage, Issuance, Retirement, SerialBlock
 from credits.project_facts import project_facts
 from pichanaki.maps import READONLY_MAP_MEDIA, readonly_map
 from smallholders.models import Project
@@ -20,14 +20,27 @@ from smallholders.models import Project
 TOTALS = ("issued", "available", "reserved", "held", "buffer", "retired", "cancelled")
 
 
-def _totals(project: Project) -> dict:
-    sums = project.credit_vintages.aggregate(**{name: Sum(name) for name in TOTALS})
-    return {name: value or 0 for name, value in sums.items()}
+def _totals(projects: list[Project]) -> dict[int, list[dict]]:
+    """Per project, one row of totals per unit type (PER, then VER): ex-ante and verified
+    units are different things and are never added together. One query for all projects."""
+    sums = (
+        CreditVintage.objects.filter(project__in=projects)
+        .values("project_id", "unit_type")
+        .annotate(**{name: Sum(name) for name in TOTALS})
+        .order_by("project_id", "unit_type")
+    )
+    labels = dict(UnitType.choices)
+    totals: dict[int, list[dict]] = {project.pk: [] for project in projects}
+    for row in sums:
+        row["label"] = labels[row["unit_type"]]
+        totals[row["project_id"]].append(row)
+    return totals
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = Project.objects.filter(registry__isnull=False).order_by("name")
-    rows = [{"project": project, "totals": _totals(project)} for project in projects]
+    projects = list(Project.objects.filter(registry__isnull=False).order_by("name"))
+    totals = _totals(projects)
+    rows = [{"project": project, "totals": totals[project.pk]} for project in projects]
     return render(request, "credits/project_list.html", {"rows": rows})
 
 
@@ -47,7 +60,7 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "project": project,
         "facts": project_facts(project),
-        "totals": _totals(project),
+        "totals": _totals([project])[project.pk],
         "area_map": readonly_map(project.area, label=_("Map of the project area"))
         if project.area
         else "",

@@ -8,14 +8,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from pichanaki.admin_numbers import NumbersAdmin
 from smallholders.choices import Role
 from smallholders.selectors import scope_for
 
 ADMIN_ROLES = (Role.STAFF, Role.MANAGER, Role.VERIFIER)
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
-    """Admin with role-based access, scoped querysets and the audit trail ("History")."""
+class ScopedAdmin(NumbersAdmin, SimpleHistoryAdmin):
+    """Admin with role-based access, scoped querysets, the audit trail ("History") and
+    figures shown localised with their unit's precision (`NumbersAdmin`)."""
 
     #: roles that may add, change and delete (superusers always may)
     write_roles: tuple[str, ...] = (Role.MANAGER, Role.STAFF)

@@ -35,7 +35,8 @@ OVERFLOW_JS = """() => {
   const doc = document.documentElement;
   const boxes = [...document.querySelectorAll('body *')].filter(el => {
     const style = getComputedStyle(el);
-    return ['auto', 'scroll'].includes(style.overflowX) && !['TEXTAREA', 'SELECT'].includes(el.tagName)
+    return ['auto', 'scroll'].includes(style.overflowX)
+      && !['TEXTAREA', 'SELECT'].includes(el.tagName)
       && el.scrollWidth > el.clientWidth + 1 && el.offsetParent !== null;
   }).map(el => (el.id || el.className || el.tagName) + ` ${el.clientWidth}px<${el.scrollWidth}px`);
   return {width: doc.scrollWidth, boxes: boxes};
@@ -84,12 +85,12 @@ def _walk(browser, base_url: str, user, pages: list[Page]) -> list[str]:
     singles, phrases = _english_phrases()
     problems: list[str] = []
     server = urlsplit(base_url).netloc
+    foreign: list[str] = []
     for width in WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="es-PE")
         _login(context, user, base_url)
         page = context.new_page()
-        foreign: list[str] = []
-        page.on("request", lambda r: foreign.append(r.url) if _host(r.url) != server else None)
+        page.on("request", lambda r, seen=foreign: _note_foreign(seen, r.url, server))
         for item in pages:
             foreign.clear()
             response = page.goto(base_url + item.url, wait_until="load")
@@ -109,6 +110,11 @@ def _walk(browser, base_url: str, user, pages: list[Page]) -> list[str]:
                     problems.append(f"{where}: English in the Spanish page: {english}")
         context.close()
     return problems
+
+
+def _note_foreign(seen: list[str], url: str, server: str) -> None:
+    if _host(url) != server:
+        seen.append(url)
 
 
 def _host(url: str) -> str:

@@ -19,6 +19,7 @@ from credits import admin_operations as ops
 from credits.models import Retirement, SerialBlock
 from parcels.models import ImportJob
 from pichanaki.demo import catalogue
+from smallholders.selectors import scope_for
 
 SUPERUSER = "raiz"
 DEMO_PERSONAS = ("gestor", "tecnico-cac-ubiriki", "verificador", SUPERUSER)
@@ -93,7 +94,9 @@ def _model_pages(user: User) -> list[Page]:
 
 
 def _extra_pages(user: User) -> list[Page]:
-    pages = [Page("import", reverse("parcels_import:index"), "imports")]
+    pages = []
+    if scope_for(user).edits_field_data:
+        pages.append(Page("import", reverse("parcels_import:index"), "imports"))
     job = ImportJob.objects.order_by("-pk").first()
     if job is not None and (user.is_superuser or job.created_by_id == user.pk):
         url = reverse("parcels_import:job", args=[job.pk])
