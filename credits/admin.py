@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 import credits.admin_access  # noqa: F401 (registers the API key admin)
 from credits import admin_operations as ops
@@ -341,10 +341,14 @@ class LedgerEventAdmin(LedgerAdmin):
         "to_account",
         "printed_serials",
         "actor_label",
-        "reason",
+        "reason_shown",
         "reference",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, obj: LedgerEvent) -> str:
+        return gettext(obj.reason) if obj.reason else "—"  # system reasons are stored as msgids
 
     @admin.display(description=_("serials"))
     def printed_serials(self, obj: LedgerEvent) -> str:

@@ -54,6 +54,12 @@ class PlantingInline(ScopedInlineMixin, admin.TabularInline):
     readonly_fields = ["survival"]
     autocomplete_fields = ["species"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # survival counts are shown on every row: fetched for all rows in one query
+        return super().get_queryset(request).select_related("species").prefetch_related(
+            "survival_counts"
+        )
+
     @admin.display(description=_("survival counts"))
     def survival(self, obj: Planting) -> str:
         if obj.pk is None:
@@ -76,6 +82,9 @@ class TreeMeasurementInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
     fields = ["tree_tag", "stem", "species", "dbh_cm", "height_m", "status", "origin", "notes"]
     autocomplete_fields = ["species"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("species")
 
 
 class FieldDataAdmin(ScopedAdmin):

@@ -1,6 +1,7 @@
+from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission, User
 from django.contrib.gis.db.models import MultiPolygonField
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -77,15 +78,55 @@ class ProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+PERMISSION_LABELS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    """Django stores permission names in English ("Can add parcel"): label them translated."""
+
+    def label_from_instance(self, obj: Permission) -> str:
+        model = obj.content_type.model_class()
+        action = obj.codename.split("_", 1)[0]
+        if model is None or action not in PERMISSION_LABELS:
+            return str(obj)
+        name = PERMISSION_LABELS[action] % {"model": model._meta.verbose_name}
+        return f"{model._meta.app_config.verbose_name} | {name}"
+
+
+class TranslatedPermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in ("permissions", "user_permissions"):
+            kwargs["form_class"] = PermissionChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Group)
+class TeamAdmin(TranslatedPermissionsMixin, GroupAdmin):
+    pass
 
 
 @admin.register(User)
-class PersonAdmin(UserAdmin):
+class PersonAdmin(TranslatedPermissionsMixin, UserAdmin):
     """People are managed by superusers only; the profile sets role, scope and language."""
 
     inlines = [ProfileInline]
-    list_display = ["username", "first_name", "last_name", "email", "profile__role", "is_active"]
+    list_display = ["username", "first_name", "last_name", "email", "role", "is_active"]
     list_filter = ["profile__role", "is_active", "is_superuser"]
+
+    @admin.display(description=_("role"), ordering="profile__role")
+    def role(self, obj: User) -> str:
+        profile = getattr(obj, "profile", None)
+        return profile.get_role_display() if profile else "—"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("profile")
 
 
 PERSONAL_FIELDS = (

@@ -9,13 +9,14 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from pichanaki.admin_numbers import NumbersAdmin
+from pichanaki.admin_queries import RelatedInOneQueryAdmin
 from smallholders.choices import Role
 from smallholders.selectors import scope_for
 
 ADMIN_ROLES = (Role.STAFF, Role.MANAGER, Role.VERIFIER)
 
 
-class ScopedAdmin(NumbersAdmin, SimpleHistoryAdmin):
+class ScopedAdmin(RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistoryAdmin):
     """Admin with role-based access, scoped querysets, the audit trail ("History") and
     figures shown localised with their unit's precision (`NumbersAdmin`)."""
 
