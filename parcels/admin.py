@@ -45,14 +45,24 @@ class ScopedInlineMixin:
         return self.admin_site._registry[self.parent_model]._reads(request)
 
 
-class PlantingInline(ScopedInlineMixin, admin.TabularInline):
+class SpeciesOnceInlineMixin:
+    """The species of every row from one query: a select filled once for the whole formset
+    (an autocomplete widget looks its selected species up again for every row)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "species":
+            field.choices = list(field.choices)
+        return field
+
+
+class PlantingInline(SpeciesOnceInlineMixin, ScopedInlineMixin, admin.TabularInline):
     model = Planting
     form = PlantingForm
     fk_name = "parcel"
     extra = 0
     fields = ["species", "planted_on", "trees_planted", "arrangement", "survival", "notes"]
     readonly_fields = ["survival"]
-    autocomplete_fields = ["species"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # survival counts are shown on every row: fetched for all rows in one query
@@ -77,11 +87,10 @@ class SurvivalCountInline(ScopedInlineMixin, admin.TabularInline):
     fields = ["counted_on", "trees_alive"]
 
 
-class TreeMeasurementInline(ScopedInlineMixin, admin.TabularInline):
+class TreeMeasurementInline(SpeciesOnceInlineMixin, ScopedInlineMixin, admin.TabularInline):
     model = TreeMeasurement
     extra = 0
     fields = ["tree_tag", "stem", "species", "dbh_cm", "height_m", "status", "origin", "notes"]
-    autocomplete_fields = ["species"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("species")
