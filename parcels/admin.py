@@ -65,10 +65,10 @@ class PlantingInline(SpeciesOnceInlineMixin, ScopedInlineMixin, admin.TabularInl
     readonly_fields = ["survival"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # survival counts are shown on every row: fetched for all rows in one query
-        return super().get_queryset(request).select_related("species").prefetch_related(
-            "survival_counts"
-        )
+        # every row shows its title (parcel · species) and survival counts: one query each
+        # for all rows, not one per row (the parcel without its boundary, which is not shown)
+        queryset = super().get_queryset(request).select_related("species", "parcel")
+        return queryset.defer("parcel__boundary").prefetch_related("survival_counts")
 
     @admin.display(description=_("survival counts"))
     def survival(self, obj: Planting) -> str:
