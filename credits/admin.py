@@ -40,6 +40,8 @@ from smallholders.choices import Role
 from smallholders.models import Project
 from smallholders.selectors import projects_for
 
+RUN_BULK = ("run__details", "run__warnings")  # a calculation run's large JSON, not shown here
+
 
 class CreditsAdmin(ScopedAdmin):
     """Base: managers write (through services); rows are scoped to the person's projects."""
@@ -400,6 +402,10 @@ class IssuanceAdmin(LedgerAdmin):
     readonly_fields = fields
     inlines = [ContributionInline]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # the run's title only: its details (per-parcel JSON) grow with the project
+        return super().get_queryset(request).select_related("project", "run").defer(*RUN_BULK)
+
 
 @admin.register(Reservation)
 class ReservationAdmin(LedgerAdmin):
@@ -585,6 +591,9 @@ class ConversionAdmin(LedgerAdmin):
     ]
     list_filter = ["project", "vintage"]
     list_select_related = ["project", "account__organisation", "account__project", "run"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("project", "run").defer(*RUN_BULK)
     search_fields = ["account__organisation__name"]
     fields = list_display
     readonly_fields = fields
