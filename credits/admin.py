@@ -40,7 +40,7 @@ from smallholders.choices import Role
 from smallholders.models import Project
 from smallholders.selectors import projects_for
 
-RUN_BULK = ("run__details", "run__warnings")  # a calculation run's large JSON, not shown here
+RUN_BULK = ("run__details", "run__warnings", "project__area")  # large and not shown here
 
 
 class CreditsAdmin(ScopedAdmin):
