@@ -141,7 +141,9 @@ class CalculationRunAdmin(ScopedAdmin):
     list_select_related = ["project", "started_by"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=selectors.runs_for(user=request.user).values("pk"))
+        # the list never shows a run's details (per-parcel JSON that grows with the project)
+        runs = queryset.filter(pk__in=selectors.runs_for(user=request.user).values("pk"))
+        return runs.defer("details", "warnings")
 
     @admin.display(description=_("progress"))
     def progress_bar(self, obj: CalculationRun) -> str:
