@@ -15,8 +15,18 @@ MONEY = 2
 PERCENT = 1
 
 #: integer fields that are labels, not quantities (no thousands separator)
-NOT_FIGURES = {"vintage", "year", "birth_year", "number", "version", "next_serial",
-               "serial_start", "serial_end", "response_status", "progress"}
+NOT_FIGURES = {
+    "vintage",
+    "year",
+    "birth_year",
+    "number",
+    "version",
+    "next_serial",
+    "serial_start",
+    "serial_end",
+    "response_status",
+    "progress",
+}
 
 
 def number(value: object, decimals: int | None = None) -> str:
