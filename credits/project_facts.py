@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Sum
+from django.utils.translation import get_language
 
 from parcels.choices import ParcelStatus
 from parcels.models import Parcel, Planting
@@ -24,6 +25,14 @@ class SpeciesShare:
     scientific_name: str
     trees: int
     share: Decimal
+    common_name_es: str = ""
+    common_name_en: str = ""
+
+    @property
+    def common_name(self) -> str:
+        """In the active language (Spanish when English has none)."""
+        english = (get_language() or "").startswith("en") and self.common_name_en
+        return english or self.common_name_es
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ def _species_shares(project_id: int) -> list[SpeciesShare]:
         Planting.objects.filter(
             parcel__project_id=project_id, parcel__status=ParcelStatus.VALIDATED
         )
-        .values("species__scientific_name")
+        .values("species__scientific_name", "species__common_name_es", "species__common_name_en")
         .annotate(trees=Sum("trees_planted"))
         .order_by("-trees", "species__scientific_name")
     )
@@ -52,6 +61,8 @@ def _species_shares(project_id: int) -> list[SpeciesShare]:
             scientific_name=row["species__scientific_name"],
             trees=row["trees"],
             share=(Decimal(row["trees"]) / total).quantize(SHARE_PLACES),
+            common_name_es=row["species__common_name_es"],
+            common_name_en=row["species__common_name_en"],
         )
         for row in rows
     ]

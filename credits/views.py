@@ -6,26 +6,41 @@ import uuid
 from django.db.models import Prefetch, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
 from credits.api.lookup import find_serial
 from credits.certificates import LANGUAGES, render_certificate_pdf, retirement_context
-from credits.choices import BlockState
-from credits.models import Issuance, LedgerChainHead, Retirement, SerialBlock
+from credits.choices import BlockState, UnitType
+from credits.models import CreditVintage, Issuance, LedgerChainHead, Retirement, SerialBlock
 from credits.project_facts import project_facts
+from pichanaki.maps import READONLY_MAP_MEDIA, readonly_map
 from smallholders.models import Project
 
 TOTALS = ("issued", "available", "reserved", "held", "buffer", "retired", "cancelled")
 
 
-def _totals(project: Project) -> dict:
-    sums = project.credit_vintages.aggregate(**{name: Sum(name) for name in TOTALS})
-    return {name: value or 0 for name, value in sums.items()}
+def _totals(projects: list[Project]) -> dict[int, list[dict]]:
+    """Per project, one row of totals per unit type (PER, then VER): ex-ante and verified
+    units are different things and are never added together. One query for all projects."""
+    sums = (
+        CreditVintage.objects.filter(project__in=projects)
+        .values("project_id", "unit_type")
+        .annotate(**{name: Sum(name) for name in TOTALS})
+        .order_by("project_id", "unit_type")
+    )
+    labels = dict(UnitType.choices)
+    totals: dict[int, list[dict]] = {project.pk: [] for project in projects}
+    for row in sums:
+        row["label"] = labels[row["unit_type"]]
+        totals[row["project_id"]].append(row)
+    return totals
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = Project.objects.filter(registry__isnull=False).order_by("name")
-    rows = [{"project": project, "totals": _totals(project)} for project in projects]
+    projects = list(Project.objects.filter(registry__isnull=False).order_by("name"))
+    totals = _totals(projects)
+    rows = [{"project": project, "totals": totals[project.pk]} for project in projects]
     return render(request, "credits/project_list.html", {"rows": rows})
 
 
@@ -45,8 +60,11 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "project": project,
         "facts": project_facts(project),
-        "totals": _totals(project),
-        "area_geojson": project.area.geojson if project.area else None,
+        "totals": _totals([project])[project.pk],
+        "area_map": readonly_map(project.area, label=_("Map of the project area"))
+        if project.area
+        else "",
+        "map_media": READONLY_MAP_MEDIA,
         "issuances": Issuance.objects.filter(project=project).order_by("vintage", "issued_at"),
         "retirements": _retirements(project),
         "ledger_head": LedgerChainHead.objects.filter(project=project).first(),

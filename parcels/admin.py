@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcels import selectors, services
 from parcels.exceptions import BoundaryLocked, InvalidTransition
-from parcels.forms import ParcelForm, ParcelMapWidget, PlantingForm, RejectActionForm
+from parcels.forms import ParcelForm, PlantingForm, RejectActionForm
 from parcels.models import (
     MonitoringPlot,
     Parcel,
@@ -22,6 +22,7 @@ from parcels.models import (
     TreeMeasurement,
 )
 from pichanaki.exports import export_csv_action
+from pichanaki.maps import MapAdminMixin, MapWidget, readonly_map
 from smallholders.admin import SmallholderAdmin
 from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role
@@ -44,14 +45,30 @@ class ScopedInlineMixin:
         return self.admin_site._registry[self.parent_model]._reads(request)
 
 
-class PlantingInline(ScopedInlineMixin, admin.TabularInline):
+class SpeciesOnceInlineMixin:
+    """The species of every row from one query: a select filled once for the whole formset
+    (an autocomplete widget looks its selected species up again for every row)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "species":
+            field.choices = list(field.choices)
+        return field
+
+
+class PlantingInline(SpeciesOnceInlineMixin, ScopedInlineMixin, admin.TabularInline):
     model = Planting
     form = PlantingForm
     fk_name = "parcel"
     extra = 0
     fields = ["species", "planted_on", "trees_planted", "arrangement", "survival", "notes"]
     readonly_fields = ["survival"]
-    autocomplete_fields = ["species"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # every row shows its title (parcel · species) and survival counts: one query each
+        # for all rows, not one per row (the parcel without its boundary, which is not shown)
+        queryset = super().get_queryset(request).select_related("species", "parcel")
+        return queryset.defer("parcel__boundary").prefetch_related("survival_counts")
 
     @admin.display(description=_("survival counts"))
     def survival(self, obj: Planting) -> str:
@@ -70,11 +87,13 @@ class SurvivalCountInline(ScopedInlineMixin, admin.TabularInline):
     fields = ["counted_on", "trees_alive"]
 
 
-class TreeMeasurementInline(ScopedInlineMixin, admin.TabularInline):
+class TreeMeasurementInline(SpeciesOnceInlineMixin, ScopedInlineMixin, admin.TabularInline):
     model = TreeMeasurement
     extra = 0
     fields = ["tree_tag", "stem", "species", "dbh_cm", "height_m", "status", "origin", "notes"]
-    autocomplete_fields = ["species"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("species")
 
 
 class FieldDataAdmin(ScopedAdmin):
@@ -123,8 +142,9 @@ class StratumAdmin(FieldDataAdmin):
 
 
 @admin.register(Parcel)
-class ParcelAdmin(FieldDataAdmin):
+class ParcelAdmin(MapAdminMixin, FieldDataAdmin):
     form = ParcelForm
+    map_fields = {"boundary": "boundary_map"}
     action_form = RejectActionForm
     actions = ["submit", "validate", "reject", export_csv_action]
     inlines = [PlantingInline]
@@ -150,6 +170,10 @@ class ParcelAdmin(FieldDataAdmin):
     @admin.display(description=_("cooperative"), ordering="smallholder__cooperative__name")
     def cooperative(self, obj: Parcel) -> str:
         return str(obj.smallholder.cooperative)
+
+    @admin.display(description=_("boundary"))
+    def boundary_map(self, obj: Parcel) -> str:
+        return readonly_map(obj.boundary, label=_("Map of the parcel boundary"))
 
     @admin.display(description=_("eligibility evidence"))
     def evidence(self, obj: Parcel) -> str:
@@ -227,7 +251,8 @@ class PlantingAdmin(FieldDataAdmin):
 
 
 @admin.register(MonitoringPlot)
-class MonitoringPlotAdmin(FieldDataAdmin):
+class MonitoringPlotAdmin(MapAdminMixin, FieldDataAdmin):
+    map_fields = {"centre": "centre_map"}
     inlines = [TreeMeasurementInline]
     list_display = ["code", "parcel", "measured_on", "radius_m", "area_m2", "team"]
     list_filter = ["permanent", "parcel__project", "parcel__smallholder__cooperative"]
@@ -247,7 +272,11 @@ class MonitoringPlotAdmin(FieldDataAdmin):
         "permanent",
         "notes",
     ]
-    formfield_overrides = {gis_models.PointField: {"widget": ParcelMapWidget}}
+    formfield_overrides = {gis_models.PointField: {"widget": MapWidget}}
+
+    @admin.display(description=_("centre"))
+    def centre_map(self, obj: MonitoringPlot) -> str:
+        return readonly_map(obj.centre, label=_("Map of the plot centre"))
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(pk__in=selectors.plots_for(user=request.user).values("pk"))

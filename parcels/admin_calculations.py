@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -71,6 +72,14 @@ class ParameterSetAdmin(ScopedAdmin):
     @admin.display(description=_("fingerprint"))
     def short_fingerprint(self, obj: ParameterSet) -> str:
         return obj.fingerprint[:12]
+
+    def get_fields(self, request: HttpRequest, obj: ParameterSet | None = None) -> list:
+        fields = super().get_fields(request, obj)
+        return ["note_shown" if f == "note" and obj is not None else f for f in fields]
+
+    @admin.display(description=_("note"))
+    def note_shown(self, obj: ParameterSet) -> str:
+        return gettext(obj.note) if obj.note else "—"  # the default set's note is a msgid
 
     def get_form(self, request: HttpRequest, obj: ParameterSet | None = None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -185,7 +194,9 @@ class CalculationRunAdmin(ScopedAdmin):
     list_select_related = ["project", "started_by"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=selectors.runs_for(user=request.user).values("pk"))
+        # the list never shows a run's details (per-parcel JSON that grows with the project)
+        runs = queryset.filter(pk__in=selectors.runs_for(user=request.user).values("pk"))
+        return runs.defer("details", "warnings")
 
     @admin.display(description=_("progress"))
     def progress_bar(self, obj: CalculationRun) -> str:

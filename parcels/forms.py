@@ -2,25 +2,12 @@
 
 from django import forms
 from django.contrib.admin.helpers import ActionForm
-from django.contrib.gis.forms.widgets import OSMWidget
 from django.utils.translation import gettext_lazy as _
 
 from parcels import geo, services
 from parcels.exceptions import BoundaryLocked
 from parcels.models import Parcel, Planting
-
-
-class ParcelMapWidget(OSMWidget):
-    """GeoDjango's OpenLayers editor, served from our static files (no CDN), on Pichanaki."""
-
-    default_lon = -74.87
-    default_lat = -10.93
-    default_zoom = 12
-
-    class Media:
-        extend = False
-        css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
-        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
+from pichanaki.maps import MapWidget
 
 
 class ParcelForm(forms.ModelForm):
@@ -39,7 +26,7 @@ class ParcelForm(forms.ModelForm):
             "eligibility_note",
             "eligibility_file",
         ]
-        widgets = {"boundary": ParcelMapWidget(), "eligibility_file": forms.FileInput()}
+        widgets = {"boundary": MapWidget(), "eligibility_file": forms.FileInput()}
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -6,6 +6,7 @@ from pichanaki import api, views
 
 admin.site.site_header = "pichanaki"
 admin.site.site_title = "pichanaki"
+admin.site.enable_nav_sidebar = False  # the breadcrumbs navigate; lists get the full width
 
 api_v1 = [
     path("", include("smallholders.api.urls")),

@@ -1,7 +1,8 @@
+from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
-from django.contrib.gis.admin import GISModelAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.gis.db.models import MultiPolygonField
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pichanaki.exports import export_csv_action
+from pichanaki.maps import MapAdminMixin, MapWidget, readonly_map
 from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role
 from smallholders.forms import SmallholderForm
@@ -38,9 +40,11 @@ class ProjectCooperativeInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ScopedAdmin, GISModelAdmin):
+class ProjectAdmin(MapAdminMixin, ScopedAdmin):
     write_roles = (Role.MANAGER,)
     menu_roles = (Role.MANAGER, Role.VERIFIER)  # technicians work inside their project
+    map_fields = {"area": "area_map"}
+    formfield_overrides = {MultiPolygonField: {"widget": MapWidget}}
     list_display = ["code", "name", "standard", "country", "crediting_start", "crediting_end"]
     list_filter = ["standard", "country"]
     search_fields = ["code", "name", "methodology"]
@@ -48,6 +52,10 @@ class ProjectAdmin(ScopedAdmin, GISModelAdmin):
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(pk__in=projects_for(user=request.user).values("pk"))
+
+    @admin.display(description=_("project area"))
+    def area_map(self, obj: Project) -> str:
+        return readonly_map(obj.area, label=_("Map of the project area"))
 
     def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
         return request.user.is_superuser  # new projects are an installation-level decision
@@ -71,15 +79,55 @@ class ProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+PERMISSION_LABELS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    """Django stores permission names in English ("Can add parcel"): label them translated."""
+
+    def label_from_instance(self, obj: Permission) -> str:
+        model = obj.content_type.model_class()
+        action = obj.codename.split("_", 1)[0]
+        if model is None or action not in PERMISSION_LABELS:
+            return str(obj)
+        name = PERMISSION_LABELS[action] % {"model": model._meta.verbose_name}
+        return f"{model._meta.app_config.verbose_name} | {name}"
+
+
+class TranslatedPermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in ("permissions", "user_permissions"):
+            kwargs["form_class"] = PermissionChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Group)
+class TeamAdmin(TranslatedPermissionsMixin, GroupAdmin):
+    pass
 
 
 @admin.register(User)
-class PersonAdmin(UserAdmin):
+class PersonAdmin(TranslatedPermissionsMixin, UserAdmin):
     """People are managed by superusers only; the profile sets role, scope and language."""
 
     inlines = [ProfileInline]
-    list_display = ["username", "first_name", "last_name", "email", "profile__role", "is_active"]
+    list_display = ["username", "first_name", "last_name", "email", "role", "is_active"]
     list_filter = ["profile__role", "is_active", "is_superuser"]
+
+    @admin.display(description=_("role"), ordering="profile__role")
+    def role(self, obj: User) -> str:
+        profile = getattr(obj, "profile", None)
+        return profile.get_role_display() if profile else "—"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("profile")
 
 
 PERSONAL_FIELDS = (

@@ -19,6 +19,8 @@ from django.shortcuts import get_object_or_404, redirect
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from pichanaki.admin_numbers import NumbersAdmin
+from pichanaki.admin_queries import RelatedInOneQueryAdmin
 from smallholders.choices import Role
 from smallholders.selectors import scope_for
 
@@ -49,8 +51,9 @@ admin.FieldListFilter.register(
 )
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
-    """Admin with role-based access, scoped querysets and the audit trail ("History")."""
+class ScopedAdmin(RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistoryAdmin):
+    """Admin with role-based access, scoped querysets, the audit trail ("History") and
+    figures shown localised with their unit's precision (`NumbersAdmin`)."""
 
     #: roles that may read (superusers always may)
     read_roles: tuple[str, ...] = ADMIN_ROLES

@@ -5,10 +5,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credits import selectors
-from credits.admin.base import LedgerAdmin, printed_ranges
+from credits.admin.base import RUN_BULK, LedgerAdmin, printed_ranges
 from credits.models import (
     Issuance,
     IssuanceContribution,
@@ -117,10 +118,14 @@ class LedgerEventAdmin(LedgerAdmin):
         "to_account",
         "printed_serials",
         "actor_label",
-        "reason",
+        "reason_shown",
         "reference",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, obj: LedgerEvent) -> str:
+        return gettext(obj.reason) if obj.reason else "—"  # system reasons are stored as msgids
 
     @admin.display(description=_("serials"))
     def printed_serials(self, obj: LedgerEvent) -> str:
@@ -171,3 +176,7 @@ class IssuanceAdmin(LedgerAdmin):
     fields = list_display + ["event"]
     readonly_fields = fields
     inlines = [ContributionInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # the run's title only: its details (per-parcel JSON) grow with the project
+        return super().get_queryset(request).select_related("project", "run").defer(*RUN_BULK)

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from credits import admin_operations as ops
 from credits import selectors, services
-from credits.admin.base import LedgerAdmin
+from credits.admin.base import RUN_BULK, LedgerAdmin
 from credits.choices import BlockState, ReservationStatus
 from credits.exceptions import CreditsError
 from credits.models import (
@@ -210,3 +210,6 @@ class ConversionAdmin(LedgerAdmin):
     search_fields = ["account__organisation__name"]
     fields = list_display
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("project", "run").defer(*RUN_BULK)

@@ -25,6 +25,7 @@ from credits.choices import (
 from credits.serials import format_range
 from parcels.models import CalculationRun, Parcel
 from pichanaki.hashchain import GENESIS
+from pichanaki.numbers import money, tonnes, units
 from smallholders.models import Project, Smallholder
 
 MONEY = {"max_digits": 13, "decimal_places": 2}
@@ -263,7 +264,8 @@ class LedgerEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.quantity} ({self.created_at:%Y-%m-%d %H:%M})"
+        when = f"{self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {units(self.quantity)} ({when})"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None or kwargs.get("force_update"):
@@ -334,7 +336,7 @@ class Issuance(models.Model):
         ]
 
     def __str__(self) -> str:
-        total = f"{self.quantity}+{self.buffer_quantity}"
+        total = f"{units(self.quantity)} + {units(self.buffer_quantity)}"
         return f"{self.project} {self.unit_type} {self.vintage}: {total}"
 
 
@@ -366,7 +368,7 @@ class IssuanceContribution(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.issuance_id}/{self.parcel_id}: {self.units}"
+        return f"{self.issuance_id}/{self.parcel_id}: {units(self.units)}"
 
 
 class Reservation(models.Model):
@@ -411,7 +413,8 @@ class Reservation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.quantity} {self.unit_type} {self.vintage} ({self.status})"
+        status = self.get_status_display()
+        return f"#{self.pk} · {units(self.quantity)} {self.unit_type} {self.vintage} ({status})"
 
 
 class Sale(models.Model):
@@ -445,7 +448,7 @@ class Sale(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.price_per_tonne} {self.currency}"
+        return f"{units(self.quantity)} × {money(self.price_per_tonne)} {self.currency}"
 
     @property
     def total(self):  # noqa: ANN201 (Decimal)
@@ -481,7 +484,7 @@ class Retirement(models.Model):
         verbose_name_plural = _("retirements")
 
     def __str__(self) -> str:
-        return f"{self.quantity} t · {self.beneficiary}"
+        return f"{units(self.quantity)} t · {self.beneficiary}"
 
 
 class Reversal(models.Model):
@@ -519,7 +522,7 @@ class Reversal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project}: {self.quantity_tco2e} tCO2e"
+        return f"{self.project}: {tonnes(self.quantity_tco2e)} tCO2e"
 
 
 class Conversion(models.Model):
@@ -559,7 +562,8 @@ class Conversion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account} {self.vintage}: {self.ex_ante_cancelled}→{self.verified_delivered}"
+        delivered = f"{units(self.ex_ante_cancelled)} → {units(self.verified_delivered)}"
+        return f"{self.account} {self.vintage}: {delivered}"
 
 
 class SerialBlock(models.Model):

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from credits.choices import AccountKind, BlockState, EventKind, ReservationStatus, UnitType
 from credits.exceptions import ConversionBlocked, RunNotIssuable
@@ -100,7 +101,8 @@ def _convert_vintage(
             holder,
             carve(blocks, held),
             kind=EventKind.CONVERT,
-            reason=_("Ex-ante units replaced by verified units"),
+            # stored as the msgid (one language in the ledger), shown translated by the admin
+            reason=gettext_noop("Ex-ante units replaced by verified units"),
             actor=actor,
             now=now,
             reference=reference,

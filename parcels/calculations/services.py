@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from parcels.calculations import engine, failures, readiness, selectors, storage
 from parcels.calculations.exceptions import (
@@ -74,7 +75,7 @@ def ensure_default_parameter_set(*, project_id: int) -> ParameterSet:
     return create_parameter_set_version(
         project_id=project_id,
         parameters=engine.default_parameters(),
-        note=_("Defaults of the carbon methods specification."),
+        note=gettext_noop("Defaults of the carbon methods specification."),  # shown translated
         actor=None,
     )
 

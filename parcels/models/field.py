@@ -20,6 +20,7 @@ from parcels.choices import (
     TreeStatus,
     WoodDensityLevel,
 )
+from pichanaki.numbers import species_label
 from smallholders.models import Project, Smallholder
 
 
@@ -79,7 +80,7 @@ class Species(models.Model):
         verbose_name_plural = _("species")
 
     def __str__(self) -> str:
-        return self.scientific_name
+        return species_label(self)
 
 
 class Stratum(models.Model):

@@ -73,7 +73,7 @@ def test_it_renders_the_registry_in_both_languages(client, ledger, retired, lang
         assert word in project_page
     assert "Municipalidad de Ejemplo" in project_page
     assert "PCH-PE-001-VER-2012-000000001-000000040" in project_page
-    assert 'id="project-map"' in project_page and "vendor/ol/ol.js" in project_page
+    assert 'class="readonly-map"' in project_page and "vendor/ol/ol.js" in project_page
 
 
 @pytest.mark.parametrize("language", ["es", "en"])

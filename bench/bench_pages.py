@@ -1,0 +1,130 @@
+"""Benchmark: do pages slow down as the project grows? The demo at 1× and 10× on PostGIS.
+
+Run by `make bench` (DATABASE_URL must point at PostGIS). Each scale lives in its own database
+beside the bench database (`<name>_pages_1x`, `<name>_pages_10x`), created, migrated and seeded
+(`seed_demo --scale N`) on the first run and reused afterwards (the seed is idempotent), so
+a second run only measures. Every page the walker of the test suite finds (admin lists, change
+and add pages, operations, public registry) is fetched in-process with Django's test client for
+the superuser, the manager and an anonymous visitor: best of three after one warm-up. Prints
+the slowest pages at 10× with their 1× time and the 10×/1× ratio. Goal: ratio ≤ 1.5 for each.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pichanaki.settings")
+
+SCALES = (1, 10)
+SHOWN = 10
+GOAL = 1.5
+REPEATS = 3
+PERSONAS = ("raiz", "gestor", "anonymous")
+
+
+def scale_url(base: str, scale: int) -> str:
+    root, name = base.rsplit("/", 1)
+    return f"{root}/{name.split('?')[0]}_pages_{scale}x"
+
+
+def ensure_database(base: str, url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = base.replace("postgis://", "postgresql://", 1).rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(url.replace("postgis://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        conn.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+
+
+def prepare(url: str, scale: int) -> None:
+    env = {**os.environ, "DATABASE_URL": url}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    started = time.perf_counter()
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+    subprocess.run(
+        [*manage, "seed_demo", "--scale", str(scale)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    print(f"demo at {scale}×: ready in {time.perf_counter() - started:.0f} s")
+
+
+def measure_here() -> dict[str, float]:
+    """In the child process: seconds per page (best of REPEATS) on this DATABASE_URL."""
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from tests.pichanaki.walker import SUPERUSER, persona, site_pages
+
+    if not User.objects.filter(username=SUPERUSER).exists():
+        User.objects.create_superuser(SUPERUSER, password=None)
+    timings: dict[str, float] = {}
+    for username in PERSONAS:
+        user = persona(username)
+        client = Client(HTTP_ACCEPT_LANGUAGE="es")
+        if not user.is_anonymous:
+            client.force_login(user)
+        for page in site_pages(user):
+            client.get(page.url)  # warm-up
+            best = float("inf")
+            for _ in range(REPEATS):
+                started = time.perf_counter()
+                status = client.get(page.url).status_code
+                best = min(best, time.perf_counter() - started)
+            if status == 200:
+                timings[f"{username}: {page.key}"] = best
+    return timings
+
+
+def measure(url: str) -> dict[str, float]:
+    env = {**os.environ, "DATABASE_URL": url, "ALLOWED_HOSTS": "testserver"}
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure"], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> int:
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgis://"):
+        print("bench_pages needs PostGIS (DATABASE_URL)")
+        return 1
+    timings = {}
+    for scale in SCALES:
+        url = scale_url(base, scale)
+        ensure_database(base, url)
+        prepare(url, scale)
+        timings[scale] = measure(url)
+    small, large = timings[SCALES[0]], timings[SCALES[-1]]
+    keys = sorted(small.keys() & large.keys(), key=lambda k: large[k], reverse=True)[:SHOWN]
+    print(f"{'page (slowest at 10×)':58} {'1×':>8} {'10×':>8}  ratio")
+    worst = 0.0
+    for key in keys:
+        ratio = large[key] / small[key]
+        worst = max(worst, ratio)
+        print(f"{key[:58]:58} {small[key] * 1000:6.0f}ms {large[key] * 1000:6.0f}ms  ×{ratio:.2f}")
+    print(
+        f"pages measured: {len(small.keys() & large.keys())}; worst ratio of the slowest "
+        f"{len(keys)}: ×{worst:.2f} (goal ≤ ×{GOAL}): {'met' if worst <= GOAL else 'MISSED'}"
+    )
+    return 0 if worst <= GOAL else 1
+
+
+if __name__ == "__main__":
+    if "--measure" in sys.argv:
+        print(json.dumps(measure_here()))
+        sys.exit(0)
+    sys.exit(main())
