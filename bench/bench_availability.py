@@ -54,8 +54,12 @@ def admin_connection(base: str):  # noqa: ANN201 (psycopg connection)
 
     parts = urlsplit(base)
     return psycopg.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username,
-        password=parts.password, dbname="postgres", autocommit=True,
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
     )
 
 
@@ -93,8 +97,11 @@ def populate(code: str, units: int) -> None:
 
     with transaction.atomic():
         project = Project.objects.create(
-            code=code, name=f"Bench {code}", standard=Standard.GOLD_STANDARD,
-            crediting_start=dt.date(2010, 1, 1), crediting_end=dt.date(2039, 12, 31),
+            code=code,
+            name=f"Bench {code}",
+            standard=Standard.GOLD_STANDARD,
+            crediting_start=dt.date(2010, 1, 1),
+            crediting_end=dt.date(2039, 12, 31),
             area=MultiPolygon(Polygon.from_bbox((-75.1, -11.1, -74.6, -10.7)), srid=4326),
         )
         ensure_project_registry(project=project)
@@ -103,8 +110,12 @@ def populate(code: str, units: int) -> None:
             project=project, version=1, parameters={}, fingerprint="0" * 64
         )
         run = CalculationRun.objects.create(
-            project=project, kind=RunKind.EX_POST, period_start=dt.date(2010, 1, 1),
-            period_end=dt.date(2019, 12, 31), parameter_set=parameters, method_version="bench",
+            project=project,
+            kind=RunKind.EX_POST,
+            period_start=dt.date(2010, 1, 1),
+            period_end=dt.date(2019, 12, 31),
+            parameter_set=parameters,
+            method_version="bench",
             status=RunStatus.APPROVED,
         )
         now = timezone.now()
@@ -114,27 +125,52 @@ def populate(code: str, units: int) -> None:
         for year in VINTAGES:
             ranges = [(i * size + 1, (i + 1) * size) for i in range(blocks_per_vintage)]
             event = append_event(
-                kind=EventKind.ISSUE, project_id=project.pk, unit_type=UnitType.VERIFIED,
-                vintage=year, quantity=per_vintage, from_account_id=None,
-                to_account_id=issuance_account.pk, serials=[list(r) for r in ranges],
-                actor_id=None, actor_label="bench", reason="", reference={}, created_at=now,
+                kind=EventKind.ISSUE,
+                project_id=project.pk,
+                unit_type=UnitType.VERIFIED,
+                vintage=year,
+                quantity=per_vintage,
+                from_account_id=None,
+                to_account_id=issuance_account.pk,
+                serials=[list(r) for r in ranges],
+                actor_id=None,
+                actor_label="bench",
+                reason="",
+                reference={},
+                created_at=now,
             )
             issuance = Issuance.objects.create(
-                run=run, project=project, unit_type=UnitType.VERIFIED, vintage=year,
-                quantity=per_vintage, buffer_quantity=0, event=event, issued_at=now,
+                run=run,
+                project=project,
+                unit_type=UnitType.VERIFIED,
+                vintage=year,
+                quantity=per_vintage,
+                buffer_quantity=0,
+                event=event,
+                issued_at=now,
             )
             SerialBlock.objects.bulk_create(
                 SerialBlock(
-                    project=project, unit_type=UnitType.VERIFIED, vintage=year,
-                    serial_start=start, serial_end=end, quantity=end - start + 1,
-                    account=issuance_account, issuance=issuance, created_event=event,
+                    project=project,
+                    unit_type=UnitType.VERIFIED,
+                    vintage=year,
+                    serial_start=start,
+                    serial_end=end,
+                    quantity=end - start + 1,
+                    account=issuance_account,
+                    issuance=issuance,
+                    created_event=event,
                     created_at=now,
                 )
                 for start, end in ranges
             )
             CreditVintage.objects.create(
-                project=project, unit_type=UnitType.VERIFIED, vintage=year,
-                next_serial=per_vintage + 1, issued=per_vintage, available=per_vintage,
+                project=project,
+                unit_type=UnitType.VERIFIED,
+                vintage=year,
+                next_serial=per_vintage + 1,
+                issued=per_vintage,
+                available=per_vintage,
             )
 
 
@@ -149,10 +185,24 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
         "LOG_LEVEL": "ERROR",  # 409s are expected in the race; do not log each
     }
     process = subprocess.Popen(
-        [str(VENV / "gunicorn"), "pichanaki.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--worker-class", "gthread", "--threads", "8",
-         "--keep-alive", "30", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(VENV / "gunicorn"),
+            "pichanaki.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "8",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -215,8 +265,10 @@ def uncached_latency() -> None:
             response = client.get("/api/v1/availability/", {"project": code})
             samples.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200
-        print(f"  project={code:10} median {statistics.median(samples):6.2f} ms, "
-              f"p99 {p99(samples):6.2f} ms")
+        print(
+            f"  project={code:10} median {statistics.median(samples):6.2f} ms, "
+            f"p99 {p99(samples):6.2f} ms"
+        )
 
 
 def reservation_race(port: int, raw_key: str, project: str) -> tuple[int, int, int, float]:
@@ -224,8 +276,14 @@ def reservation_race(port: int, raw_key: str, project: str) -> tuple[int, int, i
     outcomes: list[int] = []
     lock = threading.Lock()
     barrier = threading.Barrier(CLIENTS)
-    body = json.dumps({"project": project, "vintage": RACE_VINTAGE, "unit_type": "VER",
-                       "quantity": UNITS_PER_RESERVATION})
+    body = json.dumps(
+        {
+            "project": project,
+            "vintage": RACE_VINTAGE,
+            "unit_type": "VER",
+            "quantity": UNITS_PER_RESERVATION,
+        }
+    )
     headers = {"Authorization": f"Api-Key {raw_key}", "Content-Type": "application/json"}
 
     def client() -> None:
@@ -256,9 +314,12 @@ def oversold_units(project_code: str, initially_available: int, created: int) ->
     from credits.choices import BlockState
     from credits.models import CreditVintage, SerialBlock
 
-    reserved_blocks = SerialBlock.objects.filter(
-        project__code=project_code, vintage=RACE_VINTAGE, state=BlockState.RESERVED
-    ).aggregate(total=Sum("quantity"))["total"] or 0
+    reserved_blocks = (
+        SerialBlock.objects.filter(
+            project__code=project_code, vintage=RACE_VINTAGE, state=BlockState.RESERVED
+        ).aggregate(total=Sum("quantity"))["total"]
+        or 0
+    )
     row = CreditVintage.objects.get(project__code=project_code, vintage=RACE_VINTAGE)
     assert row.reserved == reserved_blocks == created * UNITS_PER_RESERVATION, "ledger mismatch"
     return max(0, reserved_blocks - initially_available)
@@ -274,7 +335,9 @@ def measure(port: int) -> None:
     samples = timed_gets(port, [floor, avail, small, large], REQUESTS)
     result = report_latency(
         f"Availability latency, {REQUESTS} sequential keep-alive requests per endpoint "
-        "(gunicorn 2 workers × 8 threads; ratio = median / floor median)", samples, floor,
+        "(gunicorn 2 workers × 8 threads; ratio = median / floor median)",
+        samples,
+        floor,
     )
     ratio = result[avail][2]
     scale = result[large][0] / result[small][0]
@@ -288,12 +351,18 @@ def measure(port: int) -> None:
     created, refused, other, seconds = reservation_race(port, raw, "bench-10k")
     total = created + refused + other
     oversold = oversold_units("bench-10k", available, created)
-    print(f"\nReservations: {CLIENTS} concurrent clients × {RESERVATIONS_PER_CLIENT} requests of "
-          f"{UNITS_PER_RESERVATION} units for {available} available units")
-    print(f"  {total / seconds:.1f} requests/s ({created / seconds:.1f} reservations/s); "
-          f"created {created}, refused 409 {refused}, other {other}, in {seconds:.2f} s")
-    print(f"  units reserved: {created * UNITS_PER_RESERVATION} of {available}; "
-          f"oversold units: {oversold} -> {'OK' if oversold == 0 else 'FAIL'}")
+    print(
+        f"\nReservations: {CLIENTS} concurrent clients × {RESERVATIONS_PER_CLIENT} requests of "
+        f"{UNITS_PER_RESERVATION} units for {available} available units"
+    )
+    print(
+        f"  {total / seconds:.1f} requests/s ({created / seconds:.1f} reservations/s); "
+        f"created {created}, refused 409 {refused}, other {other}, in {seconds:.2f} s"
+    )
+    print(
+        f"  units reserved: {created * UNITS_PER_RESERVATION} of {available}; "
+        f"oversold units: {oversold} -> {'OK' if oversold == 0 else 'FAIL'}"
+    )
     if oversold or other:
         raise SystemExit(1)
 
@@ -309,14 +378,18 @@ def main() -> None:
     try:
         subprocess.run(
             [str(VENV / "python"), "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, check=True,
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": url},
+            check=True,
         )
         setup_django(url)
         started = time.perf_counter()
         populate("bench-10k", 10_000)
         populate("bench-10m", 10_000_000)
-        print(f"Issued 10,000 and 10,000,000 units, {BLOCKS_PER_PROJECT} blocks each, "
-              f"in {time.perf_counter() - started:.1f} s (scratch database {name})")
+        print(
+            f"Issued 10,000 and 10,000,000 units, {BLOCKS_PER_PROJECT} blocks each, "
+            f"in {time.perf_counter() - started:.1f} s (scratch database {name})"
+        )
         port = free_port()
         server = start_gunicorn(url, port)
         measure(port)

@@ -67,43 +67,78 @@ def rss_mb() -> float:
 
 def setup() -> Project:
     project = Project.objects.create(
-        code=CODE, name="Bench carbon", standard="other", crediting_start=dt.date(2010, 1, 1),
-        crediting_end=dt.date(2039, 12, 31))
+        code=CODE,
+        name="Bench carbon",
+        standard="other",
+        crediting_start=dt.date(2010, 1, 1),
+        crediting_end=dt.date(2039, 12, 31),
+    )
     cooperative = Cooperative.objects.create(code=CODE, name="Bench", ruc="20999999989")
-    ProjectCooperative.objects.create(project=project, cooperative=cooperative,
-                                      joined_on=dt.date(2010, 1, 1))
-    owner = Smallholder.objects.create(project=project, cooperative=cooperative, dni="49999998",
-                                       first_name="Bench", last_name="Carbon")
+    ProjectCooperative.objects.create(
+        project=project, cooperative=cooperative, joined_on=dt.date(2010, 1, 1)
+    )
+    owner = Smallholder.objects.create(
+        project=project,
+        cooperative=cooperative,
+        dni="49999998",
+        first_name="Bench",
+        last_name="Carbon",
+    )
     strata = [Stratum.objects.create(project=project, code=f"b{i}", name=f"B{i}") for i in (1, 2)]
     boundary = MultiPolygon(Polygon.from_bbox((-74.9, -10.9, -74.891, -10.891)), srid=4326)
     area, epsg = geo.area_hectares(boundary), geo.utm_epsg_for(boundary)
     parcels = Parcel.objects.bulk_create(
-        Parcel(project=project, smallholder=owner, code=f"B-{i}", boundary=boundary, area_ha=area,
-               area_epsg=epsg, land_use_before="other", stratum=strata[i % 2],
-               status="validated")  # runs include validated parcels only
-        for i in range(PARCELS))
+        Parcel(
+            project=project,
+            smallholder=owner,
+            code=f"B-{i}",
+            boundary=boundary,
+            area_ha=area,
+            area_epsg=epsg,
+            land_use_before="other",
+            stratum=strata[i % 2],
+            status="validated",
+        )  # runs include validated parcels only
+        for i in range(PARCELS)
+    )
     with_plots = parcels[: PARCELS - 10]  # ten parcels are estimated from their stratum mean
     centre = Point(-74.895, -10.895, srid=4326)
     MonitoringPlot.objects.bulk_create(
-        (MonitoringPlot(parcel=with_plots[i % len(with_plots)], code=f"P{i}", centre=centre,
-                        radius_m=Decimal("11.28"), area_m2=Decimal("399.72"),
-                        measured_on=MEASURED_ON)
-         for i in range(TREES // TREES_PER_PLOT)), batch_size=5000)
+        (
+            MonitoringPlot(
+                parcel=with_plots[i % len(with_plots)],
+                code=f"P{i}",
+                centre=centre,
+                radius_m=Decimal("11.28"),
+                area_m2=Decimal("399.72"),
+                measured_on=MEASURED_ON,
+            )
+            for i in range(TREES // TREES_PER_PLOT)
+        ),
+        batch_size=5000,
+    )
     return project
 
 
 def load_trees(project: Project) -> float:
     """COPY the trees in (throwaway rows: no history); returns the seconds it took."""
-    plots = np.array(sorted(MonitoringPlot.objects.filter(parcel__project=project)
-                            .values_list("pk", flat=True)), dtype=np.int64)
-    species = np.array(list(Species.objects.filter(growth_form="tree")
-                            .values_list("pk", flat=True)), dtype=np.int64)
+    plots = np.array(
+        sorted(MonitoringPlot.objects.filter(parcel__project=project).values_list("pk", flat=True)),
+        dtype=np.int64,
+    )
+    species = np.array(
+        list(Species.objects.filter(growth_form="tree").values_list("pk", flat=True)),
+        dtype=np.int64,
+    )
     rng = np.random.default_rng(7)
     started = time.perf_counter()
-    with connection.cursor() as cursor, cursor.cursor.copy(
-        "COPY parcels_treemeasurement (plot_id, tree_tag, stem, species_id, dbh_cm, height_m, "
-        "status, origin, notes) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            "COPY parcels_treemeasurement (plot_id, tree_tag, stem, species_id, dbh_cm, height_m, "
+            "status, origin, notes) FROM STDIN"
+        ) as copy,
+    ):
         for start in range(0, TREES, 100_000):
             copy.write(_chunk(rng, plots, species, start, min(TREES, start + 100_000)))
     return time.perf_counter() - started
@@ -113,7 +148,7 @@ def _chunk(rng, plots, species, start: int, stop: int) -> str:
     n = stop - start
     index = np.arange(start, stop)
     dbh = np.round(rng.gamma(3.0, 6.0, n) + 5.0, 1).clip(5.0, 120.0)
-    h = np.round(np.minimum(3.0 * dbh ** 0.55 * rng.lognormal(0, 0.15, n), 45.0), 1)
+    h = np.round(np.minimum(3.0 * dbh**0.55 * rng.lognormal(0, 0.15, n), 45.0), 1)
     measured = rng.random(n) < 0.3
     sp = species[rng.integers(0, species.size, n)]
     origin = np.where(rng.random(n) < 0.05, "pre_existing", "planted")
@@ -121,9 +156,16 @@ def _chunk(rng, plots, species, start: int, stop: int) -> str:
     lines = [
         f"{plots[i // TREES_PER_PLOT]}\tT{i % TREES_PER_PLOT}\t1\t{s}\t{d}\t"
         f"{hh if m else chr(92) + 'N'}\t{st}\t{o}\t"
-        for i, s, d, hh, m, st, o in zip(index.tolist(), sp.tolist(), dbh.tolist(), h.tolist(),
-                                        measured.tolist(), status.tolist(), origin.tolist(),
-                                        strict=True)
+        for i, s, d, hh, m, st, o in zip(
+            index.tolist(),
+            sp.tolist(),
+            dbh.tolist(),
+            h.tolist(),
+            measured.tolist(),
+            status.tolist(),
+            origin.tolist(),
+            strict=True,
+        )
     ]
     return "\n".join(lines) + "\n"
 
@@ -131,9 +173,13 @@ def _chunk(rng, plots, species, start: int, stop: int) -> str:
 def time_run(project: Project) -> tuple[CalculationRun, float]:
     parameter_set = services.ensure_default_parameter_set(project_id=project.pk)
     run = CalculationRun.objects.create(
-        project=project, kind="ex_post", period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 12, 31), parameter_set=parameter_set,
-        method_version="bench")
+        project=project,
+        kind="ex_post",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 12, 31),
+        parameter_set=parameter_set,
+        method_version="bench",
+    )
     started = time.perf_counter()
     run = services.execute_calculation_run(run_id=run.pk)
     return run, time.perf_counter() - started
@@ -141,8 +187,9 @@ def time_run(project: Project) -> tuple[CalculationRun, float]:
 
 def time_floor(project: Project, run: CalculationRun) -> tuple[float, float]:
     """Bare COPY out of the same input columns, bare COPY in of as many result rows."""
-    plot_ids = list(MonitoringPlot.objects.filter(parcel__project=project)
-                    .values_list("pk", flat=True))
+    plot_ids = list(
+        MonitoringPlot.objects.filter(parcel__project=project).values_list("pk", flat=True)
+    )
     sql = loaders.TREE_SQL.replace("%s", "%s::bigint[]")
     with connection.cursor() as cursor:
         started = time.perf_counter()
@@ -174,23 +221,39 @@ def time_floor(project: Project, run: CalculationRun) -> tuple[float, float]:
 
 def time_orm_loop(project: Project, run: CalculationRun) -> float:
     """Per tree: read it with its species and plot through the ORM, compute it, save it."""
-    trees = (TreeMeasurement.objects.filter(plot__parcel__project=project)
-             .select_related("species", "plot").order_by("pk")[:SAMPLE])
+    trees = (
+        TreeMeasurement.objects.filter(plot__parcel__project=project)
+        .select_related("species", "plot")
+        .order_by("pk")[:SAMPLE]
+    )
     started = time.perf_counter()
     with transaction.atomic():
         for tree in trees:
             d = float(tree.dbh_cm)
             wd = float(tree.species.wood_density or Decimal("0.6"))
-            h = float(tree.height_m) if tree.height_m is not None else float(
-                height.feldpausch_height(np.array([d]), "WAmazonia")[0])
+            h = (
+                float(tree.height_m)
+                if tree.height_m is not None
+                else float(height.feldpausch_height(np.array([d]), "WAmazonia")[0])
+            )
             agb = float(allometry.chave2014_eq4(d, h, wd)) if tree.status == "alive" else 0.0
             bgb = float(biomass.bgb_from_ratio(agb, 0.27))
             carbon = float(biomass.carbon(agb, bgb, 0.47))
             TreeResult.objects.create(
-                run=run, tree_measurement=tree, plot=tree.plot, wood_density=wd,
-                wood_density_level="species", height_m=h, height_source="orm",
-                agb_raw_kg=agb, agb_kg=agb, bgb_kg=bgb, carbon_kg=carbon,
-                co2e_kg=float(biomass.co2e(carbon)), equation="chave2014_eq4")
+                run=run,
+                tree_measurement=tree,
+                plot=tree.plot,
+                wood_density=wd,
+                wood_density_level="species",
+                height_m=h,
+                height_source="orm",
+                agb_raw_kg=agb,
+                agb_kg=agb,
+                bgb_kg=bgb,
+                carbon_kg=carbon,
+                co2e_kg=float(biomass.co2e(carbon)),
+                equation="chave2014_eq4",
+            )
         seconds = time.perf_counter() - started
         transaction.set_rollback(True)  # the sample's rows are not kept
     return seconds
@@ -202,8 +265,10 @@ def cleanup() -> None:
         return
     runs = CalculationRun.objects.filter(project=project)
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM parcels_treeresult WHERE run_id = ANY(%s)",
-                       [list(runs.values_list("pk", flat=True))])
+        cursor.execute(
+            "DELETE FROM parcels_treeresult WHERE run_id = ANY(%s)",
+            [list(runs.values_list("pk", flat=True))],
+        )
     for name in ("parcel_vintages", "vintages", "parcels", "strata", "plots"):
         for run in runs:
             getattr(run, name).all().delete()
@@ -213,7 +278,9 @@ def cleanup() -> None:
         cursor.execute(
             "DELETE FROM parcels_treemeasurement WHERE plot_id IN (SELECT p.id FROM "
             "parcels_monitoringplot p JOIN parcels_parcel c ON c.id = p.parcel_id "
-            "WHERE c.project_id = %s)", [project.pk])
+            "WHERE c.project_id = %s)",
+            [project.pk],
+        )
     MonitoringPlot.objects.filter(parcel__project=project).delete()
     Parcel.objects.filter(project=project).delete()
     Stratum.history.filter(project_id=project.pk).delete()
@@ -243,17 +310,25 @@ def main() -> int:
         orm_seconds = time_orm_loop(project, run) * TREES / SAMPLE
         floor = out_seconds + in_seconds
         print(f"trees loaded by COPY: {TREES:,} in {load_seconds:.2f} s")
-        print(f"ex-post run: {run.n_trees:,} trees, {run.n_plots:,} plots, "
-              f"{run.parcels.count()} parcels, stock {run.stock_tco2e} tCO2e, "
-              f"issuable {run.issuable_tco2e} tCO2e")
-        print(f"  wall time {run_seconds:.2f} s; peak RSS {peak:.0f} MB "
-              f"(before the run {before:.0f} MB); target < 1024 MB: "
-              f"{'ok' if peak < 1024 else 'MISSED'}")
+        print(
+            f"ex-post run: {run.n_trees:,} trees, {run.n_plots:,} plots, "
+            f"{run.parcels.count()} parcels, stock {run.stock_tco2e} tCO2e, "
+            f"issuable {run.issuable_tco2e} tCO2e"
+        )
+        print(
+            f"  wall time {run_seconds:.2f} s; peak RSS {peak:.0f} MB "
+            f"(before the run {before:.0f} MB); target < 1024 MB: "
+            f"{'ok' if peak < 1024 else 'MISSED'}"
+        )
         print(f"floor: COPY out {out_seconds:.2f} s + COPY in {in_seconds:.2f} s = {floor:.2f} s")
-        print(f"  ratio run / floor = {run_seconds / floor:.2f} (target <= 2: "
-              f"{'ok' if run_seconds <= 2 * floor else 'MISSED'})")
-        print(f"per-tree ORM loop: {SAMPLE:,}-tree sample extrapolated to {orm_seconds:.1f} s; "
-              f"ratio ORM / run = {orm_seconds / run_seconds:.1f}")
+        print(
+            f"  ratio run / floor = {run_seconds / floor:.2f} (target <= 2: "
+            f"{'ok' if run_seconds <= 2 * floor else 'MISSED'})"
+        )
+        print(
+            f"per-tree ORM loop: {SAMPLE:,}-tree sample extrapolated to {orm_seconds:.1f} s; "
+            f"ratio ORM / run = {orm_seconds / run_seconds:.1f}"
+        )
     finally:
         cleanup()
     return 0

@@ -52,26 +52,50 @@ CODE = "bench-import"
 
 def setup() -> tuple[Project, list[str]]:
     project = Project.objects.create(
-        code=CODE, name="Bench import", standard="other", crediting_start=dt.date(2010, 1, 1),
-        crediting_end=dt.date(2039, 12, 31))
+        code=CODE,
+        name="Bench import",
+        standard="other",
+        crediting_start=dt.date(2010, 1, 1),
+        crediting_end=dt.date(2039, 12, 31),
+    )
     cooperative = Cooperative.objects.create(code=CODE, name="Bench", ruc="20999999990")
-    ProjectCooperative.objects.create(project=project, cooperative=cooperative,
-                                      joined_on=dt.date(2010, 1, 1))
-    owner = Smallholder.objects.create(project=project, cooperative=cooperative, dni="49999999",
-                                       first_name="Bench", last_name="Import")
+    ProjectCooperative.objects.create(
+        project=project, cooperative=cooperative, joined_on=dt.date(2010, 1, 1)
+    )
+    owner = Smallholder.objects.create(
+        project=project,
+        cooperative=cooperative,
+        dni="49999999",
+        first_name="Bench",
+        last_name="Import",
+    )
     boundary = MultiPolygon(Polygon.from_bbox((-74.9, -10.9, -74.89, -10.89)), srid=4326)
     parcel = Parcel.objects.create(
-        project=project, smallholder=owner, code="B-1", boundary=boundary, land_use_before="other",
-        area_ha=geo.area_hectares(boundary), area_epsg=geo.utm_epsg_for(boundary))
+        project=project,
+        smallholder=owner,
+        code="B-1",
+        boundary=boundary,
+        land_use_before="other",
+        area_ha=geo.area_hectares(boundary),
+        area_epsg=geo.utm_epsg_for(boundary),
+    )
     plots = ROWS // TREES_PER_PLOT
     MonitoringPlot.objects.bulk_create(
-        MonitoringPlot(parcel=parcel, code=f"P{i}", centre=Point(-74.895, -10.895, srid=4326),
-                       radius_m=Decimal("11.28"), area_m2=Decimal("399.72"),
-                       measured_on=dt.date(2024, 6, 20))
-        for i in range(plots))
+        MonitoringPlot(
+            parcel=parcel,
+            code=f"P{i}",
+            centre=Point(-74.895, -10.895, srid=4326),
+            radius_m=Decimal("11.28"),
+            area_m2=Decimal("399.72"),
+            measured_on=dt.date(2024, 6, 20),
+        )
+        for i in range(plots)
+    )
     if not Species.objects.exists():  # a database migrated without the catalogue's seed
-        Species.objects.bulk_create(Species(code=f"BENCH{i}", scientific_name=f"Benchia sp{i}",
-                                            genus="Benchia") for i in range(20))
+        Species.objects.bulk_create(
+            Species(code=f"BENCH{i}", scientific_name=f"Benchia sp{i}", genus="Benchia")
+            for i in range(20)
+        )
     species = list(Species.objects.values_list("scientific_name", flat=True)[:20])
     return project, species
 
@@ -79,8 +103,16 @@ def setup() -> tuple[Project, list[str]]:
 def generate_trees(species: list[str]) -> list[tuple[int, int, float, float, str]]:
     """(plot number, tree tag, DBH, height, species) of every row."""
     rng = random.Random(42)
-    return [(i // TREES_PER_PLOT, i % TREES_PER_PLOT + 1, rng.uniform(5, 80), rng.uniform(3, 30),
-             rng.choice(species)) for i in range(ROWS)]
+    return [
+        (
+            i // TREES_PER_PLOT,
+            i % TREES_PER_PLOT + 1,
+            rng.uniform(5, 80),
+            rng.uniform(3, 30),
+            rng.choice(species),
+        )
+        for i in range(ROWS)
+    ]
 
 
 def generate_csv(trees: list[tuple]) -> bytes:
@@ -95,10 +127,12 @@ def time_copy(data: bytes) -> float:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE bench_copy (parcel text, plot text, day text, tag text, "
-            "stem int, species text, dbh text, height text, status text) ON COMMIT DROP")
+            "stem int, species text, dbh text, height text, status text) ON COMMIT DROP"
+        )
         started = time.perf_counter()
-        with cursor.cursor.copy("COPY bench_copy FROM STDIN (FORMAT csv, HEADER true, "
-                                "DELIMITER ';')") as copy:
+        with cursor.cursor.copy(
+            "COPY bench_copy FROM STDIN (FORMAT csv, HEADER true, DELIMITER ';')"
+        ) as copy:
             copy.write(data)
         elapsed = time.perf_counter() - started
         cursor.execute("SELECT count(*) FROM bench_copy")
@@ -111,12 +145,13 @@ def real_copy_text(project: Project, trees: list[tuple]) -> tuple[str, str]:
 
     Ids come from the table's sequence, as the import's do; preparing them is not timed.
     """
-    plots = dict(MonitoringPlot.objects.filter(parcel__project=project)
-                 .values_list("code", "pk"))
+    plots = dict(MonitoringPlot.objects.filter(parcel__project=project).values_list("code", "pk"))
     species = dict(Species.objects.values_list("scientific_name", "pk"))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))"
-                       " FROM generate_series(1, %s)", [TreeMeasurement._meta.db_table, ROWS])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [TreeMeasurement._meta.db_table, ROWS],
+        )
         ids = [row[0] for row in cursor.fetchall()]
     now = timezone.now().isoformat()
     rows, history = [], []
@@ -127,18 +162,22 @@ def real_copy_text(project: Project, trees: list[tuple]) -> tuple[str, str]:
     return "\n".join(rows) + "\n", "\n".join(history) + "\n"
 
 
-REAL_COLUMNS = ("id, plot_id, tree_tag, stem, species_id, dbh_cm, height_m, wood_density,"
-                " status, origin, notes")
-HISTORY_COLUMNS = f"{REAL_COLUMNS}, history_date, history_change_reason, history_type," \
-                  " history_user_id"
+REAL_COLUMNS = (
+    "id, plot_id, tree_tag, stem, species_id, dbh_cm, height_m, wood_density, status, origin, notes"
+)
+HISTORY_COLUMNS = (
+    f"{REAL_COLUMNS}, history_date, history_change_reason, history_type, history_user_id"
+)
 
 
 def time_real_copy(rows: str, history: str) -> float:
     """COPY into the real tables and commit (the deferred foreign-key checks run then)."""
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        for model, text, columns in ((TreeMeasurement, rows, REAL_COLUMNS),
-                                     (TreeMeasurement.history.model, history, HISTORY_COLUMNS)):
+        for model, text, columns in (
+            (TreeMeasurement, rows, REAL_COLUMNS),
+            (TreeMeasurement.history.model, history, HISTORY_COLUMNS),
+        ):
             with cursor.cursor.copy(f"COPY {_table(model)} ({columns}) FROM STDIN") as copy:
                 copy.write(text)
     elapsed = time.perf_counter() - started
@@ -150,8 +189,9 @@ def time_real_copy(rows: str, history: str) -> float:
 def time_import(project: Project, data: bytes, *, commit: bool = True) -> float:
     context = import_context(user=None, project=project, reason="bench")
     started = time.perf_counter()
-    outcome = import_file(kind="measurements", data=data, filename="bench.csv", context=context,
-                          commit=commit)
+    outcome = import_file(
+        kind="measurements", data=data, filename="bench.csv", context=context, commit=commit
+    )
     elapsed = time.perf_counter() - started
     assert not outcome.plan.errors and outcome.committed == commit, outcome.plan.errors[:5]
     return elapsed
@@ -187,8 +227,9 @@ def cleanup() -> None:
         _delete(cursor, TreeMeasurement, PLOTS, [CODE])
         _delete(cursor, MonitoringPlot, PARCELS, [CODE])
         _delete(cursor, Parcel, PROJECT, [CODE])
-        _delete(cursor, CooperativeMembership,
-                _in_bench("smallholder_id", Smallholder, PROJECT), [CODE])
+        _delete(
+            cursor, CooperativeMembership, _in_bench("smallholder_id", Smallholder, PROJECT), [CODE]
+        )
         _delete(cursor, Smallholder, PROJECT, [CODE])
         _delete(cursor, ProjectCooperative, PROJECT, [CODE])
         _delete(cursor, Project, "code = %s", [CODE])
@@ -217,19 +258,27 @@ def main() -> int:
     finally:
         cleanup()
     import_s = min(runs)
-    print(f"import of {ROWS:,} tree measurements (CSV, validated, with history) on PostGIS"
-          f" (best of {REPEAT})")
+    print(
+        f"import of {ROWS:,} tree measurements (CSV, validated, with history) on PostGIS"
+        f" (best of {REPEAT})"
+    )
     print(f"  COPY into a bare unindexed table:  {copy_s:8.3f} s")
-    print(f"  COPY into the real tables+history: {real_s:8.3f} s   (same rows as table text,"
-          f" committed)")
+    print(
+        f"  COPY into the real tables+history: {real_s:8.3f} s   (same rows as table text,"
+        f" committed)"
+    )
     print(f"  preview (read+validate, no write): {preview_s:8.3f} s")
     rate = f"{ROWS / import_s:,.0f} rows/s"
     print(f"  full import (read+validate+write): {import_s:8.3f} s   ({rate})")
-    print(f"    of which writing and committing: {import_s - preview_s:8.3f} s   (rows, history"
-          f" rows, indexes, foreign-key checks)")
+    print(
+        f"    of which writing and committing: {import_s - preview_s:8.3f} s   (rows, history"
+        f" rows, indexes, foreign-key checks)"
+    )
     print(f"  ratio import / COPY:               {import_s / copy_s:8.1f}x   (target <= 5x)")
-    print(f"  ratio import / COPY real tables:   {import_s / real_s:8.1f}x   (the import's own"
-          f" overhead over writing the same rows)")
+    print(
+        f"  ratio import / COPY real tables:   {import_s / real_s:8.1f}x   (the import's own"
+        f" overhead over writing the same rows)"
+    )
     print(f"  rows stored: {stored:,}")
     return 0
 

@@ -46,32 +46,62 @@ ROWS = int(os.environ.get("BENCH_MEMORY_ROWS", "372387"))
 LIMIT_MB = 500
 CODE = "bench-import-mem"
 TREES_PER_PLOT = 50
-HEADER = ("parcela;parcela_muestreo;fecha;arbol;tallo;especie;dap;altura;estado;origen;notas;"
-          "latitud;longitud;radio;pendiente;equipo")
-NOTES = ("", "rebrote basal", "copa dañada por viento", "bifurcado a 1,2 m", "sin observaciones",
-         "fuste inclinado")
+HEADER = (
+    "parcela;parcela_muestreo;fecha;arbol;tallo;especie;dap;altura;estado;origen;notas;"
+    "latitud;longitud;radio;pendiente;equipo"
+)
+NOTES = (
+    "",
+    "rebrote basal",
+    "copa dañada por viento",
+    "bifurcado a 1,2 m",
+    "sin observaciones",
+    "fuste inclinado",
+)
 
 
 def setup() -> list[str]:
     project = Project.objects.create(
-        code=CODE, name="Bench import memory", standard="other",
-        crediting_start=dt.date(2010, 1, 1), crediting_end=dt.date(2039, 12, 31))
+        code=CODE,
+        name="Bench import memory",
+        standard="other",
+        crediting_start=dt.date(2010, 1, 1),
+        crediting_end=dt.date(2039, 12, 31),
+    )
     cooperative = Cooperative.objects.create(code=CODE, name="Bench memory", ruc="20999999982")
-    ProjectCooperative.objects.create(project=project, cooperative=cooperative,
-                                      joined_on=dt.date(2010, 1, 1))
-    owner = Smallholder.objects.create(project=project, cooperative=cooperative, dni="49999998",
-                                       first_name="Bench", last_name="Memory")
+    ProjectCooperative.objects.create(
+        project=project, cooperative=cooperative, joined_on=dt.date(2010, 1, 1)
+    )
+    owner = Smallholder.objects.create(
+        project=project,
+        cooperative=cooperative,
+        dni="49999998",
+        first_name="Bench",
+        last_name="Memory",
+    )
     boundary = MultiPolygon(Polygon.from_bbox((-74.9, -10.9, -74.89, -10.89)), srid=4326)
     parcel = Parcel.objects.create(
-        project=project, smallholder=owner, code="BM-1", boundary=boundary,
-        land_use_before="other", area_ha=geo.area_hectares(boundary),
-        area_epsg=geo.utm_epsg_for(boundary))
+        project=project,
+        smallholder=owner,
+        code="BM-1",
+        boundary=boundary,
+        land_use_before="other",
+        area_ha=geo.area_hectares(boundary),
+        area_epsg=geo.utm_epsg_for(boundary),
+    )
     if not Species.objects.exists():  # a database migrated without the catalogue's seed
-        Species.objects.bulk_create(Species(code=f"BENCHM{i}", scientific_name=f"Benchia mem{i}",
-                                            genus="Benchia") for i in range(20))
+        Species.objects.bulk_create(
+            Species(code=f"BENCHM{i}", scientific_name=f"Benchia mem{i}", genus="Benchia")
+            for i in range(20)
+        )
     species = list(Species.objects.values_list("scientific_name", flat=True)[:20])
-    Planting.objects.create(parcel=parcel, species=Species.objects.get(scientific_name=species[0]),
-                            planted_on=dt.date(2011, 1, 10), trees_planted=20, arrangement="shade")
+    Planting.objects.create(
+        parcel=parcel,
+        species=Species.objects.get(scientific_name=species[0]),
+        planted_on=dt.date(2011, 1, 10),
+        trees_planted=20,
+        arrangement="shade",
+    )
     return species
 
 
@@ -86,9 +116,11 @@ def write_csv(path: Path, species: list[str]) -> None:
             lon = f"{-74.8999 + (plot // 90 % 90) * 0.0001:.6f}".replace(".", ",")
             dbh = f"{rng.uniform(5, 80):.1f}".replace(".", ",")
             height = f"{rng.uniform(3, 30):.1f}".replace(".", ",")
-            out.write(f"BM-1;P{plot};20/06/2024;{tag + 1};1;{rng.choice(species)};{dbh};{height};"
-                      f"vivo;plantado;{rng.choice(NOTES)};{lat};{lon};11,28;12;"
-                      f"Brigada de campo {plot % 7 + 1}\n")
+            out.write(
+                f"BM-1;P{plot};20/06/2024;{tag + 1};1;{rng.choice(species)};{dbh};{height};"
+                f"vivo;plantado;{rng.choice(NOTES)};{lat};{lon};11,28;12;"
+                f"Brigada de campo {plot % 7 + 1}\n"
+            )
 
 
 def child(phase: str, path: str) -> int:
@@ -100,8 +132,13 @@ def child(phase: str, path: str) -> int:
 
     data = Path(path).read_bytes()
     context = import_context(user=None, project=Project.objects.get(code=CODE), reason="bench")
-    outcome = import_file(kind="measurements", data=data, filename="mediciones.csv",
-                          context=context, commit=phase == "commit")
+    outcome = import_file(
+        kind="measurements",
+        data=data,
+        filename="mediciones.csv",
+        context=context,
+        commit=phase == "commit",
+    )
     errors = outcome.plan.errors
     assert not errors and outcome.committed == (phase == "commit"), errors[:5]
     print(outcome.plan.rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
@@ -111,8 +148,13 @@ def child(phase: str, path: str) -> int:
 def measure(phase: str, path: Path) -> tuple[float, float, str]:
     """(peak RSS in MB, seconds, rows) of a fresh child process running `phase`."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--child", phase, str(path)], check=False,
-                          capture_output=True, text=True, env=os.environ)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", phase, str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
     elapsed = time.perf_counter() - started
     if done.returncode:
         raise SystemExit(f"{phase} failed:\n{done.stderr[-3000:]}")
@@ -133,8 +175,9 @@ def cleanup() -> None:
         _delete(cursor, MonitoringPlot, PARCELS, [CODE])
         _delete(cursor, Planting, PARCELS, [CODE])
         _delete(cursor, Parcel, PROJECT, [CODE])
-        _delete(cursor, CooperativeMembership,
-                _in_bench("smallholder_id", Smallholder, PROJECT), [CODE])
+        _delete(
+            cursor, CooperativeMembership, _in_bench("smallholder_id", Smallholder, PROJECT), [CODE]
+        )
         _delete(cursor, Smallholder, PROJECT, [CODE])
         _delete(cursor, ProjectCooperative, PROJECT, [CODE])
         _delete(cursor, Project, "code = %s", [CODE])

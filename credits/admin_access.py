@@ -19,13 +19,29 @@ from smallholders.choices import Role
 @admin.register(ApiKey)
 class ApiKeyAdmin(ScopedAdmin):
     write_roles = (Role.MANAGER,)
-    list_display = ["name", "prefix", "organisation", "user", "created_at", "expires_at",
-                    "revoked_at", "last_used_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "organisation",
+        "user",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     list_filter = ["revoked_at", "expires_at"]
     search_fields = ["name", "prefix", "organisation__name", "user__username"]
     readonly_fields = ["prefix", "created_at", "last_used_at"]
-    fields = ["name", "organisation", "user", "expires_at", "revoked_at", "prefix", "created_at",
-              "last_used_at"]
+    fields = [
+        "name",
+        "organisation",
+        "user",
+        "expires_at",
+        "revoked_at",
+        "prefix",
+        "created_at",
+        "last_used_at",
+    ]
     actions = ["revoke"]
 
     # Keys are the registry's, not a cooperative's: managers and verifiers, never staff.

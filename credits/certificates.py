@@ -49,7 +49,8 @@ def contributions(retirement: Retirement) -> list[CooperativeContribution]:
     )
     return [
         CooperativeContribution(
-            cooperative=row["smallholder__cooperative__name"], parcels=row["parcels"],
+            cooperative=row["smallholder__cooperative__name"],
+            parcels=row["parcels"],
             units=row["units"],
         )
         for row in rows

@@ -273,6 +273,8 @@ def year_activity(*, project_id: int, year: int) -> YearActivity:
         revenue=revenue,
         retired={row["unit_type"]: row["units"] for row in retired},
     )
+
+
 @dataclass(frozen=True)
 class SoldBlock:
     """A block a sale's SELL event created, with the issuance its units come from."""

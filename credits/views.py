@@ -45,9 +45,11 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 def _retirements(project: Project) -> list[Retirement]:
-    retired_blocks = SerialBlock.objects.filter(state=BlockState.RETIRED).select_related(
-        "project__registry"
-    ).order_by("serial_start")
+    retired_blocks = (
+        SerialBlock.objects.filter(state=BlockState.RETIRED)
+        .select_related("project__registry")
+        .order_by("serial_start")
+    )
     return list(
         Retirement.objects.filter(project=project)
         .prefetch_related(Prefetch("blocks", queryset=retired_blocks, to_attr="retired_blocks"))

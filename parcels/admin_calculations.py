@@ -146,7 +146,11 @@ class StartRunForm(forms.ModelForm):
     class Meta:
         model = CalculationRun
         fields = [
-            "project", "kind", "period_start", "period_end", "parameter_set",
+            "project",
+            "kind",
+            "period_start",
+            "period_end",
+            "parameter_set",
             "project_emissions_tco2e",
         ]
 
@@ -187,8 +191,19 @@ class CalculationRunAdmin(ScopedAdmin):
     write_roles = (Role.MANAGER,)
     form = StartRunForm
     list_display = [
-        "id", "project", "kind", "period_start", "period_end", "status", "progress_bar",
-        "started_by", "queued_at", "finished_at", "stock_tco2e", "net_tco2e", "issuable_tco2e",
+        "id",
+        "project",
+        "kind",
+        "period_start",
+        "period_end",
+        "status",
+        "progress_bar",
+        "started_by",
+        "queued_at",
+        "finished_at",
+        "stock_tco2e",
+        "net_tco2e",
+        "issuable_tco2e",
     ]
     list_filter = ["project", "kind", "status"]
     list_select_related = ["project", "started_by"]
@@ -200,15 +215,14 @@ class CalculationRunAdmin(ScopedAdmin):
 
     @admin.display(description=_("progress"))
     def progress_bar(self, obj: CalculationRun) -> str:
-        return format_html('<progress max="100" value="{}">{}%</progress>', obj.progress,
-                           obj.progress)
+        return format_html(
+            '<progress max="100" value="{}">{}%</progress>', obj.progress, obj.progress
+        )
 
     def get_form(self, request: HttpRequest, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.base_fields["project"].queryset = projects_for(user=request.user)
-        form.base_fields["parameter_set"].queryset = selectors.parameter_sets_for(
-            user=request.user
-        )
+        form.base_fields["parameter_set"].queryset = selectors.parameter_sets_for(user=request.user)
         return form
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -240,12 +254,21 @@ class CalculationRunAdmin(ScopedAdmin):
 
     def get_urls(self):
         own = [
-            path("<int:run_id>/progress/", self.admin_site.admin_view(self.progress_view),
-                 name="parcels_calculationrun_progress"),
-            path("<int:run_id>/review/", self.admin_site.admin_view(self.review_view),
-                 name="parcels_calculationrun_review"),
-            path("<int:run_id>/parcels.csv", self.admin_site.admin_view(self.parcels_csv_view),
-                 name="parcels_calculationrun_parcels_csv"),
+            path(
+                "<int:run_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="parcels_calculationrun_progress",
+            ),
+            path(
+                "<int:run_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="parcels_calculationrun_review",
+            ),
+            path(
+                "<int:run_id>/parcels.csv",
+                self.admin_site.admin_view(self.parcels_csv_view),
+                name="parcels_calculationrun_parcels_csv",
+            ),
         ]
         return own + super().get_urls()
 
@@ -290,8 +313,13 @@ class CalculationRunAdmin(ScopedAdmin):
 
     def progress_view(self, request: HttpRequest, run_id: int) -> JsonResponse:
         run = self._object_in_scope(request, str(run_id))
-        return JsonResponse({"status": run.status, "progress": run.progress,
-                             "status_display": str(run.get_status_display())})
+        return JsonResponse(
+            {
+                "status": run.status,
+                "progress": run.progress,
+                "status_display": str(run.get_status_display()),
+            }
+        )
 
     def review_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
         self._object_in_scope(request, str(run_id))  # then the service checks the role

@@ -92,8 +92,11 @@ def invalid_geometry_error(geom: GEOSGeometry) -> ValidationError:
 
     The reason is lazy, like the message: both are rendered in the language active then.
     """
-    return ValidationError(_("The boundary is not a valid polygon: %(reason)s."), code="invalid",
-                           params={"reason": lazy(invalid_reason, str)(geom)})
+    return ValidationError(
+        _("The boundary is not a valid polygon: %(reason)s."),
+        code="invalid",
+        params={"reason": lazy(invalid_reason, str)(geom)},
+    )
 
 
 def _outside_error(geom: GEOSGeometry, project_area: GEOSGeometry | None):

@@ -13,6 +13,7 @@ unset DATABASE_URL CELERY_BROKER_URL
 
 echo "==> ruff"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 echo "==> makemigrations --check"
 DATABASE_URL=$PG_URL .venv/bin/python manage.py makemigrations --check --dry-run
 status=0

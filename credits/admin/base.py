@@ -12,6 +12,7 @@ from smallholders.selectors import projects_for
 
 RUN_BULK = ("run__details", "run__warnings", "project__area")  # large and not shown here
 
+
 class CreditsAdmin(ScopedAdmin):
     """Base: managers write (through services); rows are scoped to the person's projects."""
 

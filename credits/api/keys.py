@@ -23,8 +23,12 @@ def create_api_key(
     for _attempt in range(5):
         new = generate_key()
         api_key = ApiKey(
-            name=name, organisation=organisation, user=user, prefix=new.prefix,
-            key_hash=hash_key(new.raw), expires_at=expires_at,
+            name=name,
+            organisation=organisation,
+            user=user,
+            prefix=new.prefix,
+            key_hash=hash_key(new.raw),
+            expires_at=expires_at,
         )
         api_key.full_clean(exclude=["key_hash", "prefix"])
         try:

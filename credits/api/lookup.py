@@ -39,9 +39,9 @@ def strict_query(request: Request, serializer_class: type[Serializer]) -> dict:
 
 def projects_with_availability(query: dict) -> QuerySet[Project]:
     """Projects with units available under the filters, each with its vintages prefetched."""
-    vintages = availability(
-        vintage=query.get("vintage"), unit_type=query.get("unit_type")
-    ).filter(available__gt=0)
+    vintages = availability(vintage=query.get("vintage"), unit_type=query.get("unit_type")).filter(
+        available__gt=0
+    )
     projects = Project.objects.filter(Exists(vintages.filter(project=OuterRef("pk")))).defer(
         "area"  # only needed when the (cached) facts are recomputed
     )
@@ -56,9 +56,13 @@ def project_availability(project: Project, query: dict) -> dict:
     facts = facts_as_dict(project_facts(project))
     return {
         "project": {
-            "code": project.code, "name": project.name, "standard": project.standard,
-            "methodology": project.methodology, "country": project.country,
-            "region": project.region, **facts,
+            "code": project.code,
+            "name": project.name,
+            "standard": project.standard,
+            "methodology": project.methodology,
+            "country": project.country,
+            "region": project.region,
+            **facts,
         },
         "availability": [
             {"unit_type": v.unit_type, "vintage": v.vintage, "available": v.available}
@@ -71,9 +75,13 @@ def _printed_ranges(event: LedgerEvent, block: SerialBlock) -> list[str]:
     registry = block.project.registry
     return [
         format_range(
-            prefix=registry.prefix, country=block.project.country,
-            project_number=registry.number, unit_type=event.unit_type,
-            vintage=event.vintage, start=start, end=end,
+            prefix=registry.prefix,
+            country=block.project.country,
+            project_number=registry.number,
+            unit_type=event.unit_type,
+            vintage=event.vintage,
+            start=start,
+            end=end,
         )
         for start, end in event.serials
     ]
@@ -86,8 +94,10 @@ def _retirement_facts(block: SerialBlock) -> dict | None:
     from credits.certificates import certificate_url, verification_url
 
     return {
-        "beneficiary": retirement.beneficiary, "purpose": retirement.purpose,
-        "retired_on": retirement.retired_on.isoformat(), "quantity": retirement.quantity,
+        "beneficiary": retirement.beneficiary,
+        "purpose": retirement.purpose,
+        "retired_on": retirement.retired_on.isoformat(),
+        "quantity": retirement.quantity,
         "verification_code": str(retirement.verification_code),
         "verification_url": verification_url(retirement),
         "certificate_url": certificate_url(retirement),
@@ -112,8 +122,10 @@ def find_serial(text: str) -> dict:
         "retirement": _retirement_facts(block),
         "history": [
             {
-                "kind": event.kind, "kind_display": event.get_kind_display(),
-                "quantity": event.quantity, "serials": _printed_ranges(event, block),
+                "kind": event.kind,
+                "kind_display": event.get_kind_display(),
+                "quantity": event.quantity,
+                "serials": _printed_ranges(event, block),
                 "created_at": event.created_at,
             }
             for event in found.events

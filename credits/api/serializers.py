@@ -59,8 +59,15 @@ class BlockSerializer(serializers.ModelSerializer):
     class Meta:
         model = SerialBlock
         fields = [
-            "serial", "project", "unit_type", "vintage", "serial_start", "serial_end",
-            "quantity", "state", "created_at",
+            "serial",
+            "project",
+            "unit_type",
+            "vintage",
+            "serial_start",
+            "serial_end",
+            "quantity",
+            "state",
+            "created_at",
         ]
 
 
@@ -85,8 +92,17 @@ class ReservationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Reservation
         fields = [
-            "id", "project", "unit_type", "vintage", "quantity", "status", "expires_at",
-            "created_at", "closed_at", "blocks", "sale",
+            "id",
+            "project",
+            "unit_type",
+            "vintage",
+            "quantity",
+            "status",
+            "expires_at",
+            "created_at",
+            "closed_at",
+            "blocks",
+            "sale",
         ]
 
     def get_blocks(self, reservation: Reservation) -> list[dict]:
@@ -121,8 +137,18 @@ class RetirementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Retirement
         fields = [
-            "id", "project", "unit_type", "vintage", "quantity", "beneficiary", "purpose",
-            "retired_on", "verification_code", "blocks", "certificate_url", "verification_url",
+            "id",
+            "project",
+            "unit_type",
+            "vintage",
+            "quantity",
+            "beneficiary",
+            "purpose",
+            "retired_on",
+            "verification_code",
+            "blocks",
+            "certificate_url",
+            "verification_url",
         ]
 
     def get_certificate_url(self, retirement: Retirement) -> str:

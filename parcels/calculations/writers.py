@@ -121,9 +121,7 @@ def _field_dtype(name: str, labels: dict[str, bytes]) -> list:
 
 
 def _group_bytes(run_id: int, rows: TreeRows, index: np.ndarray, labels: dict) -> bytes:
-    dtype = np.dtype(
-        [("n", ">i2")] + [(n, _field_dtype(n, labels)) for n in TREE_RESULT_COLUMNS]
-    )
+    dtype = np.dtype([("n", ">i2")] + [(n, _field_dtype(n, labels)) for n in TREE_RESULT_COLUMNS])
     out = np.zeros(index.size, dtype=dtype)
     out["n"] = len(TREE_RESULT_COLUMNS)
     for name in TREE_RESULT_COLUMNS:
@@ -212,7 +210,8 @@ def prepare_rows(model: type[models.Model], run_id: int, rows: list[dict]) -> Ca
     fields = [model._meta.get_field(n) for n in names]
     # COPY bypasses the model: fields the rows leave out get their model default here.
     defaults = [
-        f for f in model._meta.concrete_fields
+        f
+        for f in model._meta.concrete_fields
         if f.has_default() and f not in fields and f.attname != "run_id"
     ]
     prefix = "\t".join([str(run_id), *(_text(f.get_default()) for f in defaults)])

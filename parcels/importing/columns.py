@@ -79,20 +79,34 @@ def read_columns(
     Raises FieldFileError when the file as a whole cannot be used (format, header).
     """
     if resolve_format(data, filename, requested_format) != "csv":
-        records = read_records(data, filename, aliases=aliases, required=required,
-                               geographic=False, requested_format=requested_format)
+        records = read_records(
+            data,
+            filename,
+            aliases=aliases,
+            required=required,
+            geographic=False,
+            requested_format=requested_format,
+        )
         columns = _from_records(records.format, records.records, records.errors, aliases)
         columns.headers = records.headers
         return columns
     table = read_csv(data, aliases=aliases, required=required)
     table.rows = iter(())  # only its header is needed: let its copy of the text go
     numbers, values = _csv_columns(data, table, [key for key in table.keys if key in aliases])
-    return Columns("csv", numbers, [table.sheet] * len(numbers), values, table.errors, True,
-                   table.header_names())
+    return Columns(
+        "csv",
+        numbers,
+        [table.sheet] * len(numbers),
+        values,
+        table.errors,
+        True,
+        table.header_names(),
+    )
 
 
-def _csv_columns(data: bytes, table: Table, wanted: list[str]
-                 ) -> tuple[Sequence[int], dict[str, tuple[str, ...]]]:
+def _csv_columns(
+    data: bytes, table: Table, wanted: list[str]
+) -> tuple[Sequence[int], dict[str, tuple[str, ...]]]:
     """The kept rows' line numbers and the `wanted` columns, read CHUNK rows at a time.
 
     Memory stays near one list slot per cell: the text is decoded as it is read (never whole),

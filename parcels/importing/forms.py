@@ -16,19 +16,29 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of data"), choices=ImportKind.choices)
     project = forms.ModelChoiceField(label=_("Project"), queryset=None)
     cooperative = forms.ModelChoiceField(
-        label=_("Cooperative"), queryset=None, required=False,
-        help_text=_("Leave empty to take the cooperative from each row."))
+        label=_("Cooperative"),
+        queryset=None,
+        required=False,
+        help_text=_("Leave empty to take the cooperative from each row."),
+    )
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV or XLSX; parcels also GeoJSON, KML/KMZ, ODK Central ZIP or Kobo XLSX."))
+        help_text=_("CSV or XLSX; parcels also GeoJSON, KML/KMZ, ODK Central ZIP or Kobo XLSX."),
+    )
     land_use_before = forms.ChoiceField(
-        label=_("Land use before the project"), required=False,
+        label=_("Land use before the project"),
+        required=False,
         choices=[("", _("Only from the file")), *LandUse.choices],
-        help_text=_("Parcels only: used for every row whose file has no land-use column or an "
-                    "empty cell. Without it such rows are reported as errors."))
+        help_text=_(
+            "Parcels only: used for every row whose file has no land-use column or an "
+            "empty cell. Without it such rows are reported as errors."
+        ),
+    )
     format = forms.ChoiceField(
-        label=_("Format"), required=False,
-        choices=[("", _("Detect from the file")), *((f, f) for f in FORMATS)])
+        label=_("Format"),
+        required=False,
+        choices=[("", _("Detect from the file")), *((f, f) for f in FORMATS)],
+    )
 
     def __init__(self, *args: object, user: AbstractBaseUser, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -35,13 +35,18 @@ def resolve_cooperative(
             return context.cooperative
         if len(set(index.values())) == 1:
             return next(iter(index.values()))
-        check.fail("cooperative", _("Give the cooperative (its code) in this column or in the "
-                                    "import form."))
+        check.fail(
+            "cooperative",
+            _("Give the cooperative (its code) in this column or in the import form."),
+        )
         return None
     cooperative = index.get(normalize_label(text))
     if cooperative is None:
-        check.fail("cooperative", _("Unknown cooperative “%(code)s” (or not one you may import "
-                                    "for in this project).") % {"code": text})
+        check.fail(
+            "cooperative",
+            _("Unknown cooperative “%(code)s” (or not one you may import for in this project).")
+            % {"code": text},
+        )
     return cooperative
 
 
@@ -61,17 +66,23 @@ def parcel_index(context: ImportContext) -> dict[str, ParcelRef]:
     rows = Parcel.objects.filter(
         project=context.project, smallholder__cooperative_id__in=context.cooperative_ids
     ).values_list("pk", "code", "smallholder__cooperative_id", "area_ha", "status")
-    return {normalize_label(code): ParcelRef(pk, code, coop, area, status)
-            for pk, code, coop, area, status in rows}
+    return {
+        normalize_label(code): ParcelRef(pk, code, coop, area, status)
+        for pk, code, coop, area, status in rows
+    }
 
 
-def resolve_parcel(index: dict[str, ParcelRef], check: RowCheck, name: str = "parcel_code"
-                   ) -> ParcelRef | None:
+def resolve_parcel(
+    index: dict[str, ParcelRef], check: RowCheck, name: str = "parcel_code"
+) -> ParcelRef | None:
     code = check.parse(parse_text, name, required=True)
     if code is None:
         return None
     parcel = index.get(normalize_label(code))
     if parcel is None:
-        check.fail(name, _("Unknown parcel “%(code)s” in this project (or not one of your "
-                           "cooperatives).") % {"code": code})
+        check.fail(
+            name,
+            _("Unknown parcel “%(code)s” in this project (or not one of your cooperatives).")
+            % {"code": code},
+        )
     return parcel

@@ -59,8 +59,17 @@ UPDATED_FIELDS = ("species", "dbh_cm", "height_m", "status", "origin", "notes")
 NOTES_MAX = 300
 PLOT_FIELDS = ("parcel_code", "plot_code", "measured_on")
 #: the columns of a created row that come from the file (the others take their defaults)
-WRITTEN = ("plot_id", "tree_tag", "stem", "species_id", "dbh_cm", "height_m", "status", "origin",
-           "notes")
+WRITTEN = (
+    "plot_id",
+    "tree_tag",
+    "stem",
+    "species_id",
+    "dbh_cm",
+    "height_m",
+    "status",
+    "origin",
+    "notes",
+)
 
 
 def parse_measure(value: object, field: str) -> Decimal | None:
@@ -81,8 +90,14 @@ class MeasurementImporter(Importer):
     columnar = True
     aliases = {
         "parcel_code": ("parcela", "codigo_parcela", "parcel", "parcel"),
-        "plot_code": ("parcela_muestreo", "codigo_parcela_muestreo", "plot", "plot_uid", "plot_id",
-                      "cod_plot"),
+        "plot_code": (
+            "parcela_muestreo",
+            "codigo_parcela_muestreo",
+            "plot",
+            "plot_uid",
+            "plot_id",
+            "cod_plot",
+        ),
         "measured_on": ("fecha", "fecha_medicion", "fecha_visita", "visit_date", "date"),
         "tree_tag": ("arbol", "n_arbol", "numero_arbol", "tree_no", "tree", "tag", "placa"),
         "stem": ("tallo", "fuste", "stem_no"),
@@ -92,10 +107,22 @@ class MeasurementImporter(Importer):
         "status": ("estado", "condicion", "tree_status"),
         "origin": ("origen",),
         "notes": ("notas", "observaciones", "comments"),
-        "plot_lat": ("latitud", "lat", "plot_center-Latitude", "_plot_center_latitude",
-                     "centro-Latitude", "latitude"),
-        "plot_lon": ("longitud", "lon", "plot_center-Longitude", "_plot_center_longitude",
-                     "centro-Longitude", "longitude"),
+        "plot_lat": (
+            "latitud",
+            "lat",
+            "plot_center-Latitude",
+            "_plot_center_latitude",
+            "centro-Latitude",
+            "latitude",
+        ),
+        "plot_lon": (
+            "longitud",
+            "lon",
+            "plot_center-Longitude",
+            "_plot_center_longitude",
+            "centro-Longitude",
+            "longitude",
+        ),
         "plot_radius_m": ("radio", "radio_m", "radius", "radius_m"),
         "slope_pct": ("pendiente", "pendiente_pct", "slope"),
         "team": ("equipo", "observer", "observador", "brigada"),
@@ -127,7 +154,8 @@ class MeasurementImporter(Importer):
         self.species = validation.species_index()
         self.first_planting = dict(
             Planting.objects.filter(parcel_id__in=parcel_ids)
-            .values("parcel_id").annotate(first=Min("planted_on"))
+            .values("parcel_id")
+            .annotate(first=Min("planted_on"))
             .values_list("parcel_id", "first")
         )
         self.plots = {
@@ -146,14 +174,19 @@ class MeasurementImporter(Importer):
     def _existing_measurements(self, columns: Columns) -> dict[tuple, TreeMeasurement]:
         """Measurements already stored for the visits the file names (usually none)."""
         pairs = set(zip(columns.column("parcel_code"), columns.column("plot_code"), strict=True))
-        visits = {(self._parcel_pk(normalize_label(str(parcel or ""))),
-                   normalize_label(str(plot or ""))) for parcel, plot in pairs}
-        plot_ids = [pk for (parcel_id, code, _day), pk in self.plots.items()
-                    if (parcel_id, code) in visits]
+        visits = {
+            (self._parcel_pk(normalize_label(str(parcel or ""))), normalize_label(str(plot or "")))
+            for parcel, plot in pairs
+        }
+        plot_ids = [
+            pk for (parcel_id, code, _day), pk in self.plots.items() if (parcel_id, code) in visits
+        ]
         if not plot_ids:
             return {}
-        return {(m.plot_id, m.tree_tag, m.stem): m
-                for m in TreeMeasurement.objects.filter(plot_id__in=plot_ids)}
+        return {
+            (m.plot_id, m.tree_tag, m.stem): m
+            for m in TreeMeasurement.objects.filter(plot_id__in=plot_ids)
+        }
 
     def _parcel_pk(self, folded_code: str) -> int | None:
         parcel = self.parcels.get(folded_code)
@@ -166,10 +199,14 @@ class MeasurementImporter(Importer):
         plot_keys = batch.keys(*PLOT_FIELDS)
         plots = batch.memo_rows(plot_keys, self._plot, columns.record)
         species = batch.memo("species", self._species)
-        status = batch.memo("status", lambda c: c.parse(
-            parse_choice, "status", lookup=self.statuses) or TreeStatus.ALIVE)
-        origin = batch.memo("origin", lambda c: c.parse(
-            parse_choice, "origin", lookup=self.origins) or TreeOrigin.PLANTED)
+        status = batch.memo(
+            "status",
+            lambda c: c.parse(parse_choice, "status", lookup=self.statuses) or TreeStatus.ALIVE,
+        )
+        origin = batch.memo(
+            "origin",
+            lambda c: c.parse(parse_choice, "origin", lookup=self.origins) or TreeOrigin.PLANTED,
+        )
         tags = batch.memo("tree_tag", lambda c: c.parse(parse_text, "tree_tag", required=True))
         stems = batch.memo("stem", _stem)
         notes = batch.memo("notes", _notes)
@@ -178,9 +215,17 @@ class MeasurementImporter(Importer):
         self._check_low_heights(batch, height, dbh)
         if progress is not None:
             progress(len(columns), len(columns))
-        self.cells = {"plot_id": plots, "tree_tag": tags, "stem": stems, "species_id": species,
-                      "dbh_cm": dbh, "height_m": height, "status": status, "origin": origin,
-                      "notes": notes}
+        self.cells = {
+            "plot_id": plots,
+            "tree_tag": tags,
+            "stem": stems,
+            "species_id": species,
+            "dbh_cm": dbh,
+            "height_m": height,
+            "status": status,
+            "origin": origin,
+            "notes": notes,
+        }
         return self._plan(batch)
 
     def _species(self, check: RowCheck) -> int | None:
@@ -192,13 +237,17 @@ class MeasurementImporter(Importer):
         `_height` checked each height's range alone; only a height at or under
         BREAST_HEIGHT_M can also fail with the row's DBH, so only those rows are re-checked.
         """
-        low = {value for value in set(height)
-               if value is not None and value <= validation.BREAST_HEIGHT_M}
+        low = {
+            value
+            for value in set(height)
+            if value is not None and value <= validation.BREAST_HEIGHT_M
+        }
         if not low:
             return
         rows = [i for i, value in enumerate(height) if value in low]
-        batch.check_rows(rows, lambda c, i: c.run(
-            lambda: validation.validate_height(height[i], dbh_cm=dbh[i])))
+        batch.check_rows(
+            rows, lambda c, i: c.run(lambda: validation.validate_height(height[i], dbh_cm=dbh[i]))
+        )
 
     def _plot(self, check: RowCheck) -> int | None:
         """The visit: an existing plot's pk, or -n for the n-th new one built from this row."""
@@ -207,8 +256,11 @@ class MeasurementImporter(Importer):
         day = check.parse(parse_date, "measured_on", required=True)
         check.run(lambda: validation.validate_not_future(day, field_name="measured_on"))
         if parcel is not None:
-            check.run(lambda: validation.validate_after_planting(
-                day, first_planted_on=self.first_planting.get(parcel.pk)))
+            check.run(
+                lambda: validation.validate_after_planting(
+                    day, first_planted_on=self.first_planting.get(parcel.pk)
+                )
+            )
         if not check.ok:
             return None
         key = (parcel.pk, normalize_label(code), day)
@@ -221,23 +273,35 @@ class MeasurementImporter(Importer):
         token, _plot, errors = self.new_plots[key]
         check.errors.extend(errors)  # every spelling of the visit gets the same errors
         return token
-    def _new_plot(self, check: RowCheck, parcel: ParcelRef, code: str, day: object
-                  ) -> MonitoringPlot | None:
+
+    def _new_plot(
+        self, check: RowCheck, parcel: ParcelRef, code: str, day: object
+    ) -> MonitoringPlot | None:
         lat = check.parse(parse_decimal, "plot_lat")
         lon = check.parse(parse_decimal, "plot_lon")
         radius = check.parse(parse_decimal, "plot_radius_m")
         slope = check.parse(parse_decimal, "slope_pct")
         if None in (lat, lon, radius):
             if check.ok:  # else the unreadable cell was reported already
-                check.fail("plot_code", _("Unknown plot visit; to create it, give plot_lat, "
-                                          "plot_lon and plot_radius_m on its first row."))
+                check.fail(
+                    "plot_code",
+                    _(
+                        "Unknown plot visit; to create it, give plot_lat, "
+                        "plot_lon and plot_radius_m on its first row."
+                    ),
+                )
             return None
         area = check.run(lambda: validation.plot_area_m2(radius, slope_pct=slope))
         if not self._inside_peru(check, lon, lat) or area is None:
             return None
         return MonitoringPlot(
-            parcel_id=parcel.pk, code=code, measured_on=day, radius_m=radius, area_m2=area,
-            slope_pct=slope, centre=Point(float(lon), float(lat), srid=4326),
+            parcel_id=parcel.pk,
+            code=code,
+            measured_on=day,
+            radius_m=radius,
+            area_m2=area,
+            slope_pct=slope,
+            centre=Point(float(lon), float(lat), srid=4326),
             team=check.parse(parse_text, "team") or "",
         )
 
@@ -245,8 +309,14 @@ class MeasurementImporter(Importer):
         west, south, east, north = PERU_BOUNDS
         if west <= lon <= east and south <= lat <= north:
             return True
-        check.fail("plot_lat", _("The plot centre (%(lat)s, %(lon)s) is outside Peru; check the "
-                                 "latitude/longitude order and signs.") % {"lat": lat, "lon": lon})
+        check.fail(
+            "plot_lat",
+            _(
+                "The plot centre (%(lat)s, %(lon)s) is outside Peru; check the "
+                "latitude/longitude order and signs."
+            )
+            % {"lat": lat, "lon": lon},
+        )
         return False
 
     def _plan(self, batch: Batch) -> BatchPlan:
@@ -259,14 +329,29 @@ class MeasurementImporter(Importer):
             key = (cells["plot_id"][index], cells["tree_tag"][index], cells["stem"][index])
             first = seen.setdefault(key, index)
             if first != index:
-                batch.fail(index, "tree_tag", _("The same plot visit, tree tag and stem are "
-                                                "already on row %(row)s.") % {"row": rows[first]})
+                batch.fail(
+                    index,
+                    "tree_tag",
+                    _("The same plot visit, tree tag and stem are already on row %(row)s.")
+                    % {"row": rows[first]},
+                )
         ok = batch.ok_indexes()
-        self.updates = {index: self.existing[key] for key, index in seen.items()
-                        if key[0] > 0 and key in self.existing} if self.existing else {}
+        self.updates = (
+            {
+                index: self.existing[key]
+                for key, index in seen.items()
+                if key[0] > 0 and key in self.existing
+            }
+            if self.existing
+            else {}
+        )
         self.creates = [index for index in ok if index not in self.updates] if self.updates else ok
-        plan = BatchPlan(rows=len(rows), errors=batch.all_errors(), created=len(self.creates),
-                         updated=len(self.updates))
+        plan = BatchPlan(
+            rows=len(rows),
+            errors=batch.all_errors(),
+            created=len(self.creates),
+            updated=len(self.updates),
+        )
         plan.preview = [self._sample(index) for index in ok[:SAMPLE_ROWS]]
         return plan
 
@@ -287,16 +372,21 @@ class MeasurementImporter(Importer):
             cells["plot_id"] = [pks.get(plot, plot) for plot in cells["plot_id"]]
         total = len(self.columns)
         picked = {name: _pick(cells[name], self.creates, total) for name in WRITTEN}
-        insert_columns_with_history(TreeMeasurement, picked, len(self.creates), user=user,
-                                    reason=reason)
-        update_with_history(TreeMeasurement, self._updated(cells), UPDATED_FIELDS, user=user,
-                            reason=reason)
+        insert_columns_with_history(
+            TreeMeasurement, picked, len(self.creates), user=user, reason=reason
+        )
+        update_with_history(
+            TreeMeasurement, self._updated(cells), UPDATED_FIELDS, user=user, reason=reason
+        )
 
     def _updated(self, cells: dict[str, list]) -> list[TreeMeasurement]:
         for index, instance in self.updates.items():
             for name in UPDATED_FIELDS:
-                setattr(instance, "species_id" if name == "species" else name,
-                        cells["species_id" if name == "species" else name][index])
+                setattr(
+                    instance,
+                    "species_id" if name == "species" else name,
+                    cells["species_id" if name == "species" else name][index],
+                )
         return list(self.updates.values())
 
 

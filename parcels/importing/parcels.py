@@ -35,8 +35,15 @@ LAND_USE_ALIASES = {
 }
 LOCKED = (ParcelStatus.SUBMITTED, ParcelStatus.VALIDATED)
 UPDATED_FIELDS = (
-    "smallholder", "name", "boundary", "area_ha", "area_epsg", "land_use_before",
-    "eligibility_no_forest", "eligibility_note", "stratum",
+    "smallholder",
+    "name",
+    "boundary",
+    "area_ha",
+    "area_epsg",
+    "land_use_before",
+    "eligibility_no_forest",
+    "eligibility_note",
+    "stratum",
 )
 
 
@@ -46,13 +53,23 @@ class ParcelImporter(Importer):
     kind = "parcels"
     geographic = True
     aliases = {
-        "parcel_code": ("codigo", "codigo_parcela", "cod_parcela", "code", "ProductionPlace",
-                        "name"),
+        "parcel_code": (
+            "codigo",
+            "codigo_parcela",
+            "cod_parcela",
+            "code",
+            "ProductionPlace",
+            "name",
+        ),
         "dni": ("dni_socio", "dni_productor", "farmer_dni", "documento"),
         "parcel_name": ("nombre_parcela", "nombre", "parcel_name"),
         "land_use_before": ("uso_anterior", "uso_previo", "land_use", "uso_de_suelo_anterior"),
-        "eligibility_no_forest": ("sin_bosque_10_anios", "sin_bosque", "no_forest",
-                                  "no_forest_10_years"),
+        "eligibility_no_forest": (
+            "sin_bosque_10_anios",
+            "sin_bosque",
+            "no_forest",
+            "no_forest_10_years",
+        ),
         "eligibility_note": ("nota_elegibilidad", "eligibility_note", "notas", "notes"),
         "stratum": ("estrato", "stratum_code"),
         GEOMETRY_FIELD: GEOMETRY_ALIASES,
@@ -67,15 +84,17 @@ class ParcelImporter(Importer):
         "eligibility_note": "Imagen Landsat 2000",
         "stratum": "",
         GEOMETRY_FIELD: "POLYGON((-74.8712 -10.9278, -74.8705 -10.9281, -74.8709 -10.929, "
-                        "-74.8712 -10.9278))",
+        "-74.8712 -10.9278))",
     }
     example_en = {"land_use_before": "pasture", "eligibility_no_forest": "yes"}
 
     def prepare(self, records: list[Record]) -> None:
         project = self.context.project
         self.owners = {
-            dni: (pk, coop) for pk, dni, coop in Smallholder.objects.filter(
-                project=project).values_list("pk", "dni", "cooperative_id")
+            dni: (pk, coop)
+            for pk, dni, coop in Smallholder.objects.filter(project=project).values_list(
+                "pk", "dni", "cooperative_id"
+            )
         }
         self.existing = {
             normalize_label(p.code): p
@@ -95,8 +114,10 @@ class ParcelImporter(Importer):
             return None
         folded = normalize_label(code)
         if folded in self.seen:
-            check.fail("parcel_code", _("This parcel code is already on row %(row)s.")
-                       % {"row": self.seen[folded]})
+            check.fail(
+                "parcel_code",
+                _("This parcel code is already on row %(row)s.") % {"row": self.seen[folded]},
+            )
             return None
         self.seen[folded] = record.row
         instance = existing or Parcel(project=self.context.project, code=code)
@@ -114,8 +135,14 @@ class ParcelImporter(Importer):
             return None
         pk, cooperative_id = self.owners.get(dni, (None, None))
         if pk is None or cooperative_id not in self.context.cooperative_ids:
-            check.fail("dni", _("No smallholder with DNI %(dni)s in this project (among your "
-                                "cooperatives); import the smallholders first.") % {"dni": dni})
+            check.fail(
+                "dni",
+                _(
+                    "No smallholder with DNI %(dni)s in this project (among your "
+                    "cooperatives); import the smallholders first."
+                )
+                % {"dni": dni},
+            )
             return None
         return pk
 
@@ -124,8 +151,9 @@ class ParcelImporter(Importer):
         if existing is None:
             return None
         if existing.smallholder.cooperative_id not in self.context.cooperative_ids:
-            check.fail("parcel_code", _("This parcel code is used by a parcel of another "
-                                        "cooperative."))
+            check.fail(
+                "parcel_code", _("This parcel code is used by a parcel of another cooperative.")
+            )
         elif existing.status in LOCKED:
             check.fail(GEOMETRY_FIELD, str(BoundaryLocked(parcel_code=existing.code)))
         return existing
@@ -143,8 +171,9 @@ class ParcelImporter(Importer):
         if stratum is not None:
             values["stratum"] = self.strata.get(normalize_label(stratum))
             if values["stratum"] is None:
-                check.fail("stratum", _("Unknown stratum “%(code)s” in this project.")
-                           % {"code": stratum})
+                check.fail(
+                    "stratum", _("Unknown stratum “%(code)s” in this project.") % {"code": stratum}
+                )
         return values
 
     def _land_use(self, check: RowCheck) -> str | None:
@@ -154,21 +183,36 @@ class ParcelImporter(Importer):
         if land_use is None and len(check.errors) == unreadable:
             land_use = self.context.land_use_before or None
             if land_use is None:
-                check.fail("land_use_before", _(
-                    "Give the land use before the project in this column, or choose a default "
-                    "land use in the import form (--land-use on the command line)."))
+                check.fail(
+                    "land_use_before",
+                    _(
+                        "Give the land use before the project in this column, or choose a default "
+                        "land use in the import form (--land-use on the command line)."
+                    ),
+                )
         return land_use
 
     def _valid(self, parcel: Parcel, check: RowCheck) -> bool:
         """The admin's rules (Parcel.clean computes the area too), then overlaps in the DB."""
-        check.run(lambda: parcel.full_clean(
-            exclude=["project", "smallholder", "stratum", "eligibility_file", "area_ha",
-                     "area_epsg"],
-            validate_unique=False, validate_constraints=False))
+        check.run(
+            lambda: parcel.full_clean(
+                exclude=[
+                    "project",
+                    "smallholder",
+                    "stratum",
+                    "eligibility_file",
+                    "area_ha",
+                    "area_epsg",
+                ],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        )
         if not check.ok:
             return False
-        overlaps = geo.find_overlaps(parcel.boundary, project_id=self.context.project.pk,
-                                     exclude_id=parcel.pk)
+        overlaps = geo.find_overlaps(
+            parcel.boundary, project_id=self.context.project.pk, exclude_id=parcel.pk
+        )
         if overlaps:
             check.errors.extend(validation_errors(geo.overlap_error(overlaps), check.record))
         return check.ok
@@ -194,8 +238,9 @@ class ParcelImporter(Importer):
     def write(self, plan: Plan) -> None:
         user, reason = self.context.user, self.context.reason
         insert_with_history(Parcel, [p.instance for p in plan.creates], user=user, reason=reason)
-        update_with_history(Parcel, [p.instance for p in plan.updates], UPDATED_FIELDS,
-                            user=user, reason=reason)
+        update_with_history(
+            Parcel, [p.instance for p in plan.updates], UPDATED_FIELDS, user=user, reason=reason
+        )
 
 
 def _shared_m2(first: Parcel, second: Parcel) -> float:

@@ -79,19 +79,29 @@ class PlantingImporter(Importer):
         if not check.ok:
             return None
         low, high, name = self.bounds[species_id]
-        check.run(lambda: validation.validate_planting_density(
-            trees=trees, area_ha=parcel.area_ha, min_per_ha=low, max_per_ha=high,
-            species_name=name))
+        check.run(
+            lambda: validation.validate_planting_density(
+                trees=trees,
+                area_ha=parcel.area_ha,
+                min_per_ha=low,
+                max_per_ha=high,
+                species_name=name,
+            )
+        )
         key = (parcel.pk, species_id, planted_on)
         if key in self.seen:
-            check.fail("planted_on", _("The same parcel, species and date are already on row "
-                                       "%(row)s.") % {"row": self.seen[key]})
+            check.fail(
+                "planted_on",
+                _("The same parcel, species and date are already on row %(row)s.")
+                % {"row": self.seen[key]},
+            )
         if not check.ok:
             return None
         self.seen[key] = record.row
         existing = self.existing.get(key)
-        instance = existing or Planting(parcel_id=parcel.pk, species_id=species_id,
-                                        planted_on=planted_on)
+        instance = existing or Planting(
+            parcel_id=parcel.pk, species_id=species_id, planted_on=planted_on
+        )
         instance.trees_planted = trees
         instance.arrangement = arrangement or instance.arrangement or Arrangement.SHADE
         instance.notes = notes or instance.notes
@@ -100,7 +110,7 @@ class PlantingImporter(Importer):
 
     def write(self, plan: Plan) -> None:
         user, reason = self.context.user, self.context.reason
-        insert_with_history(Planting, [p.instance for p in plan.creates], user=user,
-                            reason=reason)
-        update_with_history(Planting, [p.instance for p in plan.updates], UPDATED_FIELDS,
-                            user=user, reason=reason)
+        insert_with_history(Planting, [p.instance for p in plan.creates], user=user, reason=reason)
+        update_with_history(
+            Planting, [p.instance for p in plan.updates], UPDATED_FIELDS, user=user, reason=reason
+        )

@@ -71,7 +71,8 @@ def import_context(
     Raises PermissionDenied for roles that cannot import and Http404 for a project or
     cooperative outside the user's scope."""
     allowed = ProjectCooperative.objects.filter(project=project).values_list(
-        "cooperative_id", flat=True)
+        "cooperative_id", flat=True
+    )
     if user is not None:
         if not scope_for(user).edits_field_data:
             raise PermissionDenied(_("Your role cannot import field data."))
@@ -83,10 +84,12 @@ def import_context(
     if cooperative is not None:
         if cooperative.pk not in ids:
             raise ValidationError(
-                {"cooperative": _("This cooperative does not take part in this project.")})
+                {"cooperative": _("This cooperative does not take part in this project.")}
+            )
         ids = frozenset({cooperative.pk})
-    return ImportContext(project, cooperative, ids, user, reason or _("Data import"),
-                         land_use_before)
+    return ImportContext(
+        project, cooperative, ids, user, reason or _("Data import"), land_use_before
+    )
 
 
 def plan_file(
@@ -104,13 +107,24 @@ def plan_file(
         return _plan_file(importer, data, filename, requested_format, progress), importer
 
 
-def _plan_file(importer: Importer, data: bytes, filename: str, requested_format: str,
-               progress: ProgressCallback | None) -> Outcome:
+def _plan_file(
+    importer: Importer,
+    data: bytes,
+    filename: str,
+    requested_format: str,
+    progress: ProgressCallback | None,
+) -> Outcome:
     read = read_columns if importer.columnar else read_records
     options = {} if importer.columnar else {"geographic": getattr(importer, "geographic", False)}
     try:
-        records = read(data, filename, aliases=importer.aliases, required=importer.required,
-                       requested_format=requested_format, **options)
+        records = read(
+            data,
+            filename,
+            aliases=importer.aliases,
+            required=importer.required,
+            requested_format=requested_format,
+            **options,
+        )
     except FieldFileError as exc:
         errors = exc.errors or [RowError(1, "", exc.message)]
         return Outcome(requested_format or "", Plan(errors=name_columns(errors, {})))
@@ -158,15 +172,27 @@ def import_file(
     commit without errors: the records and their history rows.
     """
     if not commit:
-        return plan_file(kind=kind, data=data, filename=filename, context=context,
-                         requested_format=requested_format, progress=progress)[0]
+        return plan_file(
+            kind=kind,
+            data=data,
+            filename=filename,
+            context=context,
+            requested_format=requested_format,
+            progress=progress,
+        )[0]
     # One transaction for checking and writing: a row that fails stops the whole file, and the
     # project lock keeps two imports into the same project from both passing the duplicate and
     # overlap checks before either writes (they run one after the other instead).
     with transaction.atomic():
         Project.objects.select_for_update().get(pk=context.project.pk)
-        outcome, importer = plan_file(kind=kind, data=data, filename=filename, context=context,
-                                      requested_format=requested_format, progress=progress)
+        outcome, importer = plan_file(
+            kind=kind,
+            data=data,
+            filename=filename,
+            context=context,
+            requested_format=requested_format,
+            progress=progress,
+        )
         if not outcome.plan.errors:
             with collector_paused():
                 importer.write(outcome.plan)
@@ -196,8 +222,13 @@ def create_import_job(
     data = upload.read()
     upload.seek(0)
     job = ImportJob(
-        kind=kind, project=project, cooperative=cooperative, original_name=upload.name,
-        requested_format=requested_format, created_by=user, land_use_before=land_use_before,
+        kind=kind,
+        project=project,
+        cooperative=cooperative,
+        original_name=upload.name,
+        requested_format=requested_format,
+        created_by=user,
+        land_use_before=land_use_before,
     )
     try:
         job.detected_format = resolve_format(data, upload.name, requested_format)
@@ -225,8 +256,13 @@ def _dispatch(job: ImportJob, step: str) -> None:
 
 def _job_context(job: ImportJob, user: AbstractBaseUser | None) -> ImportContext:
     reason = _("Import #%(id)s (%(name)s)") % {"id": job.pk, "name": job.original_name}
-    return import_context(user=user, project=job.project, cooperative=job.cooperative,
-                          reason=reason[:100], land_use_before=job.land_use_before)
+    return import_context(
+        user=user,
+        project=job.project,
+        cooperative=job.cooperative,
+        reason=reason[:100],
+        land_use_before=job.land_use_before,
+    )
 
 
 def _read(job: ImportJob) -> bytes:
@@ -238,15 +274,20 @@ def preview_import_job(*, job_id: int) -> ImportJob:
     """Check the job's file and store counts, errors and a sample. Writes no field data."""
     # Claimed by compare-and-set: a duplicate message finds the job no longer pending.
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.PREVIEWING, progress=0)
+        status=ImportStatus.PREVIEWING, progress=0
+    )
     job = ImportJob.objects.select_related("project", "cooperative", "created_by").get(pk=job_id)
     if not claimed:
         return job
     progress = JobProgress(job.pk, 0, 99)
     outcome, _importer = plan_file(
-        kind=job.kind, data=_read(job), filename=job.original_name,
-        context=_job_context(job, job.created_by), requested_format=job.requested_format,
-        progress=progress)
+        kind=job.kind,
+        data=_read(job),
+        filename=job.original_name,
+        context=_job_context(job, job.created_by),
+        requested_format=job.requested_format,
+        progress=progress,
+    )
     _store_outcome(job, outcome, ImportStatus.PREVIEWED)
     job.previewed_at = timezone.now()
     job.save()
@@ -264,8 +305,13 @@ def _store_outcome(job: ImportJob, outcome: Outcome, status: str) -> None:
 
 
 def _error_dict(error: RowError) -> dict[str, object]:
-    return {"row": error.row, "sheet": error.sheet, "field": error.field,
-            "column": error.label, "message": error.message}
+    return {
+        "row": error.row,
+        "sheet": error.sheet,
+        "field": error.field,
+        "column": error.label,
+        "message": error.message,
+    }
 
 
 def request_import_commit(*, job_id: int, user: AbstractBaseUser) -> ImportJob:
@@ -277,10 +323,12 @@ def request_import_commit(*, job_id: int, user: AbstractBaseUser) -> ImportJob:
     job = ImportJob.objects.select_related("project", "cooperative").get(pk=job_id)
     _job_context(job, user)  # the committer's own rights, not only the uploader's
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED, errors=[]).update(
-        status=ImportStatus.COMMITTING, progress=0, committed_by=user, dispatched_at=None)
+        status=ImportStatus.COMMITTING, progress=0, committed_by=user, dispatched_at=None
+    )
     if not claimed:
-        raise ValidationError(_("This import cannot be committed (it has errors or is already "
-                                "being imported)."))
+        raise ValidationError(
+            _("This import cannot be committed (it has errors or is already being imported).")
+        )
     job.refresh_from_db()
     _dispatch(job, "commit")
     return job
@@ -292,7 +340,8 @@ def commit_import_job(*, job_id: int) -> ImportJob:
     Side effects: the records, their history rows, and the job's outcome, committed together.
     """
     job = ImportJob.objects.select_related(
-        "project", "cooperative", "committed_by", "created_by").get(pk=job_id)
+        "project", "cooperative", "committed_by", "created_by"
+    ).get(pk=job_id)
     progress = JobProgress(job.pk, 0, 99)
     # The job's outcome is saved in the same transaction as the records: a job marked done
     # always has its records, and a crash leaves neither (the task then marks it failed).
@@ -305,13 +354,19 @@ def commit_import_job(*, job_id: int) -> ImportJob:
             return job
         try:
             outcome = import_file(
-                kind=job.kind, data=_read(job), filename=job.original_name,
+                kind=job.kind,
+                data=_read(job),
+                filename=job.original_name,
                 context=_job_context(job, job.committed_by or job.created_by),
-                requested_format=job.requested_format, commit=True, progress=progress)
+                requested_format=job.requested_format,
+                commit=True,
+                progress=progress,
+            )
         finally:
             progress.close()
-        _store_outcome(job, outcome,
-                       ImportStatus.DONE if outcome.committed else ImportStatus.FAILED)
+        _store_outcome(
+            job, outcome, ImportStatus.DONE if outcome.committed else ImportStatus.FAILED
+        )
         job.created_count = outcome.plan.to_create if outcome.committed else 0
         job.updated_count = outcome.plan.to_update if outcome.committed else 0
         job.finished_at = timezone.now()
@@ -322,4 +377,5 @@ def commit_import_job(*, job_id: int) -> ImportJob:
 def fail_import_job(*, job_id: int, message: str) -> None:
     """Mark a job failed after an unexpected error (nothing was written: the commit rolled back)."""
     ImportJob.objects.filter(pk=job_id).update(
-        status=ImportStatus.FAILED, message=message[:2000], finished_at=timezone.now())
+        status=ImportStatus.FAILED, message=message[:2000], finished_at=timezone.now()
+    )

@@ -82,9 +82,7 @@ class SmallholderImporter(Importer):
 
     def prepare(self, records: list[Record]) -> None:
         self.cooperatives = cooperative_index(self.context)
-        self.existing = {
-            s.dni: s for s in Smallholder.objects.filter(project=self.context.project)
-        }
+        self.existing = {s.dni: s for s in Smallholder.objects.filter(project=self.context.project)}
         self.genders = choice_lookup(Gender.choices, aliases=GENDER_ALIASES)
         self.payments = choice_lookup(PaymentMethod.choices)
         self.seen: dict[str, int] = {}
@@ -104,8 +102,9 @@ class SmallholderImporter(Importer):
 
     def _values(self, check: RowCheck) -> dict[str, object]:
         present = check.record.values.keys()
-        values = {name: check.parse(parse_text, name) or "" for name in TEXT_FIELDS
-                  if name in present}
+        values = {
+            name: check.parse(parse_text, name) or "" for name in TEXT_FIELDS if name in present
+        }
         for name in ("first_name", "last_name"):
             if not values.get(name):
                 check.fail(name, _("This value is required."))
@@ -131,25 +130,33 @@ class SmallholderImporter(Importer):
         for name, value in values.items():
             if name in UPDATABLE_FIELDS:
                 setattr(instance, name, value)
-        check.run(lambda: instance.full_clean(exclude=["project", "cooperative"],
-                                              validate_unique=False, validate_constraints=False))
+        check.run(
+            lambda: instance.full_clean(
+                exclude=["project", "cooperative"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        )
         if not check.ok:
             return None
         if existing is None:
             self.memberships.append(
-                CooperativeMembership(smallholder=instance, cooperative=cooperative,
-                                      joined_on=joined_on)
+                CooperativeMembership(
+                    smallholder=instance, cooperative=cooperative, joined_on=joined_on
+                )
             )
         label = f"{dni} {instance.last_name}, {instance.first_name}"
         return Planned(record.row, instance, existing is not None, label)
 
     def write(self, plan: Plan) -> None:
         user, reason = self.context.user, self.context.reason
-        insert_with_history(Smallholder, [p.instance for p in plan.creates], user=user,
-                            reason=reason)
+        insert_with_history(
+            Smallholder, [p.instance for p in plan.creates], user=user, reason=reason
+        )
         fields = sorted(UPDATABLE_FIELDS - {"agreement_document"})
-        update_with_history(Smallholder, [p.instance for p in plan.updates], fields, user=user,
-                            reason=reason)
+        update_with_history(
+            Smallholder, [p.instance for p in plan.updates], fields, user=user, reason=reason
+        )
         for membership in self.memberships:
             membership.smallholder_id = membership.smallholder.pk
         insert_with_history(CooperativeMembership, self.memberships, user=user, reason=reason)

@@ -54,8 +54,13 @@ def example_refs(user: AbstractBaseUser) -> ExampleRefs:
     if cooperative is not None:
         owners = owners.filter(cooperative=cooperative)
     owner = owners.order_by("pk").values_list("dni", flat=True).first()
-    parcel = parcels_for(user=user).filter(project=project, smallholder__dni=owner).order_by(
-        "pk").values_list("code", flat=True).first()
+    parcel = (
+        parcels_for(user=user)
+        .filter(project=project, smallholder__dni=owner)
+        .order_by("pk")
+        .values_list("code", flat=True)
+        .first()
+    )
     dnis = set(Smallholder.objects.filter(project=project).values_list("dni", flat=True))
     codes = set(Parcel.objects.filter(project=project).values_list("code", flat=True))
     return ExampleRefs(
@@ -86,8 +91,10 @@ def _free_square(project: object) -> str:
         corner = (west + (step % 8) * 3 * _SIDE, south + (step // 8) * 3 * _SIDE)
         square = Polygon.from_bbox((*corner, corner[0] + _SIDE, corner[1] + _SIDE))
         inside = area is None or area.empty or area.contains(square)
-        if inside and not parcels.filter(boundary__intersects=MultiPolygon(square, srid=4326)
-                                         ).exists():
+        if (
+            inside
+            and not parcels.filter(boundary__intersects=MultiPolygon(square, srid=4326)).exists()
+        ):
             return square.wkt
     return ""
 

@@ -40,15 +40,21 @@ def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
 def import_index(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
     initial = {"kind": request.GET.get("kind", ImportKind.SMALLHOLDERS)}
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user,
-                      initial=initial)
+    form = UploadForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             job = services.create_import_job(
-                user=request.user, kind=data["kind"], project=data["project"],
-                cooperative=data["cooperative"], upload=data["file"],
-                requested_format=data["format"], land_use_before=data["land_use_before"])
+                user=request.user,
+                kind=data["kind"],
+                project=data["project"],
+                cooperative=data["cooperative"],
+                upload=data["file"],
+                requested_format=data["format"],
+                land_use_before=data["land_use_before"],
+            )
         except ValidationError as exc:
             form.add_error("cooperative", exc)
         except JobsPaused as paused:  # the job is saved: its check starts when jobs resume
@@ -57,25 +63,43 @@ def import_index(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("parcels_import:job", job_id=job.pk)
     jobs = jobs_for(request).select_related("project", "cooperative", "created_by")[:50]
-    return render(request, "parcels/import/index.html",
-                  _context(request, form=form, jobs=jobs, title=_("Import data")))
+    return render(
+        request,
+        "parcels/import/index.html",
+        _context(request, form=form, jobs=jobs, title=_("Import data")),
+    )
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
-    return get_object_or_404(jobs_for(request).select_related("project", "cooperative"),
-                             pk=job_id)
+    return get_object_or_404(jobs_for(request).select_related("project", "cooperative"), pk=job_id)
 
 
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     _require_importer(request)
     job = _job(request, job_id)
     # The corrected file goes through the same upload, with this job's settings filled in.
-    again = UploadForm(user=request.user, initial={
-        "kind": job.kind, "project": job.project_id, "cooperative": job.cooperative_id,
-        "format": job.requested_format, "land_use_before": job.land_use_before})
-    return render(request, "parcels/import/job.html", _context(
-        request, job=job, errors=job.errors[:ERRORS_SHOWN], title=str(job), form=again,
-        more_errors=max(len(job.errors) - ERRORS_SHOWN, 0)))
+    again = UploadForm(
+        user=request.user,
+        initial={
+            "kind": job.kind,
+            "project": job.project_id,
+            "cooperative": job.cooperative_id,
+            "format": job.requested_format,
+            "land_use_before": job.land_use_before,
+        },
+    )
+    return render(
+        request,
+        "parcels/import/job.html",
+        _context(
+            request,
+            job=job,
+            errors=job.errors[:ERRORS_SHOWN],
+            title=str(job),
+            form=again,
+            more_errors=max(len(job.errors) - ERRORS_SHOWN, 0),
+        ),
+    )
 
 
 @require_POST
@@ -90,25 +114,37 @@ def job_commit(request: HttpRequest, job_id: int) -> HttpResponse:
         messages.warning(request, paused.message)
     else:
         if job.status == "done":
-            messages.success(request, _("Imported: %(created)s created, %(updated)s updated.")
-                             % {"created": job.created_count, "updated": job.updated_count})
+            messages.success(
+                request,
+                _("Imported: %(created)s created, %(updated)s updated.")
+                % {"created": job.created_count, "updated": job.updated_count},
+            )
     return redirect("parcels_import:job", job_id=job.pk)
 
 
 def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
     _require_importer(request)
     job = _job(request, job_id)
-    return JsonResponse({
-        "status": job.status, "status_display": job.status_label,
-        "progress": job.progress, "finished": job.finished,
-        "previewed": job.status == "previewed", "errors": len(job.errors),
-    })
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_display": job.status_label,
+            "progress": job.progress,
+            "finished": job.finished,
+            "previewed": job.status == "previewed",
+            "errors": len(job.errors),
+        }
+    )
 
 
-def template_download(request: HttpRequest, kind: str, language: str, extension: str
-                      ) -> HttpResponse:
-    if kind not in ImportKind.values or language not in ("es", "en") or extension not in (
-        "csv", "xlsx"):
+def template_download(
+    request: HttpRequest, kind: str, language: str, extension: str
+) -> HttpResponse:
+    if (
+        kind not in ImportKind.values
+        or language not in ("es", "en")
+        or extension not in ("csv", "xlsx")
+    ):
         raise Http404
     refs = templates.example_refs(request.user)
     if extension == "csv":

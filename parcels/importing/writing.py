@@ -76,8 +76,9 @@ def insert_columns_with_history(
     if not count:
         return
     if not settings.POSTGRES:
-        instances = [model(**{name: column[i] for name, column in cells.items()})
-                     for i in range(count)]
+        instances = [
+            model(**{name: column[i] for name, column in cells.items()}) for i in range(count)
+        ]
         insert_with_history(model, instances, user=user, reason=reason)
         return
     with connection.cursor() as cursor:

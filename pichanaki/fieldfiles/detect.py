@@ -52,7 +52,9 @@ def _text_format(data: bytes, extension: str, filename: str) -> str:
         raise FieldFileError(_unsupported(filename))
     if extension in (".geojson", ".json", ".kml"):
         message = _("The file is named %(name)s but does not hold %(kind)s.") % {
-            "name": filename, "kind": extension.lstrip(".").upper()}
+            "name": filename,
+            "kind": extension.lstrip(".").upper(),
+        }
         raise FieldFileError(message)
     return "csv"
 

@@ -60,8 +60,10 @@ def _check_crs(document: object) -> None:
     properties = properties if isinstance(properties, dict) else {}
     name = str(properties.get("name") or properties.get("code") or "")
     if not name.upper().endswith(_ACCEPTED_CRS) and name != "4326":
-        message = _("The file uses the coordinate system “%(crs)s”; only WGS 84 longitude/latitude "
-                    "(EPSG:4326) is accepted. Re-export it in EPSG:4326.") % {"crs": name or crs}
+        message = _(
+            "The file uses the coordinate system “%(crs)s”; only WGS 84 longitude/latitude "
+            "(EPSG:4326) is accepted. Re-export it in EPSG:4326."
+        ) % {"crs": name or crs}
         raise FieldFileError(message, [RowError(0, "crs", message)])
 
 
@@ -89,8 +91,7 @@ def parse_kmz(source: Source, *, bounds: Bounds | None = PERU_BOUNDS) -> GeoResu
     return result
 
 
-def parse_kml(source: Source, *, bounds: Bounds | None = PERU_BOUNDS, sheet: str = ""
-              ) -> GeoResult:
+def parse_kml(source: Source, *, bounds: Bounds | None = PERU_BOUNDS, sheet: str = "") -> GeoResult:
     """Read every Placemark: ``row`` is its 1-based number, ``key`` its ``id`` attribute.
 
     ``properties`` hold ``name``, ``description`` and the ExtendedData ``Data``/``SimpleData``
@@ -100,8 +101,9 @@ def parse_kml(source: Source, *, bounds: Bounds | None = PERU_BOUNDS, sheet: str
     placemarks = _kml_root(read_source(source)).iterfind(".//{*}Placemark")
     for number, placemark in enumerate(placemarks, start=1):
         try:
-            shape = Shape(build_multipolygon(_kml_polygons(placemark), GEOMETRY_FIELD,
-                                             bounds=bounds))
+            shape = Shape(
+                build_multipolygon(_kml_polygons(placemark), GEOMETRY_FIELD, bounds=bounds)
+            )
         except CellError as exc:
             result.errors.append(exc.at(number, sheet))
             continue
@@ -134,8 +136,10 @@ def _kml_properties(placemark: ET.Element) -> dict[str, object]:
 def _kml_polygons(placemark: ET.Element) -> list[list[list[Position]]]:
     polygons = []
     for polygon in placemark.iterfind(".//{*}Polygon"):
-        rings = [*polygon.iterfind("{*}outerBoundaryIs/{*}LinearRing"),
-                 *polygon.iterfind("{*}innerBoundaryIs/{*}LinearRing")]
+        rings = [
+            *polygon.iterfind("{*}outerBoundaryIs/{*}LinearRing"),
+            *polygon.iterfind("{*}innerBoundaryIs/{*}LinearRing"),
+        ]
         polygons.append([_kml_ring(ring) for ring in rings])
     if not polygons:
         _reject_kml_geometry(placemark)
@@ -147,8 +151,13 @@ def _kml_ring(ring: ET.Element) -> list[Position]:
     try:
         return [_kml_position(chunk) for chunk in text.split()]
     except ValueError:
-        raise CellError(GEOMETRY_FIELD, _("The KML coordinates are malformed; expected "
-                                          "“longitude,latitude[,altitude]” tuples.")) from None
+        raise CellError(
+            GEOMETRY_FIELD,
+            _(
+                "The KML coordinates are malformed; expected "
+                "“longitude,latitude[,altitude]” tuples."
+            ),
+        ) from None
 
 
 def _kml_position(chunk: str) -> Position:

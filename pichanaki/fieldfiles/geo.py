@@ -57,8 +57,20 @@ __all__ = [
 ]
 
 GEOMETRY_ALIASES = (
-    "wkt", "geometry_wkt", "geom", "the_geom", "geometria", "geometria_wkt", "polygon",
-    "poligono", "shape", "geoshape", "forma", "boundary", "limite", "perimetro",
+    "wkt",
+    "geometry_wkt",
+    "geom",
+    "the_geom",
+    "geometria",
+    "geometria_wkt",
+    "polygon",
+    "poligono",
+    "shape",
+    "geoshape",
+    "forma",
+    "boundary",
+    "limite",
+    "perimetro",
 )
 
 
@@ -85,8 +97,9 @@ def read_parcels(
     merged = with_geometry_aliases(aliases, geometry_field)
     if kind in ("odk-zip", "kobo-xlsx"):
         read = read_odk_zip if kind == "odk-zip" else read_kobo_xlsx
-        return parcels_from_submissions(read(data, aliases=merged), shape_field=geometry_field,
-                                        bounds=bounds, kind=kind)
+        return parcels_from_submissions(
+            read(data, aliases=merged), shape_field=geometry_field, bounds=bounds, kind=kind
+        )
     table = read_table(data, filename, aliases=merged)
     return parcels_from_table(table, geometry_field=geometry_field, bounds=bounds, kind=kind)
 
@@ -97,14 +110,16 @@ def _rename_properties(result: GeoResult, aliases: Aliases | None) -> GeoResult:
         for name in record.properties:
             result.headers.setdefault(index.get(normalize_label(name), name), name)
     for number, record in enumerate(result.records):
-        result.records[number] = replace(record, properties=_canonical_keys(record.properties,
-                                                                             index))
+        result.records[number] = replace(
+            record, properties=_canonical_keys(record.properties, index)
+        )
     return result
 
 
 def _canonical_keys(properties: dict[str, object], index: dict[str, str]) -> dict[str, object]:
     """Rename properties to their canonical names; a property already named so beats an alias,
     and a name that cannot be renamed without a clash is kept."""
+
     def is_canonical(name: str) -> bool:
         return normalize_label(index.get(normalize_label(name), "")) == normalize_label(name)
 
@@ -120,8 +135,9 @@ def _canonical_keys(properties: dict[str, object], index: dict[str, str]) -> dic
     return renamed
 
 
-def with_geometry_aliases(aliases: Aliases | None, geometry_field: str = GEOMETRY_FIELD
-                          ) -> dict[str, tuple[str, ...]]:
+def with_geometry_aliases(
+    aliases: Aliases | None, geometry_field: str = GEOMETRY_FIELD
+) -> dict[str, tuple[str, ...]]:
     """``aliases`` plus :data:`GEOMETRY_ALIASES` as spellings of ``geometry_field``."""
     merged = {name: tuple(spellings) for name, spellings in (aliases or {}).items()}
     merged[geometry_field] = (*merged.get(geometry_field, ()), *GEOMETRY_ALIASES)
@@ -153,8 +169,9 @@ def parcels_from_table(
 
 
 def _row_key(values: dict[str, object]) -> str:
-    return next((str(values[k]).strip() for k in ("KEY", "_uuid") if not is_blank(values.get(k))),
-                "")
+    return next(
+        (str(values[k]).strip() for k in ("KEY", "_uuid") if not is_blank(values.get(k))), ""
+    )
 
 
 def parcels_from_submissions(
@@ -183,15 +200,22 @@ def _pick_table(tables: dict[str, list[Submission]], field: str) -> tuple[str, s
     """The sheet and column of the boundaries: ``field`` where present, else a geoshape column."""
     if not tables:
         return "", field
-    columns = {sheet: list(dict.fromkeys(k for r in rows for k in r.values))
-               for sheet, rows in tables.items()}
+    columns = {
+        sheet: list(dict.fromkeys(k for r in rows for k in r.values))
+        for sheet, rows in tables.items()
+    }
     for sheet, names in columns.items():
         if field in names:
             return sheet, field
-    found = [(sheet, _pick_column(columns[sheet], [r.values for r in rows], field))
-             for sheet, rows in tables.items()]
-    closed = [(sheet, column) for sheet, column in found
-              if column and _has_closed(r.values.get(column) for r in tables[sheet])]
+    found = [
+        (sheet, _pick_column(columns[sheet], [r.values for r in rows], field))
+        for sheet, rows in tables.items()
+    ]
+    closed = [
+        (sheet, column)
+        for sheet, column in found
+        if column and _has_closed(r.values.get(column) for r in tables[sheet])
+    ]
     for sheet, column in closed + found:
         if column:
             return sheet, column
@@ -205,8 +229,12 @@ def _inherited(row: Submission) -> dict[str, object]:
     return values
 
 
-def _read_shapes(items: Sequence[tuple[str, int, str, dict[str, object]]], column: str,
-                 bounds: Bounds | None, kind: str) -> GeoResult:
+def _read_shapes(
+    items: Sequence[tuple[str, int, str, dict[str, object]]],
+    column: str,
+    bounds: Bounds | None,
+    kind: str,
+) -> GeoResult:
     values = [item[3].get(column) for item in items]
     traces = _is_trace_column(values)
     result = GeoResult(kind)
@@ -223,9 +251,13 @@ def _read_shapes(items: Sequence[tuple[str, int, str, dict[str, object]]], colum
 
 def _shape_or_trace(value: object, field: str, traces: bool, bounds: Bounds | None) -> Shape:
     if traces and not is_blank(value):
-        raise CellError(field, _(
-            "The column holds open lines (an ODK geotrace): the last point never repeats the "
-            "first. A parcel boundary must be captured as a geoshape."))
+        raise CellError(
+            field,
+            _(
+                "The column holds open lines (an ODK geotrace): the last point never repeats the "
+                "first. A parcel boundary must be captured as a geoshape."
+            ),
+        )
     return parse_shape_cell(value, field, bounds=bounds)
 
 
@@ -254,8 +286,9 @@ def _is_trace_column(values: Sequence[object]) -> bool:
     return bool(_odk_values(values)) and not _has_closed(values)
 
 
-def _pick_column(columns: Sequence[str], rows: Sequence[dict[str, object]], field: str
-                 ) -> str | None:
+def _pick_column(
+    columns: Sequence[str], rows: Sequence[dict[str, object]], field: str
+) -> str | None:
     """``field`` if it is a column, else the first column of ODK geo values (closed first)."""
     if field in columns:
         return field

@@ -132,8 +132,9 @@ def _show(position: Sequence[float]) -> str:
     return "[" + " ".join(format(value, ".10g") for value in position[:2]) + "]"
 
 
-def shape_from_geojson(geometry: object, field: str, *, bounds: Bounds | None = PERU_BOUNDS
-                       ) -> Shape:
+def shape_from_geojson(
+    geometry: object, field: str, *, bounds: Bounds | None = PERU_BOUNDS
+) -> Shape:
     """A :class:`Shape` from a GeoJSON geometry object (Polygon or MultiPolygon)."""
     if not isinstance(geometry, dict) or not geometry.get("type"):
         raise CellError(field, _("The feature has no geometry."))
@@ -239,8 +240,9 @@ def parse_odk_geoshape(text: str, field: str, *, bounds: Bounds | None = PERU_BO
     return Shape(geometry, tuple(p.accuracy for p in positions))
 
 
-def parse_odk_geopoint(text: str, field: str, *, bounds: Bounds | None = PERU_BOUNDS
-                       ) -> tuple[Point, OdkPosition]:
+def parse_odk_geopoint(
+    text: str, field: str, *, bounds: Bounds | None = PERU_BOUNDS
+) -> tuple[Point, OdkPosition]:
     """A Point (SRID 4326) and its altitude/accuracy from an ODK geopoint ``lat lon alt acc``."""
     positions = parse_odk_positions(text, field)
     if len(positions) != 1:

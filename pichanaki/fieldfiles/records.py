@@ -43,8 +43,10 @@ class GeoResult:
     errors: list[RowError] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
 
-    def add(self, sheet: str, row: int, key: str, properties: dict[str, object],
-            shape: Shape) -> None:
+    def add(
+        self, sheet: str, row: int, key: str, properties: dict[str, object], shape: Shape
+    ) -> None:
         """Append a record for a checked shape."""
-        self.records.append(GeoRecord(sheet, row, key, properties, shape.geometry,
-                                      shape.accuracies))
+        self.records.append(
+            GeoRecord(sheet, row, key, properties, shape.geometry, shape.accuracies)
+        )

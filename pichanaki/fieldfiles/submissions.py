@@ -91,8 +91,11 @@ def read_odk_zip(source: Source, *, aliases: Aliases | None = None) -> Submissio
     index: dict[str, Submission] = {}
     export.submissions = _odk_rows(tables[root_name], index, export.errors)
     # Index every repeat row before linking: nested repeats may come before their parents.
-    repeats = {name: _odk_rows(table, index, export.errors)
-               for name, table in tables.items() if name != root_name}
+    repeats = {
+        name: _odk_rows(table, index, export.errors)
+        for name, table in tables.items()
+        if name != root_name
+    }
     for name, rows in repeats.items():
         _attach_odk(rows, _repeat_name(name, form_id), index, export.errors)
     export.errors.extend(error for table in tables.values() for error in table.errors)
@@ -107,8 +110,11 @@ def _odk_tables(data: bytes, aliases: Aliases | None) -> dict[str, Table]:
 
 def _is_data_csv(name: str) -> bool:
     path = PurePosixPath(name)
-    return (path.suffix.lower() == ".csv" and path.parts[0] != "media"
-            and not path.stem.endswith(" - audit"))
+    return (
+        path.suffix.lower() == ".csv"
+        and path.parts[0] != "media"
+        and not path.stem.endswith(" - audit")
+    )
 
 
 def _repeat_name(filename: str, form_id: str) -> str:
@@ -116,8 +122,9 @@ def _repeat_name(filename: str, form_id: str) -> str:
     return stem.removeprefix(f"{form_id}-")
 
 
-def _odk_rows(table: Table, index: dict[str, Submission], errors: list[RowError]
-              ) -> list[Submission]:
+def _odk_rows(
+    table: Table, index: dict[str, Submission], errors: list[RowError]
+) -> list[Submission]:
     rows = []
     for row in table.rows:
         key = str(row.get(ODK_KEY) or "").strip()
@@ -135,8 +142,9 @@ def _duplicate_or_missing(key: str) -> str:
     return _("The row has no key.")
 
 
-def _attach_odk(rows: list[Submission], repeat: str, index: dict[str, Submission],
-                errors: list[RowError]) -> None:
+def _attach_odk(
+    rows: list[Submission], repeat: str, index: dict[str, Submission], errors: list[RowError]
+) -> None:
     for row in rows:
         parent_key = str(row.values.get(ODK_PARENT_KEY) or "").strip()
         parent = index.get(parent_key)
@@ -185,8 +193,7 @@ class _KoboJoin:
     def add_roots(self, table: Table) -> list[Submission]:
         roots = []
         for row in table.rows:
-            key = next((str(row.get(k)).strip() for k in KOBO_KEYS if not is_blank(row.get(k))),
-                       "")
+            key = next((str(row.get(k)).strip() for k in KOBO_KEYS if not is_blank(row.get(k))), "")
             if not key or key in self.uuids:
                 self.errors.append(row.error("_uuid", _duplicate_or_missing(key)))
                 continue
@@ -229,12 +236,16 @@ class _KoboJoin:
             parent = self.uuids.get(uuid)
         if parent is None:
             message = _("No parent row “%(sheet)s” number %(index)s.") % {
-                "sheet": sheet, "index": number}
+                "sheet": sheet,
+                "index": number,
+            }
             raise CellError("_parent_index", message)
         root = next(parent.lineage())
         if uuid and uuid != root.key:
-            message = _("_parent_index points at submission “%(parent)s”, but the row belongs "
-                        "to “%(uuid)s”.") % {"parent": root.key, "uuid": uuid}
+            message = _(
+                "_parent_index points at submission “%(parent)s”, but the row belongs "
+                "to “%(uuid)s”."
+            ) % {"parent": root.key, "uuid": uuid}
             raise CellError("_submission__uuid", message)
         return parent
 

@@ -249,8 +249,9 @@ def read_xlsx(
     if sheet is not None and sheet not in workbook.sheetnames:
         message = _("The workbook has no sheet named “%(sheet)s”.") % {"sheet": sheet}
         raise FieldFileError(message)
-    return _sheet_table(workbook[sheet] if sheet else workbook.worksheets[0], aliases, required,
-                        strip_groups)
+    return _sheet_table(
+        workbook[sheet] if sheet else workbook.worksheets[0], aliases, required, strip_groups
+    )
 
 
 def read_xlsx_sheets(
@@ -274,8 +275,12 @@ def _open_workbook(source: Source) -> Workbook:
         raise FieldFileError(message) from exc
 
 
-def _sheet_table(worksheet: ReadOnlyWorksheet, aliases: Aliases | None,
-                 required: Collection[str], strip_groups: bool) -> Table:
+def _sheet_table(
+    worksheet: ReadOnlyWorksheet,
+    aliases: Aliases | None,
+    required: Collection[str],
+    strip_groups: bool,
+) -> Table:
     lines = enumerate(worksheet.iter_rows(values_only=True), start=1)
     return _make_table(lines, aliases, required, worksheet.title, strip_groups)
 
@@ -294,8 +299,9 @@ def _make_table(
     separator = group_separator(headers) if strip_groups else None
     names = strip_group_paths(headers, separator) if separator else headers
     keys = map_headers(names, aliases, required=required, row=header_row, sheet=sheet)
-    table = Table(sheet=sheet, headers=tuple(headers), keys=keys, rows=iter(()),
-                  header_row=header_row)
+    table = Table(
+        sheet=sheet, headers=tuple(headers), keys=keys, rows=iter(()), header_row=header_row
+    )
     table.rows = _rows(lines, keys, table)
     return table
 
@@ -330,8 +336,9 @@ def _trim_header(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _rows(lines: Iterator[tuple[int, Sequence[object]]], keys: tuple[str, ...],
-          table: Table) -> Iterator[Row]:
+def _rows(
+    lines: Iterator[tuple[int, Sequence[object]]], keys: tuple[str, ...], table: Table
+) -> Iterator[Row]:
     width = len(keys)
     blank_columns = "" in keys
     for number, cells in lines:
@@ -379,8 +386,12 @@ def too_few_cells(number: int, found: int, table: Table) -> RowError:
     message = _(
         "The row has %(found)s cells but the header has %(width)s columns; missing: "
         "%(missing)s. Complete the row (empty cells still need their “%(delimiter)s”)."
-    ) % {"found": found, "width": len(table.headers), "missing": missing,
-         "delimiter": table.delimiter}
+    ) % {
+        "found": found,
+        "width": len(table.headers),
+        "missing": missing,
+        "delimiter": table.delimiter,
+    }
     return RowError(number, "", message, table.sheet)
 
 

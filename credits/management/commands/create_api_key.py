@@ -28,7 +28,8 @@ class Command(BaseCommand):
             raise CommandError(f"User {options['username']!r} is inactive.")
         _key, raw = create_api_key(
             name=options["name"] or f"{user.get_username()} (create_api_key)",
-            user=user, expires_days=options["expires_days"],
+            user=user,
+            expires_days=options["expires_days"],
         )
         self.stdout.write(f"Personal API key for {user.get_username()} (shown once; store it now):")
         self.stdout.write(raw)

@@ -27,11 +27,13 @@ class Command(BaseCommand):
             # One transaction: never an organisation without its key, or the reverse.
             with transaction.atomic():
                 organisation = create_buyer_organisation(
-                    name=options["name"], country=options["country"],
+                    name=options["name"],
+                    country=options["country"],
                     contact_email=options["email"],
                 )
                 _key, raw = create_api_key(
-                    name=f"{organisation.name} (create_buyer)", organisation=organisation,
+                    name=f"{organisation.name} (create_buyer)",
+                    organisation=organisation,
                     expires_days=options["expires_days"],
                 )
         except ValidationError as exc:

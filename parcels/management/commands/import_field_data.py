@@ -32,9 +32,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, default="", help="Skip detection.")
         parser.add_argument("--user", help="Import with this user's rights and audit name.")
         parser.add_argument(
-            "--land-use", choices=LandUse.values, default="", dest="land_use",
+            "--land-use",
+            choices=LandUse.values,
+            default="",
+            dest="land_use",
             help="Parcels: land use before the project for rows without one (the file has no "
-                 "land-use column or an empty cell); without it such rows are errors.")
+            "land-use column or an empty cell); without it such rows are errors.",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         path: Path = options["file"]
@@ -42,26 +46,42 @@ class Command(BaseCommand):
             raise CommandError(_("File not found: %(path)s") % {"path": path})
         context = self._context(options)
         outcome = import_file(
-            kind=options["kind"], data=path.read_bytes(), filename=path.name, context=context,
-            requested_format=options["format"], commit=options["commit"])
+            kind=options["kind"],
+            data=path.read_bytes(),
+            filename=path.name,
+            context=context,
+            requested_format=options["format"],
+            commit=options["commit"],
+        )
         self._print(outcome, options["commit"])
         if outcome.plan.errors:
-            raise CommandError(_("%(count)s error(s); nothing was written.")
-                               % {"count": len(outcome.plan.errors)}, returncode=1)
+            raise CommandError(
+                _("%(count)s error(s); nothing was written.") % {"count": len(outcome.plan.errors)},
+                returncode=1,
+            )
 
     def _context(self, options: dict) -> object:
         try:
             project = Project.objects.get(code=options["project"])
-            cooperative = (Cooperative.objects.get(code=options["cooperative"])
-                           if options["cooperative"] else None)
-            user = (get_user_model().objects.get(username=options["user"])
-                    if options["user"] else None)
-            return import_context(user=user, project=project, cooperative=cooperative,
-                                  reason=_("Command-line import"),
-                                  land_use_before=options["land_use"])
+            cooperative = (
+                Cooperative.objects.get(code=options["cooperative"])
+                if options["cooperative"]
+                else None
+            )
+            user = (
+                get_user_model().objects.get(username=options["user"]) if options["user"] else None
+            )
+            return import_context(
+                user=user,
+                project=project,
+                cooperative=cooperative,
+                reason=_("Command-line import"),
+                land_use_before=options["land_use"],
+            )
         except (Project.DoesNotExist, Cooperative.DoesNotExist, Http404):
-            raise CommandError(_("Unknown project or cooperative (or outside your scope).")) \
-                from None
+            raise CommandError(
+                _("Unknown project or cooperative (or outside your scope).")
+            ) from None
         except get_user_model().DoesNotExist:
             raise CommandError(_("Unknown user %(name)s.") % {"name": options["user"]}) from None
         except (PermissionDenied, ValidationError) as exc:
@@ -69,10 +89,19 @@ class Command(BaseCommand):
 
     def _print(self, outcome: Outcome, commit: bool) -> None:
         plan = outcome.plan
-        self.stdout.write(_("Format: %(format)s; rows: %(rows)s; to create: %(create)s; to "
-                            "update: %(update)s; errors: %(errors)s.") % {
-            "format": outcome.format or "?", "rows": plan.rows, "create": plan.to_create,
-            "update": plan.to_update, "errors": len(plan.errors)})
+        self.stdout.write(
+            _(
+                "Format: %(format)s; rows: %(rows)s; to create: %(create)s; to "
+                "update: %(update)s; errors: %(errors)s."
+            )
+            % {
+                "format": outcome.format or "?",
+                "rows": plan.rows,
+                "create": plan.to_create,
+                "update": plan.to_update,
+                "errors": len(plan.errors),
+            }
+        )
         for error in plan.sorted_errors():
             self.stderr.write(str(error))
         if plan.errors:

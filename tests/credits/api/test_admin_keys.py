@@ -14,8 +14,15 @@ def test_it_lets_managers_create_and_revoke_keys_in_the_admin(ledger, client):
     client.force_login(ledger.personas.manager_a)
     response = client.post(
         "/admin/credits/apikey/add/",
-        {"name": "ERP del comprador", "organisation": ledger.buyer.pk, "user": "",
-         "expires_at_0": "", "expires_at_1": "", "revoked_at_0": "", "revoked_at_1": ""},
+        {
+            "name": "ERP del comprador",
+            "organisation": ledger.buyer.pk,
+            "user": "",
+            "expires_at_0": "",
+            "expires_at_1": "",
+            "revoked_at_0": "",
+            "revoked_at_1": "",
+        },
         follow=True,
     )
     assert response.status_code == 200

@@ -43,14 +43,21 @@ def test_it_starts_a_run_with_project_emissions_from_the_admin_form(personas):
     fixture_project.build(personas)
     services.ensure_default_parameter_set(project_id=personas.project_a.pk)
     client = _login(personas.manager_a)
-    form = {"project": personas.project_a.pk, "kind": "ex_post", "period_start": "2019-07-01",
-            "period_end": "2020-12-31", "parameter_set": "", "project_emissions_tco2e": "3.5"}
+    form = {
+        "project": personas.project_a.pk,
+        "kind": "ex_post",
+        "period_start": "2019-07-01",
+        "period_end": "2020-12-31",
+        "parameter_set": "",
+        "project_emissions_tco2e": "3.5",
+    }
     page = client.post("/admin/parcels/calculationrun/add/", form)
     assert page.status_code == 302, page.content.decode()[:2000]
     run = CalculationRun.objects.get(project=personas.project_a)
     assert run.project_emissions_tco2e == Decimal("3.500")
     refused = client.post(
-        "/admin/parcels/calculationrun/add/", {**form, "kind": "ex_ante"},
+        "/admin/parcels/calculationrun/add/",
+        {**form, "kind": "ex_ante"},
         HTTP_ACCEPT_LANGUAGE="es",
     )
     assert refused.status_code == 200

@@ -62,20 +62,28 @@ def test_it_starts_a_run_with_its_project_emissions(personas):
     fixture_project.build(personas)
     services.ensure_default_parameter_set(project_id=personas.project_a.pk)
     client = _client(personas.manager_a)
-    start = {"project": personas.project_a.pk, "kind": "ex_post", "period_start": "2019-07-01",
-             "period_end": "2020-12-31"}
-    reply = client.post("/api/v1/calculation-runs/",
-                        {**start, "project_emissions_tco2e": "7.250"}, format="json")
+    start = {
+        "project": personas.project_a.pk,
+        "kind": "ex_post",
+        "period_start": "2019-07-01",
+        "period_end": "2020-12-31",
+    }
+    reply = client.post(
+        "/api/v1/calculation-runs/", {**start, "project_emissions_tco2e": "7.250"}, format="json"
+    )
     assert reply.status_code == 202, reply.json()
     run = CalculationRun.objects.get(pk=reply.json()["id"])
     assert run.project_emissions_tco2e == Decimal("7.250")
     assert reply.json()["project_emissions_tco2e"] == "7.250"
-    bad = client.post("/api/v1/calculation-runs/",
-                      {**start, "project_emissions_tco2e": "-1"}, format="json")
+    bad = client.post(
+        "/api/v1/calculation-runs/", {**start, "project_emissions_tco2e": "-1"}, format="json"
+    )
     assert bad.status_code == 400
     assert "project_emissions_tco2e" in bad.json()["error"]["fields"]
-    ex_ante = client.post("/api/v1/calculation-runs/",
-                          {**start, "kind": "ex_ante", "project_emissions_tco2e": "1"},
-                          format="json")
+    ex_ante = client.post(
+        "/api/v1/calculation-runs/",
+        {**start, "kind": "ex_ante", "project_emissions_tco2e": "1"},
+        format="json",
+    )
     assert ex_ante.status_code == 400
     assert "project_emissions_tco2e" in ex_ante.json()["error"]["fields"]

@@ -90,14 +90,20 @@ def test_it_stores_the_figures_the_pure_engine_computes_on_the_same_inputs(field
     totals = pipeline.aggregate_plots(table, results, plots, params)
     estimate = pipeline.estimate_project(totals, strata, params)
     only_pre = pipeline.TreeResults(
-        **{**results.__dict__, "agb_kg": np.where(pre, results.agb_kg, 0.0),
-           "alive": results.alive & pre}
+        **{
+            **results.__dict__,
+            "agb_kg": np.where(pre, results.agb_kg, 0.0),
+            "alive": results.alive & pre,
+        }
     )
     baseline = pipeline.estimate_project(
         pipeline.aggregate_plots(table, only_pre, plots, params), strata, params
     )
     issuance = removals.compute_issuance(
-        c_t1=0, c_t2=estimate.total, params=params, uncertainty=estimate.u,
+        c_t1=0,
+        c_t2=estimate.total,
+        params=params,
+        uncertainty=estimate.u,
         baseline=decimal(baseline.total),
     )
     assert run.stock_tco2e == decimal(estimate.total)
@@ -133,9 +139,7 @@ def test_it_gives_parcels_without_plots_their_stratum_mean_and_sums_exactly(fiel
 
 
 def _mean(run, stratum_key: str) -> float:
-    return next(s for s in run.details["estimate"]["strata"] if s["stratum"] == stratum_key)[
-        "mean"
-    ]
+    return next(s for s in run.details["estimate"]["strata"] if s["stratum"] == stratum_key)["mean"]
 
 
 def test_it_reproduces_a_run_bit_for_bit(field, personas):
@@ -146,10 +150,15 @@ def test_it_reproduces_a_run_bit_for_bit(field, personas):
     def stored(run):
         trees = TreeResult.objects.filter(run=run).order_by("tree_measurement_id")
         return (
-            [tuple(np.float64(v).tobytes() if v is not None else None
-                   for v in t) for t in trees.values_list(*TREE_VALUES, "carbon_kg")],
-            list(run.parcels.order_by("parcel_id").values_list(
-                "stock_tco2e", "change_tco2e", "net_tco2e", "issuable_tco2e")),
+            [
+                tuple(np.float64(v).tobytes() if v is not None else None for v in t)
+                for t in trees.values_list(*TREE_VALUES, "carbon_kg")
+            ],
+            list(
+                run.parcels.order_by("parcel_id").values_list(
+                    "stock_tco2e", "change_tco2e", "net_tco2e", "issuable_tco2e"
+                )
+            ),
             list(run.plots.order_by("plot_id").values_list("co2e_t_ha", "baseline_co2e_t_ha")),
             (run.stock_tco2e, run.net_tco2e, run.buffer_tco2e, run.issuable_tco2e, run.details),
         )
@@ -194,8 +203,14 @@ def test_it_refuses_negative_or_ex_ante_project_emissions(field, personas):
 def _no_results(run) -> bool:
     return not any(
         model.objects.filter(run=run).exists()
-        for model in (TreeResult, PlotResult, ParcelResult, StratumResult, RunVintage,
-                      ParcelVintage)
+        for model in (
+            TreeResult,
+            PlotResult,
+            ParcelResult,
+            StratumResult,
+            RunVintage,
+            ParcelVintage,
+        )
     )
 
 
@@ -209,9 +224,7 @@ def test_it_fails_without_partial_results_on_a_tree_the_engine_refuses(field, pe
     assert run.stock_tco2e is None and _no_results(run)
 
 
-def test_it_fails_without_partial_results_on_parameters_refused_at_compute_time(
-    field, personas
-):
+def test_it_fails_without_partial_results_on_parameters_refused_at_compute_time(field, personas):
     # Valid parameters, but only measured heights: the trees without one have no biomass.
     measured_only = services.create_parameter_set_version(
         project_id=field.project.pk,

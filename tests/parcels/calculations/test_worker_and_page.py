@@ -48,9 +48,7 @@ def test_it_shows_the_per_parcel_table_and_warnings_in_spanish(personas):
     run = fixture_project.run(field, personas.manager_a, kind=RunKind.EX_POST)
     client = Client()
     assert client.login(username=personas.verifier.username, password=PASSWORD)
-    page = client.get(
-        f"/admin/parcels/calculationrun/{run.pk}/change/", HTTP_ACCEPT_LANGUAGE="es"
-    )
+    page = client.get(f"/admin/parcels/calculationrun/{run.pk}/change/", HTTP_ACCEPT_LANGUAGE="es")
     text = page.content.decode()
     assert page.status_code == 200
     for code in ("P1", "P2", "P3", "P4", "P5"):

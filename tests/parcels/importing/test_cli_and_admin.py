@@ -155,8 +155,16 @@ def test_it_takes_the_default_land_use_from_the_command_line(field, tmp_path, ca
     with pytest.raises(CommandError):
         call_command("import_field_data", "parcels", str(path), "--project", "pa", "--commit")
     assert "2, land_use_before" in capsys.readouterr().err
-    call_command("import_field_data", "parcels", str(path), "--project", "pa", "--commit",
-                 "--land-use", "fallow")
+    call_command(
+        "import_field_data",
+        "parcels",
+        str(path),
+        "--project",
+        "pa",
+        "--commit",
+        "--land-use",
+        "fallow",
+    )
     assert Parcel.objects.get(code="PCH-0400").land_use_before == "fallow"
 
 
@@ -168,9 +176,15 @@ def test_it_takes_the_default_land_use_from_the_upload_form(field, client):
     form = client.get(reverse("parcels_import:index"), HTTP_ACCEPT_LANGUAGE="es")
     assert "Uso del suelo antes del proyecto" in form.content.decode()
     upload = SimpleUploadedFile("parcelas.csv", WKT_WITHOUT_LAND_USE.encode())
-    client.post(reverse("parcels_import:index"), {
-        "kind": "parcels", "project": field.personas.project_a.pk, "file": upload,
-        "land_use_before": "coffee"})
+    client.post(
+        reverse("parcels_import:index"),
+        {
+            "kind": "parcels",
+            "project": field.personas.project_a.pk,
+            "file": upload,
+            "land_use_before": "coffee",
+        },
+    )
     job = ImportJob.objects.get()
     assert (job.status, job.errors, job.land_use_before) == ("previewed", [], "coffee")
     request_import_commit(job_id=job.pk, user=field.personas.staff_a1)

@@ -26,8 +26,9 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "fieldfiles"
 
 def run(field, data, name="a.csv", commit=False):
     context = import_context(user=field.personas.staff_a1, project=field.personas.project_a)
-    return import_file(kind="measurements", data=data, filename=name, context=context,
-                       commit=commit)
+    return import_file(
+        kind="measurements", data=data, filename=name, context=context, commit=commit
+    )
 
 
 def rule_message(check):
@@ -74,15 +75,21 @@ def test_it_gives_the_same_errors_in_preview_commit_and_xlsx_and_writes_nothing(
     typo = rule_message(lambda: validation.species_index().resolve("Inga edulsi"))
     assert "Inga edulis" in typo
     assert [(row, name) for row, name, _message in triples(preview.plan.errors)] == [
-        (3, "dbh_cm"), (4, "species"), (5, "parcel_code"), (6, "plot_code"), (7, "tree_tag"),
-        (8, "species"), (8, "height_m"), (9, "stem"),
+        (3, "dbh_cm"),
+        (4, "species"),
+        (5, "parcel_code"),
+        (6, "plot_code"),
+        (7, "tree_tag"),
+        (8, "species"),
+        (8, "height_m"),
+        (9, "stem"),
     ]
     messages = dict(((row, name), message) for row, name, message in triples(preview.plan.errors))
-    assert messages[3, "dbh_cm"] == rule_message(
-        lambda: validation.validate_dbh(Decimal("999.0")))
+    assert messages[3, "dbh_cm"] == rule_message(lambda: validation.validate_dbh(Decimal("999.0")))
     assert messages[4, "species"] == messages[8, "species"] == typo
     assert messages[8, "height_m"] == rule_message(
-        lambda: validation.validate_height(Decimal("1.2"), dbh_cm=Decimal("10.0")))
+        lambda: validation.validate_height(Decimal("1.2"), dbh_cm=Decimal("10.0"))
+    )
     assert "PCH-9999" in messages[5, "parcel_code"] and "2" in messages[7, "tree_tag"]
     assert (preview.plan.to_create, commit.plan.to_create) == (1, 1)  # row 2 only
     assert TreeMeasurement.objects.count() == 0 and TreeMeasurement.history.count() == 0
@@ -91,15 +98,15 @@ def test_it_gives_the_same_errors_in_preview_commit_and_xlsx_and_writes_nothing(
 
 def test_a_bad_last_row_of_a_long_file_writes_nothing(field):
     rows = [
-        f"PCH-0001;P{n // 50};20/06/2024;{n % 50};1;Inga edulis;12,5;;vivo;;-10,899;-74,899;"
-        "11,28\n"
+        f"PCH-0001;P{n // 50};20/06/2024;{n % 50};1;Inga edulis;12,5;;vivo;;-10,899;-74,899;11,28\n"
         for n in range(500)
     ]
     header = HEADER.rstrip("\n") + ";latitud;longitud;radio\n"
     last = "PCH-0001;P0;20/06/2024;999;1;Inga edulis;301;;vivo;;;;\n"
     outcome = run(field, (header + "".join(rows) + last).encode(), commit=True)
     assert triples(outcome.plan.errors) == [
-        (502, "dbh_cm", rule_message(lambda: validation.validate_dbh(Decimal("301.0"))))]
+        (502, "dbh_cm", rule_message(lambda: validation.validate_dbh(Decimal("301.0"))))
+    ]
     assert not outcome.committed
     assert TreeMeasurement.objects.count() == 0
     assert not MonitoringPlot.objects.filter(code="P3").exists()
@@ -121,7 +128,8 @@ def test_it_stores_notes_with_tabs_backslashes_and_line_breaks(field):
 
 CSV_CASES = {
     "title row, blank rows, short row": (
-        "Mediciones 2024;;\n\nparcela;arbol;dap\nPCH-1;1;10\n;;\n  ; \nPCH-1;2\n"),
+        "Mediciones 2024;;\n\nparcela;arbol;dap\nPCH-1;1;10\n;;\n  ; \nPCH-1;2\n"
+    ),
     "quoted value over two lines": 'parcela,arbol,notas\nPCH-1,1,"dos\nlineas"\nPCH-1,2,x\n',
     "cells beyond the header": "parcela;arbol;dap\nPCH-1;1;10;extra\nPCH-1;2;11;;\nPCH-1;3;12\n",
     "Kobo HXL row": "parcela,arbol\n#loc,#tree\nPCH-1,1\n",
@@ -130,13 +138,19 @@ CSV_CASES = {
 
 
 def _same_rows(data: bytes) -> None:
-    aliases = {"parcel_code": ("parcela",), "tree_tag": ("arbol",), "dbh_cm": ("dap",),
-               "notes": ("notas",)}
+    aliases = {
+        "parcel_code": ("parcela",),
+        "tree_tag": ("arbol",),
+        "dbh_cm": ("dap",),
+        "notes": ("notas",),
+    }
     table = read_csv(data, aliases=aliases)
     expected = [(row.number, {k: row.values.get(k) for k in aliases}) for row in table.rows]
     columns = read_columns(data, "a.csv", aliases=aliases, required=())
-    got = [(r.row, {k: r.values.get(k) for k in aliases})
-           for r in (columns.record(i) for i in range(len(columns)))]
+    got = [
+        (r.row, {k: r.values.get(k) for k in aliases})
+        for r in (columns.record(i) for i in range(len(columns)))
+    ]
     assert got == expected
     assert columns.errors == table.errors
 
@@ -154,15 +168,21 @@ def test_the_column_reader_agrees_with_read_csv_on_fixture_files(path):
     table = read_csv(data, aliases=aliases)
     expected = [(row.number, row.values) for row in table.rows]
     columns = read_columns(data, path.name, aliases=aliases, required=())
-    got = [(record.row, {k: v for k, v in record.values.items() if v is not None})
-           for record in (columns.record(i) for i in range(len(columns)))]
-    assert got == [(n, {k: v for k, v in values.items() if v is not None})
-                   for n, values in expected]
+    got = [
+        (record.row, {k: v for k, v in record.values.items() if v is not None})
+        for record in (columns.record(i) for i in range(len(columns)))
+    ]
+    assert got == [
+        (n, {k: v for k, v in values.items() if v is not None}) for n, values in expected
+    ]
 
 
 def test_the_importer_reads_csv_as_text_columns():
-    columns = read_columns(HEADER.encode() + GOOD.format(tag=1).encode(), "a.csv",
-                           aliases=MeasurementImporter.aliases,
-                           required=MeasurementImporter.required)
+    columns = read_columns(
+        HEADER.encode() + GOOD.format(tag=1).encode(),
+        "a.csv",
+        aliases=MeasurementImporter.aliases,
+        required=MeasurementImporter.required,
+    )
     assert columns.text_only and list(columns.rows) == [2]
     assert columns.column("species") == ("Inga edulis",)

@@ -60,8 +60,7 @@ def test_it_commits_measurements_with_history(field):
     assert sorted(h.id for h in history) == sorted(m.pk for m in stored)
     assert {h.history_change_reason for h in history} == {"Data import"}
     assert {h.history_user_id for h in history} == {field.personas.staff_a1.pk}
-    again = run(field, "measurements", TREES.replace("12,5", "14").encode(), "a.csv",
-                commit=True)
+    again = run(field, "measurements", TREES.replace("12,5", "14").encode(), "a.csv", commit=True)
     assert (again.plan.to_update, again.plan.to_create) == (2, 0)
     assert stored.get(tree_tag="1").dbh_cm == Decimal("14.0")
     assert TreeMeasurement.history.filter(history_type="~").count() == 2
@@ -243,9 +242,9 @@ def test_it_names_the_row_without_land_use_unless_a_default_is_given(field):
     outcome = run(field, "parcels", wkt.encode(), "p.csv", commit=True)
     assert [(e.row, e.field) for e in outcome.plan.errors] == [(2, "land_use_before")]
     assert "--land-use" in outcome.plan.errors[0].message
-    outcome = run(field, "parcels", wkt.encode(), "p.csv", commit=True,
-                  land_use_before="pasture")
+    outcome = run(field, "parcels", wkt.encode(), "p.csv", commit=True, land_use_before="pasture")
     assert outcome.committed, outcome.plan.errors
-    uses = dict(Parcel.objects.filter(code__startswith="PCH-05").values_list(
-        "code", "land_use_before"))
+    uses = dict(
+        Parcel.objects.filter(code__startswith="PCH-05").values_list("code", "land_use_before")
+    )
     assert uses == {"PCH-0500": "pasture", "PCH-0501": "coffee"}

@@ -84,20 +84,30 @@ def kmz() -> bytes:
 def trees_xlsx() -> bytes:
     """Tree measurements as a cooperative types them into Excel: real numbers and date cells,
     a title row above the header, Spanish headers, a blank row, an unnamed trailing column."""
-    return workbook_bytes({
-        "Mediciones": [
-            ["Monitoreo 2026 - parcela PCH-0147"],
-            [],
-            ["Código árbol", "Especie", "DAP (cm)", "Altura (m)", "Estado", "Fecha de medición",
-             "¿Vivo?", None],
-            ["A-001", "Inga spp.", 12.5, 8.2, "vivo", date(2026, 1, 15), True, None],
-            ["A-002", "Cedro", 23, 14.5, "muerto en pie", date(2026, 1, 15), "no", None],
-            [None, None, None, None, None, None, None, None],
-            ["A-003", "Pajuro", "7,8", "5,1", "Vivo", "16/01/2026", "sí", None],
-            [40123456, "Palta", 9.0, 4.0, "talado", 46038, 0, "nota suelta"],
-        ],
-        "Notas": [["texto"], ["Hoja auxiliar sin datos de árboles"]],
-    })
+    return workbook_bytes(
+        {
+            "Mediciones": [
+                ["Monitoreo 2026 - parcela PCH-0147"],
+                [],
+                [
+                    "Código árbol",
+                    "Especie",
+                    "DAP (cm)",
+                    "Altura (m)",
+                    "Estado",
+                    "Fecha de medición",
+                    "¿Vivo?",
+                    None,
+                ],
+                ["A-001", "Inga spp.", 12.5, 8.2, "vivo", date(2026, 1, 15), True, None],
+                ["A-002", "Cedro", 23, 14.5, "muerto en pie", date(2026, 1, 15), "no", None],
+                [None, None, None, None, None, None, None, None],
+                ["A-003", "Pajuro", "7,8", "5,1", "Vivo", "16/01/2026", "sí", None],
+                [40123456, "Palta", 9.0, 4.0, "talado", 46038, 0, "nota suelta"],
+            ],
+            "Notas": [["texto"], ["Hoja auxiliar sin datos de árboles"]],
+        }
+    )
 
 
 @pytest.fixture(scope="session")

@@ -58,8 +58,22 @@ def test_it_parses_decimals_in_both_locales(raw: object, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["12,5,3", "doce", "1.23.4", "12.5,3", "1,23.5", "1e5", ",", "-", "NaN", True,
-            float("nan"), float("inf"), [12]],
+    "raw",
+    [
+        "12,5,3",
+        "doce",
+        "1.23.4",
+        "12.5,3",
+        "1,23.5",
+        "1e5",
+        ",",
+        "-",
+        "NaN",
+        True,
+        float("nan"),
+        float("inf"),
+        [12],
+    ],
 )
 def test_it_rejects_bad_decimals_naming_the_field(raw: object) -> None:
     with pytest.raises(CellError) as caught:
@@ -79,8 +93,9 @@ def test_it_returns_none_for_blanks_unless_required() -> None:
 
 def test_it_locates_a_cell_error_as_a_row_error() -> None:
     error = CellError("dap_cm", "“doce” is not a number.").at(7, "Mediciones")
-    assert error == RowError(row=7, field="dap_cm", message="“doce” is not a number.",
-                             sheet="Mediciones")
+    assert error == RowError(
+        row=7, field="dap_cm", message="“doce” is not a number.", sheet="Mediciones"
+    )
     assert str(error) == "Mediciones, row 7, dap_cm: “doce” is not a number."
 
 
@@ -120,8 +135,9 @@ def test_it_parses_dates(raw: object, expected: date) -> None:
     assert parse_date(raw, "visit_date") == expected
 
 
-@pytest.mark.parametrize("raw", ["31/02/2026", "01/25/2026", "15/01/26", "ayer", "2026-13-01",
-                                 -5, 10**8])
+@pytest.mark.parametrize(
+    "raw", ["31/02/2026", "01/25/2026", "15/01/26", "ayer", "2026-13-01", -5, 10**8]
+)
 def test_it_rejects_bad_dates(raw: object) -> None:
     with pytest.raises(CellError) as caught:
         parse_date(raw, "visit_date")
@@ -130,22 +146,42 @@ def test_it_rejects_bad_dates(raw: object) -> None:
 
 
 def test_it_parses_odk_and_kobo_timestamps_as_aware_datetimes() -> None:
-    assert parse_datetime("2018-01-01T00:00:00.000Z", "submitted") == datetime(2018, 1, 1,
-                                                                                tzinfo=UTC)
+    assert parse_datetime("2018-01-01T00:00:00.000Z", "submitted") == datetime(
+        2018, 1, 1, tzinfo=UTC
+    )
     kobo = parse_datetime("2019-07-19T22:47:15", "submitted")  # UTC without a suffix
     assert kobo == datetime(2019, 7, 19, 22, 47, 15, tzinfo=UTC)
     lima = timezone(timedelta(hours=-5))
-    assert parse_datetime("15/01/2026 09:30", "start", tz=lima) == datetime(2026, 1, 15, 9, 30,
-                                                                             tzinfo=lima)
+    assert parse_datetime("15/01/2026 09:30", "start", tz=lima) == datetime(
+        2026, 1, 15, 9, 30, tzinfo=lima
+    )
     assert parse_datetime("2017-10-23T05:41:14.000-04:00", "start").utcoffset() == timedelta(
-        hours=-4)
+        hours=-4
+    )
 
 
-@pytest.mark.parametrize(("raw", "expected"),
-                         [("sí", True), ("SI", True), ("si", True), ("yes", True), ("true", True),
-                          ("1", True), (1, True), (1.0, True), (True, True), ("Verdadero", True),
-                          ("no", False), ("NO", False), ("false", False), ("0", False), (0, False),
-                          (False, False), ("falso", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("sí", True),
+        ("SI", True),
+        ("si", True),
+        ("yes", True),
+        ("true", True),
+        ("1", True),
+        (1, True),
+        (1.0, True),
+        (True, True),
+        ("Verdadero", True),
+        ("no", False),
+        ("NO", False),
+        ("false", False),
+        ("0", False),
+        (0, False),
+        (False, False),
+        ("falso", False),
+    ],
+)
 def test_it_parses_booleans_in_spanish_and_english(raw: object, expected: bool) -> None:
     assert parse_bool(raw, "alive") is expected
 
@@ -153,8 +189,10 @@ def test_it_parses_booleans_in_spanish_and_english(raw: object, expected: bool) 
 def test_it_rejects_unknown_booleans() -> None:
     with pytest.raises(CellError) as caught:
         parse_bool("quizás", "alive")
-    assert (caught.value.field, caught.value.message) == ("alive",
-                                                          "“quizás” is not yes or no (sí/no).")
+    assert (caught.value.field, caught.value.message) == (
+        "alive",
+        "“quizás” is not yes or no (sí/no).",
+    )
 
 
 def test_it_matches_choices_by_value_label_and_alias_ignoring_case_and_accents() -> None:

@@ -24,8 +24,10 @@ SELF_INTERSECTION = (
     "-74.879000, latitude -10.931000."
 )
 
-PARCEL_ALIASES = {"parcel_code": ["codigo", "código de parcela"],
-                  "area_ha_declared": ["area_declarada_ha", "área (ha)"]}
+PARCEL_ALIASES = {
+    "parcel_code": ["codigo", "código de parcela"],
+    "area_ha_declared": ["area_declarada_ha", "área (ha)"],
+}
 
 
 def located(result: GeoResult) -> list[tuple[str, int, str]]:
@@ -37,9 +39,14 @@ def test_it_reads_an_eudr_feature_collection() -> None:
     assert (result.format, result.errors) == ("geojson", [])
     first, multi, holed = result.records
     assert (first.row, first.key, first.sheet) == (1, "PCH-0147", "")
-    assert first.properties == {"ProducerName": "Juana Quispe", "ProducerCountry": "PE",
-                                "ProductionPlace": "Parcela La Esperanza", "Area": 0.91,
-                                "parcel_code": "PCH-0147", "farmer_code": "SOC-0321"}
+    assert first.properties == {
+        "ProducerName": "Juana Quispe",
+        "ProducerCountry": "PE",
+        "ProductionPlace": "Parcela La Esperanza",
+        "Area": 0.91,
+        "parcel_code": "PCH-0147",
+        "farmer_code": "SOC-0321",
+    }
     assert first.geometry.geom_type == "MultiPolygon" and first.geometry.srid == 4326
     assert (multi.key, len(multi.geometry), multi.geometry.hasz) == ("", 2, False)
     assert len(holed.geometry[0]) == 2  # exterior ring plus the excluded remnant forest
@@ -69,8 +76,9 @@ def test_it_rejects_a_projected_crs() -> None:
     assert [(e.row, e.field) for e in caught.value.errors] == [(0, "crs")]
 
 
-@pytest.mark.parametrize("crs", ["urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:4326",
-                                 "urn:ogc:def:crs:EPSG::4326"])
+@pytest.mark.parametrize(
+    "crs", ["urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:4326", "urn:ogc:def:crs:EPSG::4326"]
+)
 def test_it_accepts_wgs84_crs_names(crs: str) -> None:
     document = json.loads(fixture_path("parcelas_eudr.geojson").read_text())
     document["crs"] = {"type": "name", "properties": {"name": crs}}
@@ -85,11 +93,14 @@ def test_it_reads_a_single_feature_or_bare_geometry() -> None:
     assert (bare.row, bare.properties) == (1, {})
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (b"{not json", "not valid GeoJSON"),
-    (b'{"type": "Topology"}', "not a GeoJSON FeatureCollection, Feature or geometry"),
-    (b"\xff\xfe{", "not valid GeoJSON"),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"{not json", "not valid GeoJSON"),
+        (b'{"type": "Topology"}', "not a GeoJSON FeatureCollection, Feature or geometry"),
+        (b"\xff\xfe{", "not valid GeoJSON"),
+    ],
+)
 def test_it_rejects_files_that_are_not_geojson(data: bytes, expected: str) -> None:
     with pytest.raises(FieldFileError, match=expected):
         parse_geojson(data)
@@ -103,13 +114,19 @@ def test_it_reads_kml_placemarks_with_their_data() -> None:
     assert esperanza.properties == {
         "name": "Parcela La Esperanza",
         "description": "Café bajo sombra de pacae, socia Juana Quispe",
-        "farmer_code": "SOC-0321", "cultivo": "café"}
-    assert san_jose.properties == {"name": "Parcela San José", "parcel_code": "PCH-0148",
-                                   "area_ha": "2.4"}
+        "farmer_code": "SOC-0321",
+        "cultivo": "café",
+    }
+    assert san_jose.properties == {
+        "name": "Parcela San José",
+        "parcel_code": "PCH-0148",
+        "area_ha": "2.4",
+    }
     assert len(san_jose.geometry) == 2  # MultiGeometry polygons; its Point is ignored
     assert len(mirador.geometry[0]) == 2  # inner boundary kept as a hole
-    assert esperanza.geometry.equals(parse_geojson(
-        fixture_path("parcelas_eudr.geojson")).records[0].geometry)
+    assert esperanza.geometry.equals(
+        parse_geojson(fixture_path("parcelas_eudr.geojson")).records[0].geometry
+    )
 
 
 def test_it_rejects_each_broken_placemark_with_its_number_and_reason() -> None:
@@ -130,10 +147,13 @@ def test_it_reads_the_kml_inside_a_kmz(kmz: bytes) -> None:
     assert {error.sheet for error in result.errors} == {"doc.kml"}
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (b"<kml><Document><Placemark></Document></kml>", "not well-formed XML"),
-    (b'<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY a "aaaa">]><kml>&a;</kml>', "DOCTYPE"),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"<kml><Document><Placemark></Document></kml>", "not well-formed XML"),
+        (b'<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY a "aaaa">]><kml>&a;</kml>', "DOCTYPE"),
+    ],
+)
 def test_it_rejects_unusable_kml(data: bytes, expected: str) -> None:
     with pytest.raises(FieldFileError, match=expected):
         parse_kml(data)
@@ -150,8 +170,9 @@ def test_it_rejects_a_kmz_without_kml() -> None:
 
 
 def test_it_reads_a_wkt_csv_with_its_attributes() -> None:
-    table = read_csv(fixture_path("parcelas_wkt.csv"),
-                     aliases=with_geometry_aliases(PARCEL_ALIASES))
+    table = read_csv(
+        fixture_path("parcelas_wkt.csv"), aliases=with_geometry_aliases(PARCEL_ALIASES)
+    )
     result = parcels_from_table(table)
     assert [r.properties["parcel_code"] for r in result.records] == ["PCH-0147", "PCH-0148"]
     first = result.records[0]
@@ -180,13 +201,15 @@ def test_it_requires_a_boundary_column() -> None:
     assert "wkt, geometry_wkt" in caught.value.message
 
 
-@pytest.mark.parametrize("name", ["parcelas_eudr.geojson", "parcelas.kml", "parcelas_wkt.csv",
-                                  "kobo_parcelas.csv"])
+@pytest.mark.parametrize(
+    "name", ["parcelas_eudr.geojson", "parcelas.kml", "parcelas_wkt.csv", "kobo_parcelas.csv"]
+)
 def test_it_dispatches_each_format_to_its_reader(name: str) -> None:
     result = read_parcels(fixture_path(name), name)
     assert result.records
     assert result.records[0].geometry.equals_exact(
-        read_parcels(fixture_path("parcelas_eudr.geojson")).records[0].geometry, 1e-9)
+        read_parcels(fixture_path("parcelas_eudr.geojson")).records[0].geometry, 1e-9
+    )
 
 
 def test_it_keys_kobo_csv_parcels_by_uuid() -> None:
@@ -198,23 +221,35 @@ def test_it_keys_kobo_csv_parcels_by_uuid() -> None:
 
 
 def test_it_keys_geojson_and_kml_properties_by_the_callers_aliases(kmz: bytes) -> None:
-    aliases = {"parcel_code": ["ProductionPlace", "codigo"], "farmer_name": ["ProducerName"],
-               "farmer_code": ["Código de socio"]}
+    aliases = {
+        "parcel_code": ["ProductionPlace", "codigo"],
+        "farmer_name": ["ProducerName"],
+        "farmer_code": ["Código de socio"],
+    }
     geojson = read_parcels(fixture_path("parcelas_eudr.geojson"), aliases=aliases).records[0]
-    assert geojson.properties == {"farmer_name": "Juana Quispe", "ProducerCountry": "PE",
-                                  "ProductionPlace": "Parcela La Esperanza", "Area": 0.91,
-                                  "parcel_code": "PCH-0147", "farmer_code": "SOC-0321"}
+    assert geojson.properties == {
+        "farmer_name": "Juana Quispe",
+        "ProducerCountry": "PE",
+        "ProductionPlace": "Parcela La Esperanza",
+        "Area": 0.91,
+        "parcel_code": "PCH-0147",
+        "farmer_code": "SOC-0321",
+    }
     second = read_parcels(fixture_path("parcelas_eudr.geojson"), aliases=aliases).records[1]
     assert second.properties["parcel_code"] == "PCH-0148"
     assert second.properties["ProductionPlace"] == "Parcela San José"
     kml = read_parcels(kmz, "parcelas.kmz", aliases=aliases).records[1]
-    assert kml.properties == {"name": "Parcela San José", "parcel_code": "PCH-0148",
-                              "area_ha": "2.4"}
+    assert kml.properties == {
+        "name": "Parcela San José",
+        "parcel_code": "PCH-0148",
+        "area_ha": "2.4",
+    }
 
 
 def test_it_keeps_both_properties_when_two_spell_the_same_field() -> None:
     document = json.loads(fixture_path("parcelas_eudr.geojson").read_text())
     document["features"][0]["properties"] = {"Parcel_Code": "A", "parcel_code": "B"}
-    record = read_parcels(json.dumps(document).encode(), "p.geojson",
-                          aliases={"parcel_code": []}).records[0]
+    record = read_parcels(
+        json.dumps(document).encode(), "p.geojson", aliases={"parcel_code": []}
+    ).records[0]
     assert record.properties == {"parcel_code": "A", "parcel_code (2)": "B"}

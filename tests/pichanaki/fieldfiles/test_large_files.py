@@ -14,16 +14,23 @@ ROWS = 20_000
 
 def spanish_excel_csv(rows: int) -> bytes:
     lines = ["Código árbol;Especie;DAP (cm);Altura (m);Estado;Fecha de medición"]
-    lines += [f"A-{n:06d};Inga spp.;{10 + n % 900},{n % 10};{2 + n % 28},5;vivo;15/01/2026"
-              for n in range(rows)]
+    lines += [
+        f"A-{n:06d};Inga spp.;{10 + n % 900},{n % 10};{2 + n % 28},5;vivo;15/01/2026"
+        for n in range(rows)
+    ]
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
 
 
 def test_it_streams_every_row_with_typed_parsing() -> None:
     data = spanish_excel_csv(ROWS)
     status = choice_lookup([("alive", "Alive")], aliases={"alive": ["vivo"]})
-    aliases = {"tree_code": ["Código árbol"], "dbh_cm": ["DAP (cm)"], "height_m": ["Altura (m)"],
-               "status": ["Estado"], "measured_on": ["Fecha de medición"]}
+    aliases = {
+        "tree_code": ["Código árbol"],
+        "dbh_cm": ["DAP (cm)"],
+        "height_m": ["Altura (m)"],
+        "status": ["Estado"],
+        "measured_on": ["Fecha de medición"],
+    }
     total, last_row = Decimal(0), 0
     for row in read_csv(data, aliases=aliases).rows:
         total += parse_decimal(row.get("dbh_cm"), "dbh_cm") or 0

@@ -55,34 +55,51 @@ def test_it_reports_odk_repeat_rows_without_a_parent(odk_tree_plot_zip: bytes) -
     export = read_odk_zip(odk_tree_plot_zip)
     assert [(e.sheet, e.row, e.field) for e in export.errors] == [(TREE_CSV, 7, "PARENT_KEY")]
     assert export.errors[0].message == (
-        "No parent row has the key “uuid:9e9e9e9e-dead-4bad-beef-000000000000”.")
+        "No parent row has the key “uuid:9e9e9e9e-dead-4bad-beef-000000000000”."
+    )
 
 
 def test_it_joins_nested_odk_repeats_whatever_the_file_order() -> None:
     root = "uuid:0a1b861f-a5fd-4f49-846a-78dcf06cfc1b"
-    g2 = (f"t2,PARENT_KEY,KEY\nsome text 1.1,{root}/g1[1],{root}/g1[1]/g2[1]\n"
-          f"some text 1.2,{root}/g1[1],{root}/g1[1]/g2[2]\n")
-    export = read_odk_zip(zipped({
-        "nested-repeats-g2.csv": g2,
-        "nested-repeats.csv": f"SubmissionDate,meta-instanceID,KEY\n2018-01-01,{root},{root}\n",
-        "nested-repeats-g1.csv": f"t1,PARENT_KEY,KEY\ntext 1,{root},{root}/g1[1]\n",
-    }))
+    g2 = (
+        f"t2,PARENT_KEY,KEY\nsome text 1.1,{root}/g1[1],{root}/g1[1]/g2[1]\n"
+        f"some text 1.2,{root}/g1[1],{root}/g1[1]/g2[2]\n"
+    )
+    export = read_odk_zip(
+        zipped(
+            {
+                "nested-repeats-g2.csv": g2,
+                "nested-repeats.csv": (
+                    f"SubmissionDate,meta-instanceID,KEY\n2018-01-01,{root},{root}\n"
+                ),
+                "nested-repeats-g1.csv": f"t1,PARENT_KEY,KEY\ntext 1,{root},{root}/g1[1]\n",
+            }
+        )
+    )
     g1 = export.submissions[0].children["g1"][0]
     assert [row.values["t2"] for row in g1.children["g2"]] == ["some text 1.1", "some text 1.2"]
     assert [row.key for row in g1.children["g2"][1].lineage()] == [
-        root, f"{root}/g1[1]", f"{root}/g1[1]/g2[2]"]
+        root,
+        f"{root}/g1[1]",
+        f"{root}/g1[1]/g2[2]",
+    ]
     assert export.errors == []
 
 
 def test_it_reports_missing_and_duplicate_odk_keys() -> None:
-    export = read_odk_zip(zipped({
-        "f.csv": "SubmissionDate,name,KEY\n2026-01-01T00:00:00.000Z,Ana,uuid:1\n"
-                 "2026-01-01T00:00:00.000Z,Ana otra vez,uuid:1\n2026-01-01T00:00:00.000Z,Sin,\n",
-    }))
+    export = read_odk_zip(
+        zipped(
+            {
+                "f.csv": "SubmissionDate,name,KEY\n2026-01-01T00:00:00.000Z,Ana,uuid:1\n"
+                "2026-01-01T00:00:00.000Z,Ana otra vez,uuid:1\n2026-01-01T00:00:00.000Z,Sin,\n",
+            }
+        )
+    )
     assert [s.values["name"] for s in export.submissions] == ["Ana"]
     assert [(e.row, e.field, e.message) for e in export.errors] == [
         (3, "KEY", "The key “uuid:1” appears more than once."),
-        (4, "KEY", "The row has no key.")]
+        (4, "KEY", "The row has no key."),
+    ]
 
 
 def test_it_rejects_a_zip_that_is_not_an_odk_export() -> None:
@@ -95,8 +112,7 @@ def test_it_rejects_a_zip_that_is_not_an_odk_export() -> None:
 def test_it_reads_boundaries_from_an_odk_repeat_group(odk_parcels_zip: bytes) -> None:
     result = read_parcels(odk_parcels_zip, "registro_parcelas.csv.zip")
     assert result.format == "odk-zip"
-    assert [r.properties["codigo"] for r in result.records] == ["PCH-0147", "PCH-0160",
-                                                                "PCH-0148"]
+    assert [r.properties["codigo"] for r in result.records] == ["PCH-0147", "PCH-0160", "PCH-0148"]
     first = result.records[0]
     assert first.key == "uuid:a1b2c3d4-0001-4e5f-8a9b-000000000321/parcelas[1]"
     assert (first.sheet, first.row) == ("registro_parcelas-parcelas.csv", 2)
@@ -115,14 +131,20 @@ def test_it_rejects_geotraces_as_boundaries(odk_geotrace_zip: bytes) -> None:
     result = read_parcels(odk_geotrace_zip, "linderos.zip")
     assert result.records == []
     assert [(e.sheet, e.row, e.field) for e in result.errors] == [
-        ("linderos.csv", 2, "lindero"), ("linderos.csv", 3, "lindero")]
+        ("linderos.csv", 2, "lindero"),
+        ("linderos.csv", 3, "lindero"),
+    ]
     assert "geotrace" in result.errors[0].message
 
 
 def test_it_finds_a_geoshape_column_by_its_values() -> None:
     shape = "-10.94 -74.875;-10.94 -74.874;-10.939 -74.874;-10.94 -74.875;"
-    data = zipped({"f.csv": "SubmissionDate,nota,limite_finca,KEY\n"
-                            f"2026-01-01,sombra; pacae,{shape},uuid:1\n"})
+    data = zipped(
+        {
+            "f.csv": "SubmissionDate,nota,limite_finca,KEY\n"
+            f"2026-01-01,sombra; pacae,{shape},uuid:1\n"
+        }
+    )
     result = parcels_from_submissions(read_odk_zip(data))
     assert (result.format, result.records[0].key) == ("odk-export", "uuid:1")
     assert result.records[0].properties["nota"] == "sombra; pacae"
@@ -149,18 +171,29 @@ def test_it_joins_kobo_repeat_sheets(kobo_xlsx: bytes) -> None:
 def test_it_reports_kobo_rows_with_a_missing_or_mismatched_parent(kobo_xlsx: bytes) -> None:
     export = read_kobo_xlsx(kobo_xlsx)
     assert [(e.sheet, e.row, e.field) for e in export.errors] == [
-        ("arbol_sombra", 5, "_parent_index"), ("arbol_sombra", 6, "_submission__uuid")]
+        ("arbol_sombra", 5, "_parent_index"),
+        ("arbol_sombra", 6, "_submission__uuid"),
+    ]
     assert export.errors[0].message == "No parent row “Registro de parcelas” number 9."
     assert KOBO_THREE in export.errors[1].message
 
 
 def test_it_joins_kobo_rows_by_uuid_when_the_index_is_missing() -> None:
-    export = read_kobo_xlsx(workbook_bytes({
-        "Formulario": [["name", "_uuid", "_submission_time", "_index"],
-                       ["Ana", "u-1", "2026-01-01T00:00:00", 1]],
-        "hijos": [["nombre", "_parent_table_name", "_parent_index", "_submission__uuid"],
-                  ["Beto", "Formulario", None, "u-1"], ["Caro", "Formulario", "x", "u-1"]],
-    }))
+    export = read_kobo_xlsx(
+        workbook_bytes(
+            {
+                "Formulario": [
+                    ["name", "_uuid", "_submission_time", "_index"],
+                    ["Ana", "u-1", "2026-01-01T00:00:00", 1],
+                ],
+                "hijos": [
+                    ["nombre", "_parent_table_name", "_parent_index", "_submission__uuid"],
+                    ["Beto", "Formulario", None, "u-1"],
+                    ["Caro", "Formulario", "x", "u-1"],
+                ],
+            }
+        )
+    )
     assert [c.values["nombre"] for c in export.submissions[0].children["hijos"]] == ["Beto"]
     assert [(e.row, e.field) for e in export.errors] == [(3, "_parent_index")]
 
@@ -169,10 +202,14 @@ def test_it_reads_boundaries_from_a_kobo_workbook(kobo_xlsx: bytes) -> None:
     result = read_parcels(kobo_xlsx, "parcelas.xlsx")
     assert result.format == "kobo-xlsx"
     assert [(r.key, r.properties["parcel_code"]) for r in result.records] == [
-        (KOBO_ONE, "PCH-0147"), (KOBO_THREE, "PCH-0148")]
+        (KOBO_ONE, "PCH-0147"),
+        (KOBO_THREE, "PCH-0148"),
+    ]
     assert [(e.sheet, e.row, e.field) for e in result.errors] == [
-        ("arbol_sombra", 5, "_parent_index"), ("arbol_sombra", 6, "_submission__uuid"),
-        ("Registro de parcelas", 3, "geometry")]
+        ("arbol_sombra", 5, "_parent_index"),
+        ("arbol_sombra", 6, "_submission__uuid"),
+        ("Registro de parcelas", 3, "geometry"),
+    ]
     assert "(self-intersection)" in result.errors[2].message
 
 
@@ -180,9 +217,12 @@ def test_it_reads_a_root_only_submission_csv() -> None:
     export = read_submission_csv(fixture_path("kobo_parcelas.csv"))
     assert export.platform == "kobo"
     assert [(s.row, s.key) for s in export.submissions] == [
-        (3, KOBO_ONE), (4, "5b0f6a8e-3c1d-4e2f-9a7b-6c5d4e3f2a02")]
+        (3, KOBO_ONE),
+        (4, "5b0f6a8e-3c1d-4e2f-9a7b-6c5d4e3f2a02"),
+    ]
     odk = read_submission_csv(
-        fixture_path("odk_tree_plot/tree_plot_monitoring.csv"), aliases={"plot_code": ["codigo"]})
+        fixture_path("odk_tree_plot/tree_plot_monitoring.csv"), aliases={"plot_code": ["codigo"]}
+    )
     assert odk.platform == "odk" and odk.submissions[1].key == PLOT_TWO
     assert odk.submissions[1].values["plot_code"] == "PCH-0148-M1"
 
@@ -193,14 +233,19 @@ def test_it_refuses_a_plain_csv_as_a_submission_export() -> None:
 
 
 def test_it_reports_bad_kobo_keys_and_an_empty_workbook() -> None:
-    export = read_kobo_xlsx(workbook_bytes({
-        "Formulario": [["name", "_uuid", "_submission_time", "_index"],
-                       ["Ana", "u-1", "2026-01-01T00:00:00", "uno"],
-                       ["Ana", "u-1", "2026-01-01T00:00:00", 2],
-                       ["Beto", None, "2026-01-01T00:00:00", 3]],
-    }))
+    export = read_kobo_xlsx(
+        workbook_bytes(
+            {
+                "Formulario": [
+                    ["name", "_uuid", "_submission_time", "_index"],
+                    ["Ana", "u-1", "2026-01-01T00:00:00", "uno"],
+                    ["Ana", "u-1", "2026-01-01T00:00:00", 2],
+                    ["Beto", None, "2026-01-01T00:00:00", 3],
+                ],
+            }
+        )
+    )
     assert [s.key for s in export.submissions] == ["u-1"]
-    assert [(e.row, e.field) for e in export.errors] == [(2, "_index"), (3, "_uuid"),
-                                                         (4, "_uuid")]
+    assert [(e.row, e.field) for e in export.errors] == [(2, "_index"), (3, "_uuid"), (4, "_uuid")]
     with pytest.raises(FieldFileError, match="workbook is empty"):
         read_kobo_xlsx(workbook_bytes({"Hoja1": []}))

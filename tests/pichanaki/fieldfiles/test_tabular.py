@@ -62,23 +62,41 @@ def parse_tree(row: Row) -> tuple[dict[str, object], list[RowError]]:
 
 
 def test_it_reads_a_latin1_semicolon_csv_with_decimal_commas() -> None:
-    table = read_csv(fixture_path("arboles_latin1.csv"), aliases=TREE_ALIASES,
-                     required=["tree_code", "dbh_cm"])
+    table = read_csv(
+        fixture_path("arboles_latin1.csv"), aliases=TREE_ALIASES, required=["tree_code", "dbh_cm"]
+    )
     rows = list(table.rows)
     assert (table.encoding, table.delimiter) == ("cp1252", ";")
     assert table.headers[0] == "Código árbol"
-    assert table.keys == ("tree_code", "species", "dbh_cm", "height_m", "status", "measured_on",
-                          "alive", "Observaciones")
+    assert table.keys == (
+        "tree_code",
+        "species",
+        "dbh_cm",
+        "height_m",
+        "status",
+        "measured_on",
+        "alive",
+        "Observaciones",
+    )
     assert [row.number for row in rows] == [2, 3, 4, 6]  # A-003's note spans lines 4-5
     assert rows[1].get("Observaciones") == "Copa dañada; rama rota"
     assert rows[2].get("Observaciones") == "Tronco hueco,\r\nrevisar en la próxima visita"
     parsed = [parse_tree(row) for row in rows]
     assert all(not errors for _values, errors in parsed)
-    assert parsed[0][0] == {"tree_code": "A-001", "dbh_cm": Decimal("12.5"),
-                            "height_m": Decimal("8.2"), "status": "alive",
-                            "measured_on": date(2026, 1, 15), "alive": True}
-    assert [values["status"] for values, _errors in parsed] == ["alive", "alive", "dead_standing",
-                                                                "alive"]
+    assert parsed[0][0] == {
+        "tree_code": "A-001",
+        "dbh_cm": Decimal("12.5"),
+        "height_m": Decimal("8.2"),
+        "status": "alive",
+        "measured_on": date(2026, 1, 15),
+        "alive": True,
+    }
+    assert [values["status"] for values, _errors in parsed] == [
+        "alive",
+        "alive",
+        "dead_standing",
+        "alive",
+    ]
     assert parsed[3][0]["dbh_cm"] == Decimal("31.25")
 
 
@@ -86,7 +104,11 @@ def test_it_reports_bad_cells_with_row_and_field() -> None:
     table = read_csv(fixture_path("arboles_dap_invalido.csv"), aliases=TREE_ALIASES)
     errors = [error for row in table.rows for error in parse_tree(row)[1]]
     assert [(e.row, e.field) for e in errors] == [
-        (3, "dbh_cm"), (4, "dbh_cm"), (4, "measured_on"), (4, "alive")]
+        (3, "dbh_cm"),
+        (4, "dbh_cm"),
+        (4, "measured_on"),
+        (4, "alive"),
+    ]
     assert errors[0].message == "“12,5,3” is not a number."
     assert errors[2].message == "“31/02/2026” is not a date; use dd/mm/yyyy or yyyy-mm-dd."
     assert table.encoding == "utf-8-sig"
@@ -120,7 +142,8 @@ def test_it_reports_missing_required_columns_at_the_header_row() -> None:
         read_csv(data, aliases=TREE_ALIASES, required=["tree_code", "dbh_cm", "height_m"])
     assert [(e.row, e.field) for e in caught.value.errors] == [(1, "dbh_cm"), (1, "height_m")]
     assert caught.value.errors[0].message == (
-        "Required column missing; accepted headers: dbh_cm, DAP (cm), dap, DBH (cm).")
+        "Required column missing; accepted headers: dbh_cm, DAP (cm), dap, DBH (cm)."
+    )
 
 
 def test_it_rejects_a_field_given_twice() -> None:
@@ -149,15 +172,19 @@ def test_it_reads_an_xlsx_with_typed_cells_below_a_title_row(trees_xlsx: bytes) 
     assert rows[0].get("dbh_cm") == 12.5
     assert rows[0].get("measured_on") == datetime(2026, 1, 15)  # noqa: DTZ001 (naive Excel cell)
     assert [parse_tree(row)[1] for row in rows] == [[], [], []]
-    assert [parse_tree(row)[0]["dbh_cm"] for row in rows] == [Decimal("12.5"), Decimal("23"),
-                                                              Decimal("7.8")]
+    assert [parse_tree(row)[0]["dbh_cm"] for row in rows] == [
+        Decimal("12.5"),
+        Decimal("23"),
+        Decimal("7.8"),
+    ]
     assert [(e.sheet, e.row, e.field) for e in table.errors] == [("Mediciones", 8, "")]
     assert table.errors[0].message == "The row has values beyond the 7 named columns."
 
 
 def test_it_reads_a_named_sheet_and_every_sheet(trees_xlsx: bytes) -> None:
     assert [row.values for row in read_xlsx(trees_xlsx, sheet="Notas").rows] == [
-        {"texto": "Hoja auxiliar sin datos de árboles"}]
+        {"texto": "Hoja auxiliar sin datos de árboles"}
+    ]
     assert [table.sheet for table in read_xlsx_sheets(trees_xlsx)] == ["Mediciones", "Notas"]
     with pytest.raises(FieldFileError, match="no sheet named “Hoja1”"):
         read_xlsx(trees_xlsx, sheet="Hoja1")
@@ -170,22 +197,53 @@ def test_it_rejects_a_file_that_is_not_a_workbook() -> None:
 
 def test_it_picks_csv_or_xlsx_by_content(trees_xlsx: bytes) -> None:
     assert read_table(trees_xlsx, "export.csv").sheet == "Mediciones"
-    table = read_table(fixture_path("arboles_latin1.csv").read_bytes(), "arboles.xlsx.txt",
-                       aliases=TREE_ALIASES)
+    table = read_table(
+        fixture_path("arboles_latin1.csv").read_bytes(), "arboles.xlsx.txt", aliases=TREE_ALIASES
+    )
     assert table.delimiter == ";"
 
 
 def test_it_strips_odk_and_kobo_group_paths() -> None:
-    odk = ["SubmissionDate", "plot-farm_code", "plot-center-Latitude", "plot-center_lat",
-           "meta-instanceID", "g1-q2/m", "KEY"]
+    odk = [
+        "SubmissionDate",
+        "plot-farm_code",
+        "plot-center-Latitude",
+        "plot-center_lat",
+        "meta-instanceID",
+        "g1-q2/m",
+        "KEY",
+    ]
     assert group_separator(odk) == "-"
-    assert strip_group_paths(odk, "-") == ["SubmissionDate", "farm_code", "center-Latitude",
-                                           "center_lat", "instanceID", "q2/m", "KEY"]
-    kobo = ["group_parcel/shape", "group_parcel/_gps_latitude", "grp/q1", "grp/q1/a", "_uuid",
-            "_submission_time", "a/name", "b/name"]
+    assert strip_group_paths(odk, "-") == [
+        "SubmissionDate",
+        "farm_code",
+        "center-Latitude",
+        "center_lat",
+        "instanceID",
+        "q2/m",
+        "KEY",
+    ]
+    kobo = [
+        "group_parcel/shape",
+        "group_parcel/_gps_latitude",
+        "grp/q1",
+        "grp/q1/a",
+        "_uuid",
+        "_submission_time",
+        "a/name",
+        "b/name",
+    ]
     assert group_separator(kobo) == "/"
-    assert strip_group_paths(kobo, "/") == ["shape", "_gps_latitude", "q1", "q1/a", "_uuid",
-                                            "_submission_time", "a/name", "b/name"]
+    assert strip_group_paths(kobo, "/") == [
+        "shape",
+        "_gps_latitude",
+        "q1",
+        "q1/a",
+        "_uuid",
+        "_submission_time",
+        "a/name",
+        "b/name",
+    ]
     assert group_separator(["parcel_code", "geometry"]) is None
 
 
