@@ -129,3 +129,20 @@ def test_every_card_opens_the_list_behind_it_for_whoever_sees_it(demo) -> None:
         assert len(links) >= 5, username
         for link in links:
             assert client.get(link.replace("&amp;", "&")).status_code == 200, (username, link)
+
+
+def test_the_money_cards_are_the_payment_ledgers(demo) -> None:
+    from benefits.choices import LineStatus
+    from benefits.models import PaymentEvent, TrustHold
+
+    html = client_for("gestor").get(reverse("backoffice:dashboard", args=["pch"])).content.decode()
+    paid = PaymentEvent.objects.filter(
+        line__distribution__project=demo, status=LineStatus.PAID
+    ).aggregate(s=Sum("amount"))["s"]
+    assert paid and es_decimal(figure(html, "paid").removesuffix(" PEN")) == paid
+    held = TrustHold.objects.filter(line__distribution__project=demo, status="held")
+    held_total = held.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    assert es_decimal(figure(html, "held").removesuffix(" PEN")) == held_total
+    share = figure(html, "share")
+    assert share.endswith("%") and int(share.removesuffix("%").strip()) >= 60
+    assert 'data-key="distributions"' in html and 'data-key="payments"' in html
