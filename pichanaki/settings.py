@@ -128,9 +128,7 @@ POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgis")
 # --- Celery -------------------------------------------------------------------------------
 # Without a broker the embedded default runs tasks eagerly, in the web process.
 CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL")
-# Eager mode never sends a message; the in-memory transport keeps kombu from building (and
-# warning about) a connection to a default AMQP host that does not exist.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://localhost"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True  # progress and outcomes live in database rows, not results
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600, minimum=1)
@@ -271,5 +269,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Eager tasks run inside the web process or a command: their "Task … succeeded" lines
     # would drown the console. A real worker keeps them in its own log.
-    "loggers": {"celery.app.trace": {"level": "WARNING"}} if CELERY_TASK_ALWAYS_EAGER else {},
+    # kombu still builds a producer for them and warns that no broker host was given.
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING"},
+        "kombu.connection": {"level": "ERROR"},
+    }
+    if CELERY_TASK_ALWAYS_EAGER
+    else {},
 }
