@@ -24,13 +24,22 @@ from benefits.planning import sold_parcels
 from credits.selectors import confirmed_sales
 from parcels.models import Planting
 from parcels.services import update_field_record
+from pichanaki.demo.clock import story_clock
 from smallholders.choices import Role
 
 if TYPE_CHECKING:
     from pichanaki.demo.steps import DemoContext
 
+# The story after the retirement of March 2024 (pichanaki.demo.story.STORY_END is its last day):
+# the policy and the SBS rate of the end of April, the distribution in May, the bank's
+# confirmations in June, and a family's grievance two weeks later.
+POLICY_ON = dt.date(2024, 5, 6)
+DISTRIBUTED_ON = dt.date(2024, 5, 13)
+APPROVED_ON = dt.date(2024, 5, 20)
+PAID_ON = dt.date(2024, 6, 3)
+GRIEVANCE_ON = dt.date(2024, 6, 17)
 RATE = ExchangeRate(currency="USD", rate_to_pen=Decimal("3.752"), source="SBS (demo)",
-                    rate_date=dt.date(2026, 11, 30))  # fmt: skip
+                    rate_date=dt.date(2024, 4, 30))  # fmt: skip
 POLICY = {
     "producers_share": Decimal("0.60"),
     "cooperative_share": Decimal("0.10"),
@@ -53,17 +62,22 @@ def step_benefit_sharing(ctx: "DemoContext", rng) -> bool:
     if not sales:
         return False
     users = _people(project)
-    if not ExchangeRate.objects.filter(currency="USD").exists():
-        services.record_exchange_rate(currency=RATE.currency, rate_to_pen=RATE.rate_to_pen,
-                                      source=RATE.source, rate_date=RATE.rate_date)  # fmt: skip
-    if not SharingPolicy.objects.filter(project=project).exists():
-        services.create_policy(project=project, actor=users["manager"], **POLICY)
-    parcels = sorted({p.parcel_id for p in sold_parcels(sales) if p.units})
-    _low_survival(parcels)
-    _advance(project, parcels)
-    distribution = services.create_distribution(project=project, actor=users["manager"])
-    services.approve_distribution(distribution_id=distribution.pk, actor=users["verifier"])
-    _pay(distribution, users["manager"])
+    # Each event on its day of the story (the demo's dates follow its order, tested).
+    with story_clock(POLICY_ON):
+        if not ExchangeRate.objects.filter(currency="USD").exists():
+            services.record_exchange_rate(currency=RATE.currency, rate_to_pen=RATE.rate_to_pen,
+                                          source=RATE.source, rate_date=RATE.rate_date)  # fmt: skip
+        if not SharingPolicy.objects.filter(project=project).exists():
+            services.create_policy(project=project, actor=users["manager"], **POLICY)
+        parcels = sorted({p.parcel_id for p in sold_parcels(sales) if p.units})
+        _low_survival(parcels)
+        _advance(project, parcels)
+    with story_clock(DISTRIBUTED_ON):
+        distribution = services.create_distribution(project=project, actor=users["manager"])
+    with story_clock(APPROVED_ON):
+        services.approve_distribution(distribution_id=distribution.pk, actor=users["verifier"])
+    with story_clock(PAID_ON):
+        _pay(distribution, users["manager"])
     line = distribution.lines.filter(amount__gt=0).order_by("pk").last()
     staff = (
         get_user_model()
@@ -71,7 +85,10 @@ def step_benefit_sharing(ctx: "DemoContext", rng) -> bool:
         .first()
     )
     complaint = "La familia indica que su parcela tiene más árboles vivos que los contados."
-    services.file_grievance(line_id=line.pk, actor=staff or users["manager"], description=complaint)
+    with story_clock(GRIEVANCE_ON):
+        services.file_grievance(
+            line_id=line.pk, actor=staff or users["manager"], description=complaint
+        )
     return True
 
 
@@ -107,13 +124,13 @@ def _advance(project, parcel_ids: list[int]) -> None:
 
 
 def _pay(distribution: Distribution, manager) -> None:
-    """The bank confirms every payable line (what the export listed), on 2026-12-01."""
+    """The bank confirms every payable line (what the export listed), on PAID_ON."""
     rows = payments.payment_rows(distribution_id=distribution.pk)
     text = io.StringIO()
     text.write(",".join(payments.IMPORT_HEADERS) + "\n")
     for row in rows:
         line, dni, _name, amount = row[0], row[1], row[2], row[3]
-        text.write(f"{line},{dni},{amount},PEN,bank,BCP-{line:06d},2026-12-01\n")
+        text.write(f"{line},{dni},{amount},PEN,bank,BCP-{line:06d},{PAID_ON:%Y-%m-%d}\n")
     if rows:
         payments.import_confirmations(distribution_id=distribution.pk,
                                       data=text.getvalue().encode(), filename="banco.csv",

@@ -238,6 +238,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" with its own choices: each enum gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "ParcelStatusEnum": "parcels.choices.ParcelStatus",
+        "RunStatusEnum": "parcels.models.calculations.RunStatus",
+        "ReservationStatusEnum": "credits.choices.ReservationStatus",
+        "DistributionStatusEnum": "benefits.choices.DistributionStatus",
+        "LineStatusEnum": "benefits.choices.LineStatus",
+    },
 }
 
 # Throttle counters: shared Redis when CACHE_URL is set (several gunicorn workers), else memory.

@@ -6,8 +6,6 @@ Planting 2010–2012 < plot measurements < run approval < issuance < sale < reti
 import datetime as dt
 from dataclasses import dataclass
 
-from pichanaki.demo.catalogue import RETIREMENT
-
 
 @dataclass(frozen=True)
 class RunCalendar:
@@ -51,5 +49,6 @@ EX_POST_CALENDAR = {
 }
 
 # The last day of the story: every event of the demo (not periods) happens on or before it.
-# A step appended later (benefit distributions, say) moves it if its events come later.
-STORY_END = RETIREMENT.retired_on
+# The benefit-sharing step (`benefits.demo`) comes last: distribution and payments in May and
+# June 2024, after the retirement, and a family's grievance in June.
+STORY_END = dt.date(2024, 6, 30)

@@ -27,6 +27,7 @@ PERIOD_FIELDS = {
     ("credits.Reservation", "expires_at"),
     ("credits.ApiKey", "expires_at"),
     ("sessions.Session", "expire_date"),
+    ("benefits.TrustHold", "deadline"),
 }
 STORY_START = dt.date(1998, 1, 1)  # the earliest cooperative membership
 

@@ -167,7 +167,7 @@ def test_the_run_page_puts_summary_and_decision_first_and_pages_the_parcels(
     assert re.findall(r"<td>(P\d)</td>", last.content.decode()) == ["P5"]
     csv = client.get(f"/admin/parcels/calculationrun/{run.pk}/parcels.csv")
     body = csv.content.decode("utf-8-sig").splitlines()
-    assert len(body) == 6 and [line.split(",")[0] for line in body[1:]] == [
+    assert len(body) == 6 and [line.split(";")[0] for line in body[1:]] == [
         "P1",
         "P2",
         "P3",
