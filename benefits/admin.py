@@ -210,6 +210,7 @@ class PaymentEventAdmin(ReadOnlyMixin, ScopedAdmin):
     list_display = ["line", "status", "amount", "currency", "method", "reference", "paid_on",
                     "actor", "created_at"]  # fmt: skip
     list_filter = ["status", "method"]
+    list_select_related = ["line__smallholder", "actor"]  # one query for the page's rows
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(line__in=selectors.lines_for(user=request.user))
