@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from benefits.choices import DistributionStatus, LineStatus
@@ -74,7 +75,9 @@ class Distribution(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.project} {self.gross} {self.currency} ({self.status})"
+        return (
+            f"#{self.pk} {self.project} {self.gross} {self.currency} ({self.get_status_display()})"
+        )
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None and _stored_status(type(self), self.pk) == "approved":
@@ -110,7 +113,10 @@ class DistributionSale(models.Model):
         verbose_name_plural = _("distributed sales")
 
     def __str__(self) -> str:
-        return f"{self.distribution_id}: sale {self.sale_id}"
+        return gettext("%(distribution)s: sale %(sale)s") % {
+            "distribution": self.distribution_id,
+            "sale": self.sale_id,
+        }
 
 
 class DistributionLine(models.Model):
@@ -156,4 +162,4 @@ class DistributionLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.smallholder}: {self.amount} PEN ({self.status})"
+        return f"{self.smallholder}: {self.amount} PEN ({self.get_status_display()})"

@@ -58,7 +58,7 @@ class PaymentEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.line_id}: {self.status} {self.amount} {self.currency}"
+        return f"{self.line_id}: {self.get_status_display()} {self.amount} {self.currency}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None or kwargs.get("force_update"):
@@ -97,7 +97,7 @@ class TrustHold(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.parcel}: {self.amount} PEN ({self.status})"
+        return f"{self.parcel}: {self.amount} PEN ({self.get_status_display()})"
 
 
 class Advance(models.Model):
@@ -184,7 +184,7 @@ class Grievance(models.Model):
         verbose_name_plural = _("grievances")
 
     def __str__(self) -> str:
-        return f"#{self.pk} ({self.status})"
+        return f"#{self.pk} ({self.get_status_display()})"
 
 
 class Statement(models.Model):
