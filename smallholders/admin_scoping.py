@@ -25,6 +25,8 @@ from smallholders.choices import Role
 from smallholders.selectors import scope_for
 
 ADMIN_ROLES = (Role.STAFF, Role.MANAGER, Role.VERIFIER)
+#: action permissions a role that may not write still holds
+READ_OR_APPROVE = {"view", "approve"}
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
@@ -98,16 +100,22 @@ class ScopedAdmin(RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return self._writes(request)
 
+    def has_approve_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        """Approving is a review, not an edit: verifiers and managers who read the section may
+        (the service behind the action checks the object's project and four eyes)."""
+        return self._reads(request) and scope_for(request.user).approves
+
     def get_actions(self, request: HttpRequest) -> dict:
         """Actions without declared permissions are treated as writes: a read-only role keeps
-        only those that declare `allowed_permissions = ("view",)` (e.g. the CSV export)."""
-        actions = super().get_actions(request)
+        only those that declare reads or approvals, `@admin.action(permissions=["view"])` (e.g.
+        the CSV export) or `permissions=["approve"]` (checked by `has_approve_permission`)."""
+        actions = super().get_actions(request)  # Django drops those whose permission fails
         if self._writes(request):
             return actions
         return {
             name: action
             for name, action in actions.items()
-            if set(getattr(action[0], "allowed_permissions", ())) == {"view"}
+            if _declared(action[0]) and _declared(action[0]) <= READ_OR_APPROVE
         }
 
     # Out of scope is "not found" everywhere (Django would redirect to the index instead).
@@ -197,6 +205,10 @@ class ScopedAdmin(RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistoryAdmin):
         return VisibleChangesHelper(
             self.model, historical_record, visible=set(flatten_fieldsets(fieldsets))
         )
+
+
+def _declared(action) -> set[str]:
+    return set(getattr(action, "allowed_permissions", ()))
 
 
 class VisibleChangesHelper(HistoricalRecordContextHelper):
