@@ -10,6 +10,7 @@ scope is "not found" (404) on all of them; a role that may not write gets 403, n
 import dataclasses
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -167,6 +168,24 @@ class ScopedAdmin(RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistoryAdmin):
         if not self.has_change_permission(request, current):
             raise PermissionDenied
         return self._revert(request, current, version_id)
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kw):
+        """An existing object's form is a change form, as on Django's change view: someone who
+        may not change it gets no inputs. simple_history's past-version page asks without
+        `change`, and its fieldsets name read-only displays (`<field>_map`, `fig__<field>`)."""
+        editing = change or (obj is not None and "fields" not in kw)  # not get_fields' probe
+        return super().get_form(request, obj, change=editing, **kw)
+
+    def render_history_view(self, request: HttpRequest, template, context: dict, **kwargs):
+        """A past version shows, like the change view, every field as read-only to a person who
+        may not change the object (the maps and figures included)."""
+        form, obj = context.get("adminform"), context.get("original")
+        if form is not None and not self.has_change_permission(request, obj):
+            fieldsets = self.get_fieldsets(request, obj)
+            context["adminform"] = helpers.AdminForm(
+                form.form, fieldsets, {}, flatten_fieldsets(fieldsets), model_admin=self
+            )
+        return super().render_history_view(request, template, context, **kwargs)
 
     def _revert(self, request: HttpRequest, current: Model, version_id: str) -> HttpResponse:
         """Save a past version's values through the change form of the current object.
