@@ -149,7 +149,7 @@ class DistributionAdmin(ReadOnlyMixin, ScopedAdmin):
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(pk__in=selectors.distributions_for(user=request.user).values("pk"))
 
-    @admin.action(description=_("Approve the selected distributions"))
+    @admin.action(description=_("Approve the selected distributions"), permissions=["approve"])
     def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
         for distribution in queryset:
             try:

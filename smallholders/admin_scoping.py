@@ -10,6 +10,7 @@ scope is "not found" (404) on all of them; a role that may not write gets 403, n
 import dataclasses
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -25,6 +26,8 @@ from smallholders.choices import Role
 from smallholders.selectors import scope_for
 
 ADMIN_ROLES = (Role.STAFF, Role.MANAGER, Role.VERIFIER)
+#: action permissions a role that may not write still holds
+READ_OR_APPROVE = {"view", "approve"}
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
@@ -98,16 +101,22 @@ class ScopedAdmin(RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return self._writes(request)
 
+    def has_approve_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        """Approving is a review, not an edit: verifiers and managers who read the section may
+        (the service behind the action checks the object's project and four eyes)."""
+        return self._reads(request) and scope_for(request.user).approves
+
     def get_actions(self, request: HttpRequest) -> dict:
         """Actions without declared permissions are treated as writes: a read-only role keeps
-        only those that declare `allowed_permissions = ("view",)` (e.g. the CSV export)."""
-        actions = super().get_actions(request)
+        only those that declare reads or approvals, `@admin.action(permissions=["view"])` (e.g.
+        the CSV export) or `permissions=["approve"]` (checked by `has_approve_permission`)."""
+        actions = super().get_actions(request)  # Django drops those whose permission fails
         if self._writes(request):
             return actions
         return {
             name: action
             for name, action in actions.items()
-            if set(getattr(action[0], "allowed_permissions", ())) == {"view"}
+            if _declared(action[0]) and _declared(action[0]) <= READ_OR_APPROVE
         }
 
     # Out of scope is "not found" everywhere (Django would redirect to the index instead).
@@ -160,6 +169,24 @@ class ScopedAdmin(RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistoryAdmin):
             raise PermissionDenied
         return self._revert(request, current, version_id)
 
+    def get_form(self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kw):
+        """An existing object's form is a change form, as on Django's change view: someone who
+        may not change it gets no inputs. simple_history's past-version page asks without
+        `change`, and its fieldsets name read-only displays (`<field>_map`, `fig__<field>`)."""
+        editing = change or (obj is not None and "fields" not in kw)  # not get_fields' probe
+        return super().get_form(request, obj, change=editing, **kw)
+
+    def render_history_view(self, request: HttpRequest, template, context: dict, **kwargs):
+        """A past version shows, like the change view, every field as read-only to a person who
+        may not change the object (the maps and figures included)."""
+        form, obj = context.get("adminform"), context.get("original")
+        if form is not None and not self.has_change_permission(request, obj):
+            fieldsets = self.get_fieldsets(request, obj)
+            context["adminform"] = helpers.AdminForm(
+                form.form, fieldsets, {}, flatten_fieldsets(fieldsets), model_admin=self
+            )
+        return super().render_history_view(request, template, context, **kwargs)
+
     def _revert(self, request: HttpRequest, current: Model, version_id: str) -> HttpResponse:
         """Save a past version's values through the change form of the current object.
 
@@ -197,6 +224,10 @@ class ScopedAdmin(RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistoryAdmin):
         return VisibleChangesHelper(
             self.model, historical_record, visible=set(flatten_fieldsets(fieldsets))
         )
+
+
+def _declared(action) -> set[str]:
+    return set(getattr(action, "allowed_permissions", ()))
 
 
 class VisibleChangesHelper(HistoricalRecordContextHelper):

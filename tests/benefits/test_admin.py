@@ -60,3 +60,16 @@ def test_a_policy_under_the_floor_is_refused_in_the_admin(sold):
          "clawback": "never"},
     )  # fmt: skip
     assert page.status_code == 200 and "50.00%" in page.content.decode()
+
+
+def test_a_verifier_keeps_the_approval_but_no_other_write_action(preview, sold):
+    p = sold.ledger.personas
+    actions = admin_actions(client_for(p.verifier), "/admin/benefits/distribution/")
+    assert "approve" in actions and not actions & {"export_csv", "export_xlsx"}, actions
+    manager = admin_actions(client_for(p.manager_a), "/admin/benefits/distribution/")
+    assert {"approve", "export_csv"} <= manager
+
+
+def admin_actions(client: Client, url: str) -> set[str]:
+    form = client.get(url).context["action_form"]  # None when the page offers no action
+    return {value for value, _ in form.fields["action"].choices} if form else set()
