@@ -28,6 +28,11 @@ from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role
 from smallholders.selectors import cooperatives_for, projects_for, scope_for
 
+# Who sees what (issue 11): managers and verifiers read the registry side of benefit sharing;
+# cooperative staff read their cooperative's families' lines and statements and file
+# grievances; buyers never reach the admin.
+REGISTRY = (Role.MANAGER, Role.VERIFIER)
+
 
 class ReadOnlyMixin:
     def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
@@ -62,6 +67,7 @@ class SharingPolicyAdmin(ScopedAdmin):
     """Policies are added (a new version each time), never changed."""
 
     form = PolicyForm
+    read_roles = REGISTRY
     write_roles = (Role.MANAGER,)
     list_display = ["project", "version", "basis", "producers_share", "floor", "split_method",
                     "created_at"]  # fmt: skip
@@ -89,6 +95,7 @@ class SharingPolicyAdmin(ScopedAdmin):
 
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(ScopedAdmin):
+    read_roles = REGISTRY
     write_roles = (Role.MANAGER,)
     list_display = ["currency", "rate_to_pen", "source", "rate_date"]
 
@@ -104,15 +111,13 @@ class ExchangeRateAdmin(ScopedAdmin):
 
 @admin.register(Advance)
 class AdvanceAdmin(ScopedAdmin):
+    read_roles = REGISTRY
     write_roles = (Role.MANAGER,)
     list_display = ["smallholder", "project", "amount", "paid_on", "reason"]
     list_filter = ["project"]
     raw_id_fields = ["smallholder"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        scope = scope_for(request.user)
-        if scope.role == Role.STAFF:
-            return queryset.filter(smallholder__cooperative_id=scope.cooperative_id)
         return queryset.filter(project__in=projects_for(user=request.user))
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -140,6 +145,10 @@ class LineInline(admin.TabularInline):
 
 @admin.register(Distribution)
 class DistributionAdmin(ReadOnlyMixin, ScopedAdmin):
+    """Read-only; verifiers and managers approve (the service checks who may)."""
+
+    read_roles = REGISTRY
+    write_roles = REGISTRY
     list_display = ["pk", "project", "status", "gross", "currency", "gross_pen", "producers_pool",
                     "created_at", "approved_by"]  # fmt: skip
     list_filter = ["project", "status"]
@@ -182,6 +191,10 @@ class DistributionAdmin(ReadOnlyMixin, ScopedAdmin):
 
 @admin.register(DistributionLine)
 class DistributionLineAdmin(ReadOnlyMixin, ScopedAdmin):
+    """Every role reads its families' lines; staff and managers print statements (a write:
+    each print records a numbered statement)."""
+
+    write_roles = (Role.MANAGER, Role.STAFF)
     list_display = ["distribution", "smallholder", "units", "share", "held_in_trust",
                     "advance_recovered", "amount", "status"]  # fmt: skip
     list_filter = ["status", "distribution__project"]
@@ -207,6 +220,8 @@ class DistributionLineAdmin(ReadOnlyMixin, ScopedAdmin):
 
 @admin.register(PaymentEvent)
 class PaymentEventAdmin(ReadOnlyMixin, ScopedAdmin):
+    read_roles = REGISTRY
+    write_roles = (Role.MANAGER,)
     list_display = ["line", "status", "amount", "currency", "method", "reference", "paid_on",
                     "actor", "created_at"]  # fmt: skip
     list_filter = ["status", "method"]
@@ -218,6 +233,8 @@ class PaymentEventAdmin(ReadOnlyMixin, ScopedAdmin):
 
 @admin.register(TrustHold)
 class TrustHoldAdmin(ReadOnlyMixin, ScopedAdmin):
+    read_roles = REGISTRY
+    write_roles = (Role.MANAGER,)
     list_display = ["line", "parcel", "amount", "reason", "deadline", "status"]
     list_filter = ["status"]
     actions = ["release"]
@@ -240,6 +257,10 @@ class TrustHoldAdmin(ReadOnlyMixin, ScopedAdmin):
 
 @admin.register(Grievance)
 class GrievanceAdmin(ScopedAdmin):
+    """Staff file grievances about their families' lines; managers resolve them (the service
+    checks); verifiers read."""
+
+    write_roles = (Role.MANAGER, Role.STAFF)
     list_display = ["pk", "line", "status", "filed_by", "filed_at", "resolved_at"]
     list_filter = ["status"]
     raw_id_fields = ["line"]
@@ -272,6 +293,9 @@ class GrievanceAdmin(ScopedAdmin):
 
 @admin.register(StatementBatch)
 class StatementBatchAdmin(ScopedAdmin):
+    """Staff and managers request their cooperatives' statement batches; verifiers read."""
+
+    write_roles = (Role.MANAGER, Role.STAFF)
     list_display = ["cooperative", "project", "period", "status", "done", "total", "pdf"]
     fields = ["project", "cooperative", "period"]
 

@@ -307,8 +307,9 @@ class CalculationRunAdmin(ScopedAdmin):
         return TemplateResponse(request, "parcels/calculations/run_detail.html", context)
 
     def parcels_csv_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
-        """Every parcel result of the run (the page shows them a page at a time)."""
-        run = selectors.access_run(user=request.user, run_id=run_id)
+        """Every parcel result of the run (the page shows them a page at a time); scoped and
+        role-checked like the run's page: out of scope is 404, a role that may not read is 403."""
+        run = self._object_in_scope(request, str(run_id))
         return exports.parcel_results_csv(run=run)
 
     def progress_view(self, request: HttpRequest, run_id: int) -> JsonResponse:

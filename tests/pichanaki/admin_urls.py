@@ -43,16 +43,33 @@ POLICY = {
     "credits.Retirement": (REGISTRY, MANAGERS),
     "credits.Reversal": (REGISTRY, MANAGERS),
     "credits.Conversion": (REGISTRY, MANAGERS),
+    # issue 11: staff read their families' lines, grievances and statements, print statements,
+    # file grievances and request statement batches; verifiers read all and approve.
+    "benefits.SharingPolicy": (REGISTRY, MANAGERS),
+    "benefits.ExchangeRate": (REGISTRY, MANAGERS),
+    "benefits.Advance": (REGISTRY, MANAGERS),
+    "benefits.Distribution": (REGISTRY, REGISTRY),
+    "benefits.DistributionLine": (EVERYONE, FIELD_WRITERS),
+    "benefits.PaymentEvent": (REGISTRY, MANAGERS),
+    "benefits.TrustHold": (REGISTRY, MANAGERS),
+    "benefits.Grievance": (EVERYONE, FIELD_WRITERS),
+    "benefits.StatementBatch": (EVERYONE, FIELD_WRITERS),
 }
 
-#: the admin sections a technician sees on the index (issue 8): their field data, no more.
-STAFF_MENU = {
+#: the admin sections a technician sees on the index (issue 8): their field data, no more...
+STAFF_FIELD_MENU = {
     "smallholders.Cooperative",
     "smallholders.Smallholder",
     "parcels.Parcel",
     "parcels.Planting",
     "parcels.MonitoringPlot",
     "parcels.TreeMeasurement",
+}
+#: ... and their families' benefit sharing (issue 11)
+STAFF_MENU = STAFF_FIELD_MENU | {
+    "benefits.DistributionLine",
+    "benefits.Grievance",
+    "benefits.StatementBatch",
 }
 
 #: the URL patterns every ModelAdmin has (Django's and django-simple-history's)
@@ -81,6 +98,7 @@ CUSTOM_PATTERNS = {
     ("credits.Conversion", "convert/"): "operation",
     ("parcels.CalculationRun", "<int:run_id>/progress/"): "run_page",
     ("parcels.CalculationRun", "<int:run_id>/review/"): "run_review",
+    ("parcels.CalculationRun", "<int:run_id>/parcels.csv"): "run_csv",
 }
 
 #: the admin site's own URLs (not a ModelAdmin's)
@@ -93,7 +111,7 @@ SITE_PATTERNS = {
     "autocomplete/": "autocomplete",
     "jsi18n/": "own_session",
     "r/<path:content_type_id>/<path:object_id>/": "shortcut",
-    "^(?P<app_label>auth|smallholders|parcels|credits)/$": "app_index",
+    "^(?P<app_label>smallholders|auth|parcels|credits|benefits)/$": "app_index",
     "(?P<url>.*)$": "catch_all",
 }
 

@@ -14,6 +14,9 @@ from django.contrib.gis.geos import Point
 from django.db.models import Model
 from django.utils import timezone
 
+from benefits import services as benefits
+from benefits.batches import request_statement_batch
+from benefits.models import PaymentEvent, TrustHold
 from credits import services as credits
 from credits.models import (
     Account,
@@ -62,9 +65,17 @@ class World:
 
 def build_world() -> World:
     world = World(personas=build_personas())
+    rate = benefits.record_exchange_rate(
+        currency="USD",
+        rate_to_pen=Decimal("3.75"),
+        source="SBS venta",
+        rate_date=timezone.localdate(),
+    )
+    world.add("*", rate)  # exchange rates are registry-wide
     for side in SIDES:
         _field_data(world, side)
         _ledger(world, side)
+        _benefits(world, side)
     species = Species.objects.get(code="INGAEDU")
     species.save()  # the catalogue is loaded in bulk: one version in its audit trail
     world.add("*", species)
@@ -167,6 +178,40 @@ def _ledger(world: World, side: str) -> None:
     for obj in rows:
         world.add(side, obj)
     assert isinstance(verified.parameter_set, ParameterSet)
+
+
+def _benefits(world: World, side: str) -> None:
+    """A policy, an advance, a distribution of the side's sales approved by the verifier (its
+    lines, payment events and a share held in trust), a grievance and a statement batch, all
+    through the benefits services."""
+    project, cooperative = world.project(side), world.cooperative(side)
+    personas = world.personas
+    staff = personas.staff_a1 if side == "A" else personas.staff_b1
+    policy = benefits.create_policy(
+        project=project,
+        actor=None,
+        producers_share=Decimal("0.60"),
+        cooperative_share=Decimal("0.10"),
+        community_fund_share=Decimal("0.05"),
+    )
+    advance = benefits.record_advance(
+        project=project,
+        smallholder_id=world.parcels[side][0].smallholder_id,
+        amount=Decimal("5.00"),
+        paid_on=timezone.localdate(),
+        reason=f"Adelanto {side}",
+    )
+    distribution = benefits.create_distribution(project=project, actor=None)
+    benefits.approve_distribution(distribution_id=distribution.pk, actor=personas.verifier)
+    line = distribution.lines.order_by("pk").first()
+    grievance = benefits.file_grievance(line_id=line.pk, actor=staff, description="Monto bajo")
+    batch = request_statement_batch(
+        project=project, cooperative=cooperative, period=None, actor=staff
+    )
+    hold = TrustHold.objects.filter(line__distribution=distribution).order_by("pk").first()
+    event = PaymentEvent.objects.filter(line__distribution=distribution).order_by("pk").first()
+    for obj in (policy, advance, distribution, line, grievance, batch, hold, event):
+        world.add(side, obj)
 
 
 def _reserve(project: Project, account: Account, quantity: int, **key: object):

@@ -212,6 +212,7 @@ class Checker:
             "delete": "delete/",
             "old_change_url": "",
             "run_page": "progress/",
+            "run_csv": "parcels.csv",
             "reservation_operation": "",
         }[kind]
         return f"{base}{obj.pk}/{suffix}"
@@ -247,13 +248,19 @@ class Checker:
             "delete": {200, 403} if writes else {403},
             "old_change_url": {301, 302},
             "run_page": {200},
+            "run_csv": {200},
             "run_review": {405},
         }[kind]
         self.expect(persona, "GET", url, get_wanted)
         if kind == "run_review":  # approving is the verifiers' and managers' role
             data = {"decision": "reject", "note": "matriz"}
             self.expect(persona, "POST", url, {302}, data=data)
-        elif kind in ("history", "run_page", "old_change_url"):  # reads, whatever the method
+        elif kind in (
+            "history",
+            "run_page",
+            "run_csv",
+            "old_change_url",
+        ):  # reads, whatever the method
             self.expect(persona, "POST", url, range(200, 500), unchanged=model)
         elif writes:
             data = {} if kind == "delete" else payload  # an empty delete POST only confirms

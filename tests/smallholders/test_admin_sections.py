@@ -19,6 +19,7 @@ def sections(client: Client) -> set[str]:
 
 
 def test_technicians_see_their_field_data_sections_only(personas) -> None:
+    """Their field data and their families' benefit sharing (issue 11), nothing of the registry."""
     assert sections(login("staff_a1")) == {
         "Cooperative",
         "Smallholder",
@@ -26,6 +27,9 @@ def test_technicians_see_their_field_data_sections_only(personas) -> None:
         "Planting",
         "MonitoringPlot",
         "TreeMeasurement",
+        "DistributionLine",
+        "Grievance",
+        "StatementBatch",
     }
 
 
@@ -37,6 +41,9 @@ def test_technicians_cannot_open_the_registrys_sections(personas) -> None:
         "/admin/credits/ledgerevent/",
         "/admin/credits/apikey/",
         "/admin/credits/",
+        "/admin/benefits/distribution/",
+        "/admin/benefits/sharingpolicy/",
+        "/admin/benefits/trusthold/",
     ):
         assert client.get(url).status_code in (403, 404), url
 
