@@ -145,10 +145,11 @@ class LineInline(admin.TabularInline):
 
 @admin.register(Distribution)
 class DistributionAdmin(ReadOnlyMixin, ScopedAdmin):
-    """Read-only; verifiers and managers approve (the service checks who may)."""
+    """Read-only; verifiers and managers approve (an action allowed to approvers, the service
+    checks who may); only managers export the payable lines."""
 
     read_roles = REGISTRY
-    write_roles = REGISTRY
+    write_roles = (Role.MANAGER,)
     list_display = ["pk", "project", "status", "gross", "currency", "gross_pen", "producers_pool",
                     "created_at", "approved_by"]  # fmt: skip
     list_filter = ["project", "status"]

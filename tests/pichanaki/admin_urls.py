@@ -48,7 +48,7 @@ POLICY = {
     "benefits.SharingPolicy": (REGISTRY, MANAGERS),
     "benefits.ExchangeRate": (REGISTRY, MANAGERS),
     "benefits.Advance": (REGISTRY, MANAGERS),
-    "benefits.Distribution": (REGISTRY, REGISTRY),
+    "benefits.Distribution": (REGISTRY, MANAGERS),
     "benefits.DistributionLine": (EVERYONE, FIELD_WRITERS),
     "benefits.PaymentEvent": (REGISTRY, MANAGERS),
     "benefits.TrustHold": (REGISTRY, MANAGERS),
