@@ -21,7 +21,8 @@ resolve_pkg() {
 }
 
 # The `postgis` package only *recommends* the server extension, and we install without
-# recommends: name `postgresql-<major>-postgis-3` for the server that is (or will be) installed.
+# recommends: name `postgresql-<major>-postgis-3` for the server that is (or will be) installed
+# (postgresql-15-postgis-3 on Debian 12).
 pg_major() {
   ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1 | grep . \
     || apt-cache depends postgresql 2>/dev/null | awk '/Depends: postgresql-[0-9]+$/ {sub("postgresql-", "", $2); print $2; exit}'
