@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
 from credits.apportion import apportion
@@ -345,13 +345,3 @@ def units_contributed(*, smallholder_id: int, year: int | None = None) -> int:
     if year is not None:
         rows = rows.filter(issuance__issued_at__year=year)
     return rows.aggregate(n=Sum("units"))["n"] or 0
-
-
-def issuance_contributions_by_cooperative(*, issuance_id: int) -> QuerySet:
-    """Per cooperative: parcels, units and buffer units an issuance drew from (no one named)."""
-    return (
-        IssuanceContribution.objects.filter(issuance_id=issuance_id)
-        .values("smallholder__cooperative__name")
-        .annotate(parcels=Count("parcel"), units=Sum("units"), buffer=Sum("buffer_units"))
-        .order_by("smallholder__cooperative__name")
-    )

@@ -2,11 +2,10 @@
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credits import selectors
@@ -18,7 +17,6 @@ from credits.models import (
     SerialBlock,
 )
 from credits.serials import SerialFormatError, parse_serial
-from pichanaki.numbers import units
 
 
 @admin.register(SerialBlock)
@@ -134,19 +132,6 @@ class LedgerEventAdmin(LedgerAdmin):
         return printed_ranges(obj.project, obj.unit_type, obj.vintage, obj.serials) or "—"
 
 
-INLINE_CONTRIBUTIONS = 50
-
-
-class LargestContributions(BaseInlineFormSet):
-    """The issuance's largest contributions only, so that its page is one page of rows
-    however many parcels it draws on (its totals per cooperative cover them all)."""
-
-    def get_queryset(self) -> QuerySet:
-        rows = super().get_queryset()
-        largest = rows.order_by("-units", "pk").values_list("pk", flat=True)
-        return rows.filter(pk__in=list(largest[:INLINE_CONTRIBUTIONS])).order_by("-units", "pk")
-
-
 class ContributionInline(admin.TabularInline):
     model = IssuanceContribution
     fields = ["parcel", "smallholder", "tonnes"]
@@ -157,9 +142,6 @@ class ContributionInline(admin.TabularInline):
     @admin.display(description=_("tonnes (tCO2e)"))
     def tonnes(self, obj: IssuanceContribution) -> int:
         return obj.units + obj.buffer_units
-
-    formset = LargestContributions
-    verbose_name_plural = _("largest contributions (by parcel)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("parcel", "smallholder")
@@ -191,27 +173,10 @@ class IssuanceAdmin(LedgerAdmin):
     list_filter = ["project", "unit_type", "vintage"]
     list_select_related = ["project", "run"]
     search_fields = ["project__name", "project__code"]
-    fields = list_display + ["event", "contributions_by_cooperative"]
+    fields = list_display + ["event"]
     readonly_fields = fields
     inlines = [ContributionInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # the run's title only: its details (per-parcel JSON) grow with the project
         return super().get_queryset(request).select_related("project", "run").defer(*RUN_BULK)
-
-    @admin.display(description=_("contributions by cooperative"))
-    def contributions_by_cooperative(self, obj: Issuance) -> str:
-        rows = selectors.issuance_contributions_by_cooperative(issuance_id=obj.pk)
-        return format_html_join(
-            "\n",
-            "<div>{}: {} · {} tCO2e</div>",
-            (
-                (
-                    row["smallholder__cooperative__name"],
-                    ngettext("%(n)s parcel", "%(n)s parcels", row["parcels"])
-                    % {"n": row["parcels"]},
-                    units(row["units"] + row["buffer"]),
-                )
-                for row in rows
-            ),
-        )
