@@ -91,7 +91,7 @@ def populate(code: str, units: int) -> None:
     from credits.choices import EventKind, UnitType
     from credits.models import CreditVintage, Issuance, SerialBlock
     from credits.services import ensure_project_accounts, ensure_project_registry
-    from parcels.models import CalculationRun, ParameterSet, RunKind, RunStatus
+    from quantification.models import CalculationRun, ParameterSet, RunKind, RunStatus
     from smallholders.choices import Standard
     from smallholders.models import Project
 

@@ -3,7 +3,7 @@
 Measured in the same run:
 
 1. floor: Python's ``csv`` module reading the input and writing the same rows back out;
-2. ``parcels.carbon.cli.carbon_trees`` in process (read, validate, compute, write), with its
+2. ``quantification.cli.carbon_trees`` in process (read, validate, compute, write), with its
    phases, and ``compute_trees`` alone (the numpy engine, warm caches);
 3. ``manage.py carbon_trees`` as a subprocess (Django start-up included), skipped with a
    message when the project is not importable.
@@ -28,8 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from parcels.carbon import cli  # noqa: E402
-from parcels.carbon.pipeline import compute_trees  # noqa: E402
+from quantification.engine import cli  # noqa: E402
+from quantification.engine.pipeline import compute_trees  # noqa: E402
 
 SPECIES = [
     "Inga edulis",

@@ -35,18 +35,10 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from parcels import geo  # noqa: E402
-from parcels.calculations import loaders, services  # noqa: E402
-from parcels.carbon import allometry, biomass, height  # noqa: E402
-from parcels.models import (  # noqa: E402
-    CalculationRun,
-    MonitoringPlot,
-    ParameterSet,
-    Parcel,
-    Species,
-    Stratum,
-    TreeMeasurement,
-    TreeResult,
-)
+from parcels.models import MonitoringPlot, Parcel, Species, Stratum, TreeMeasurement  # noqa: E402
+from quantification import loaders, services  # noqa: E402
+from quantification.engine import allometry, biomass, height  # noqa: E402
+from quantification.models import CalculationRun, ParameterSet, TreeResult  # noqa: E402
 from smallholders.models import Cooperative, Project, ProjectCooperative, Smallholder  # noqa: E402
 
 TREES = int(os.environ.get("BENCH_CARBON_TREES", "1000000"))

@@ -38,8 +38,9 @@ from benefits.planning import plan_distribution  # noqa: E402
 from benefits.statements import issue_statement, render_pdf, statement_html  # noqa: E402
 from credits import services as credits  # noqa: E402
 from credits.models import Account, Sale  # noqa: E402
-from parcels.calculations.services import approve_calculation_run  # noqa: E402
-from parcels.models import CalculationRun, ParameterSet, RunVintage, Species  # noqa: E402
+from parcels.models import Species  # noqa: E402
+from quantification.models import CalculationRun, ParameterSet, RunVintage  # noqa: E402
+from quantification.services import approve_calculation_run  # noqa: E402
 from smallholders.models import Cooperative, Project, ProjectCooperative, Smallholder  # noqa: E402
 
 FAMILIES = int(os.environ.get("BENCH_FAMILIES", "10000"))

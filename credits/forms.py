@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from credits import services
 from credits.choices import AccountKind, UnitType
 from credits.models import Account, BuyerOrganisation, Reservation
-from parcels.models import CalculationRun, Parcel, RunKind, RunStatus
+from parcels.models import Parcel
+from quantification.models import CalculationRun, RunKind, RunStatus
 from smallholders.models import Project
 from smallholders.selectors import AnyUser, projects_for, scope_for
 

@@ -333,5 +333,3 @@ class ParcelReadOnlyInline(admin.TabularInline):
 
 # smallholders must not import parcels, so the parcels inline is attached from here.
 SmallholderAdmin.inlines = [*SmallholderAdmin.inlines, ParcelReadOnlyInline]
-
-from parcels import admin_calculations  # noqa: E402,F401 - calculation runs and parameter sets

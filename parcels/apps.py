@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ParcelsConfig(AppConfig):
     name = "parcels"
-    verbose_name = _("Parcels, plantings and carbon")
+    verbose_name = _("Parcels and plantings")

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from pichanaki.fieldfiles.validity import invalid_reason
+from parcels.importing.readers.validity import invalid_reason
 
 WGS84 = 4326
 HECTARE_M2 = 10_000

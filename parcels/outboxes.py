@@ -5,15 +5,9 @@ Small import files are checked and written in the request (`run_async` False): n
 
 from django.db.models import Q
 
-from parcels.models import CalculationRun, ImportJob, ImportStatus, RunStatus
+from parcels.models import ImportJob, ImportStatus
 from pichanaki.dispatch import Outbox
 
-CALCULATION_RUNS = Outbox(
-    name="parcels.calculation_runs",
-    model=CalculationRun,
-    waiting=Q(status=RunStatus.QUEUED),
-    task="parcels.calculations.tasks.execute_calculation_run_task",
-)
 IMPORT_PREVIEWS = Outbox(
     name="parcels.import_previews",
     model=ImportJob,

@@ -66,9 +66,11 @@ INSTALLED_APPS = [
     "pichanaki",
     "smallholders",
     "parcels",
+    "quantification",
     "credits",
     "benefits",
     "backoffice",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -200,7 +202,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Imported ZIP-based files (XLSX, KMZ, ODK exports): limits checked before anything is unpacked
-# (pichanaki/fieldfiles/archives.py).
+# (parcels/importing/readers/archives.py).
 IMPORT_ZIP_MAX_MEMBERS = env_int("IMPORT_ZIP_MAX_MEMBERS", 1000, minimum=1)
 IMPORT_ZIP_MAX_BYTES = env_int("IMPORT_ZIP_MAX_BYTES", 300 * 1024 * 1024, minimum=1)
 IMPORT_ZIP_MAX_MEMBER_BYTES = env_int("IMPORT_ZIP_MAX_MEMBER_BYTES", 50 * 1024 * 1024, minimum=1)
@@ -241,7 +243,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "status" with its own choices: each enum gets its own name.
     "ENUM_NAME_OVERRIDES": {
         "ParcelStatusEnum": "parcels.choices.ParcelStatus",
-        "RunStatusEnum": "parcels.models.calculations.RunStatus",
+        "RunStatusEnum": "quantification.models.RunStatus",
         "ReservationStatusEnum": "credits.choices.ReservationStatus",
         "DistributionStatusEnum": "benefits.choices.DistributionStatus",
         "LineStatusEnum": "benefits.choices.LineStatus",

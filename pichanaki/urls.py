@@ -11,6 +11,7 @@ admin.site.enable_nav_sidebar = False  # the breadcrumbs navigate; lists get the
 api_v1 = [
     path("", include("smallholders.api.urls")),
     path("", include("parcels.api.urls")),
+    path("", include("quantification.api.urls")),
     path("", include("credits.api.urls")),
     path("", include("benefits.api.urls")),
     # Last: paths ending in "/" that no endpoint matches (without the slash, APPEND_SLASH first).

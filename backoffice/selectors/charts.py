@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.selectors.access import PanelView
 from benefits.selectors import money_over_time
 from credits.selectors import availability
-from parcels.calculations.selectors import run_vintages, runs_for
-from parcels.models import RunKind, RunStatus, SurvivalCount
+from parcels.models import SurvivalCount
 from parcels.selectors import parcels_for, plantings_for, plots_for
+from quantification.models import RunKind, RunStatus
+from quantification.selectors import run_vintages, runs_for
 from smallholders.selectors import AnyUser
 
 

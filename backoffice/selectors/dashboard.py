@@ -12,10 +12,11 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from backoffice.selectors.access import PanelView
 from benefits.selectors import MoneySummary, money_summary
 from credits.selectors import availability, contributions_for
-from parcels.calculations.selectors import runs_for
 from parcels.choices import ParcelStatus
-from parcels.models import RunKind, RunStatus, SurvivalCount
+from parcels.models import SurvivalCount
 from parcels.selectors import parcels_for, plantings_for
+from quantification.models import RunKind, RunStatus
+from quantification.selectors import runs_for
 from smallholders.selectors import AnyUser, cooperatives_for, smallholders_for
 
 CREDIT_STATES = ("issued", "buffer", "available", "reserved", "held", "retired")

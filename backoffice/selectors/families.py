@@ -11,8 +11,9 @@ from django.http import Http404
 
 from backoffice.selectors.access import PanelView
 from credits.selectors import contributions_for
-from parcels.models import ParcelResult, RunKind, RunStatus, SurvivalCount
+from parcels.models import SurvivalCount
 from parcels.selectors import parcels_for, plantings_for
+from quantification.models import ParcelResult, RunKind, RunStatus
 from smallholders.models import Smallholder
 from smallholders.selectors import AnyUser, access_smallholder, sees_personal_data, smallholders_for
 

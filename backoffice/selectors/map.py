@@ -14,8 +14,9 @@ from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
-from parcels.models import CalculationRun, ParcelResult, RunKind, RunStatus, SurvivalCount
+from parcels.models import SurvivalCount
 from parcels.selectors import parcels_for, plantings_for
+from quantification.models import CalculationRun, ParcelResult, RunKind, RunStatus
 from smallholders.selectors import AnyUser
 
 MAP_FEATURE_LIMIT = 5000

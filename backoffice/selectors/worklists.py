@@ -19,10 +19,11 @@ from benefits.choices import DistributionStatus, LineStatus
 from benefits.selectors import distributions_for, lines_for
 from credits.choices import ReservationStatus
 from credits.selectors import reservations_for
-from parcels.calculations.selectors import runs_for
 from parcels.choices import ParcelStatus
-from parcels.models import ImportJob, ImportStatus, MonitoringPlot, RunStatus, SurvivalCount
+from parcels.models import ImportJob, ImportStatus, MonitoringPlot, SurvivalCount
 from parcels.selectors import parcels_for, plantings_for
+from quantification.models import RunStatus
+from quantification.selectors import runs_for
 from smallholders.selectors import AnyUser, scope_for
 
 
@@ -91,7 +92,7 @@ def worklist(*, user: AnyUser, view: PanelView) -> list[WorkItem]:
             "runs",
             _("Calculation runs awaiting approval"),
             runs.count(),
-            _admin_list("parcels_calculationrun", status__exact=RunStatus.SUCCEEDED),
+            _admin_list("quantification_calculationrun", status__exact=RunStatus.SUCCEEDED),
         ),
         WorkItem(
             "parcels",

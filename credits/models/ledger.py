@@ -23,9 +23,10 @@ from credits.choices import (
     UnitType,
 )
 from credits.serials import format_range
-from parcels.models import CalculationRun, Parcel
+from parcels.models import Parcel
 from pichanaki.hashchain import GENESIS
 from pichanaki.numbers import money, tonnes, units
+from quantification.models import CalculationRun
 from smallholders.models import Project, Smallholder
 
 MONEY = {"max_digits": 13, "decimal_places": 2}

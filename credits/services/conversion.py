@@ -22,7 +22,7 @@ from credits.services._core import (
     split_off,
 )
 from credits.services.movements import cancel_taken
-from parcels.models import CalculationRun, RunKind, RunStatus
+from quantification.models import CalculationRun, RunKind, RunStatus
 
 
 @transaction.atomic(durable=True)

@@ -20,8 +20,9 @@ from credits.models import (
 )
 from credits.services._core import VintageKey, lock_vintage, lock_vintages, record_event
 from credits.services.accounts import ensure_project_accounts, ensure_project_registry
-from parcels.models import CalculationRun, Parcel, ParcelResult, ParcelVintage, RunKind, RunStatus
+from parcels.models import Parcel
 from pichanaki.locking import lock_rows
+from quantification.models import CalculationRun, ParcelResult, ParcelVintage, RunKind, RunStatus
 
 UNIT_TYPE_OF_RUN = {RunKind.EX_ANTE: UnitType.EX_ANTE, RunKind.EX_POST: UnitType.VERIFIED}
 

@@ -1,7 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
 from parcels.api import views
-from parcels.api.calculations import CalculationRunViewSet, ParameterSetViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("species", views.SpeciesViewSet, basename="species")
@@ -11,7 +10,5 @@ router.register("plantings", views.PlantingViewSet, basename="planting")
 router.register("survival-counts", views.SurvivalCountViewSet, basename="survivalcount")
 router.register("plots", views.MonitoringPlotViewSet, basename="monitoringplot")
 router.register("tree-measurements", views.TreeMeasurementViewSet, basename="treemeasurement")
-router.register("calculation-runs", CalculationRunViewSet, basename="calculation-run")
-router.register("parameter-sets", ParameterSetViewSet, basename="parameter-set")
 
 urlpatterns = router.urls

@@ -16,8 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
-from pichanaki.fieldfiles.errors import CellError, RowError
-from pichanaki.fieldfiles.tabular import Aliases
+from parcels.importing.readers.errors import CellError, RowError
+from parcels.importing.readers.tabular import Aliases
 from smallholders.models import Cooperative, Project
 
 SAMPLE_ROWS = 50

@@ -4,7 +4,7 @@ A column of 100,000 cells usually holds a few hundred distinct values (plots, sp
 diameters to the millimetre), so :meth:`Batch.memo` runs the very same per-cell parsers and
 validators (through :class:`parcels.importing.base.RowCheck`) once per distinct value and maps
 the result back onto every row, replaying the errors on each row that repeats the value. The
-rules therefore stay those of :mod:`pichanaki.fieldfiles.cells` and :mod:`parcels.validation`;
+rules therefore stay those of :mod:`parcels.importing.readers.cells` and :mod:`parcels.validation`;
 only the number of calls changes.
 """
 
@@ -16,7 +16,7 @@ from operator import itemgetter
 
 from parcels.importing.base import Plan, Record, RowCheck
 from parcels.importing.columns import Columns
-from pichanaki.fieldfiles.errors import RowError
+from parcels.importing.readers.errors import RowError
 
 Compute = Callable[[RowCheck], object]
 RowCompute = Callable[[RowCheck, int], object]

@@ -1,7 +1,8 @@
 """Read a tabular file column by column, for importers that check 100,000 rows at once.
 
-A CSV's header is found and mapped by :func:`pichanaki.fieldfiles.tabular.read_csv` itself; only
-its body is read here, straight into one list per column instead of a dict per row, under the
+A CSV's header is found and mapped by :func:`parcels.importing.readers.tabular.read_csv`
+itself; only its body is read here, straight into one list per column instead of a dict per
+row, under the
 same rules as the reader's own row loop (blank rows and a Kobo HXL row skipped, cells beyond
 the header and short rows reported; the reader's helpers for those rules are
 reused so there is one source of truth). Rows, values, row numbers and errors are the same as
@@ -18,9 +19,8 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from parcels.importing.base import Record
-from parcels.importing.records import read_records, resolve_format
-from pichanaki.fieldfiles.errors import RowError
-from pichanaki.fieldfiles.tabular import (
+from parcels.importing.readers.errors import RowError
+from parcels.importing.readers.tabular import (
     Aliases,
     Table,
     _has_data,
@@ -29,6 +29,7 @@ from pichanaki.fieldfiles.tabular import (
     read_csv,
     too_few_cells,
 )
+from parcels.importing.records import read_records, resolve_format
 
 #: rows read at a time: a chunk's row lists (about 20 MB for 20,000 rows of 16 cells) are the
 #: only per-row objects alive while a CSV is turned into columns

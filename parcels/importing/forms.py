@@ -5,8 +5,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
 from parcels.choices import LandUse
+from parcels.importing.readers.detect import FORMATS
 from parcels.models import ImportKind
-from pichanaki.fieldfiles.detect import FORMATS
 from smallholders.selectors import cooperatives_for, projects_for
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from django.utils import translation
 
-from pichanaki.fieldfiles.errors import RowError
+from parcels.importing.readers.errors import RowError
 
 SPANISH_HEADERS = {
     "dni": "dni",

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from parcels.importing.base import ImportContext, Record, RowCheck
+from parcels.importing.readers.cells import normalize_label, parse_text
 from parcels.models import Parcel
-from pichanaki.fieldfiles.cells import normalize_label, parse_text
 from smallholders.models import Cooperative
 
 

@@ -27,13 +27,7 @@ from parcels.importing.base import SAMPLE_ROWS, Importer, Plan, ProgressCallback
 from parcels.importing.batch import Batch, BatchPlan
 from parcels.importing.columns import Columns
 from parcels.importing.lookups import ParcelRef, parcel_index, resolve_parcel
-from parcels.importing.writing import (
-    insert_columns_with_history,
-    insert_with_history,
-    update_with_history,
-)
-from parcels.models import MonitoringPlot, Planting, TreeMeasurement
-from pichanaki.fieldfiles.cells import (
+from parcels.importing.readers.cells import (
     choice_lookup,
     normalize_label,
     parse_choice,
@@ -42,7 +36,13 @@ from pichanaki.fieldfiles.cells import (
     parse_int,
     parse_text,
 )
-from pichanaki.fieldfiles.geometry import PERU_BOUNDS
+from parcels.importing.readers.geometry import PERU_BOUNDS
+from parcels.importing.writing import (
+    insert_columns_with_history,
+    insert_with_history,
+    update_with_history,
+)
+from parcels.models import MonitoringPlot, Planting, TreeMeasurement
 
 _PLAIN_NUMBER = re.compile(r"\d{1,4}(\.\d+)?")
 _TENTH = Decimal("0.1")

@@ -13,17 +13,17 @@ from parcels import geo
 from parcels.choices import LandUse, ParcelStatus
 from parcels.exceptions import BoundaryLocked
 from parcels.importing.base import Importer, Plan, Planned, Record, RowCheck, validation_errors
-from parcels.importing.writing import insert_with_history, update_with_history
-from parcels.models import Parcel, Stratum
-from parcels.validation import normalize_dni
-from pichanaki.fieldfiles.cells import (
+from parcels.importing.readers.cells import (
     choice_lookup,
     normalize_label,
     parse_bool,
     parse_choice,
     parse_text,
 )
-from pichanaki.fieldfiles.geo import GEOMETRY_ALIASES, GEOMETRY_FIELD
+from parcels.importing.readers.geo import GEOMETRY_ALIASES, GEOMETRY_FIELD
+from parcels.importing.writing import insert_with_history, update_with_history
+from parcels.models import Parcel, Stratum
+from parcels.validation import normalize_dni
 from smallholders.models import Smallholder
 
 LAND_USE_ALIASES = {

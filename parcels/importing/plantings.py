@@ -8,15 +8,15 @@ from parcels import validation
 from parcels.choices import Arrangement
 from parcels.importing.base import Importer, Plan, Planned, Record, RowCheck
 from parcels.importing.lookups import parcel_index, resolve_parcel
-from parcels.importing.writing import insert_with_history, update_with_history
-from parcels.models import Planting, Species
-from pichanaki.fieldfiles.cells import (
+from parcels.importing.readers.cells import (
     choice_lookup,
     parse_choice,
     parse_date,
     parse_int,
     parse_text,
 )
+from parcels.importing.writing import insert_with_history, update_with_history
+from parcels.models import Planting, Species
 
 ARRANGEMENT_ALIASES = {
     Arrangement.SHADE: ("sombra", "sombra en cafe", "shade trees"),

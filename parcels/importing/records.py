@@ -1,6 +1,6 @@
 """Read an uploaded file into importer records, whatever its format.
 
-The readers themselves live in :mod:`pichanaki.fieldfiles`; this module picks one by format and
+The readers themselves live in :mod:`parcels.importing.readers`; this module picks one by format and
 flattens its output: plain tables give one record per row, ODK/Kobo exports one record per row
 of the deepest table that carries the importer's key columns (a repeat row inherits its parents'
 values, the nearest winning), and geographic files one record per feature with the boundary
@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from parcels.importing.base import Record
-from pichanaki.fieldfiles.archives import unpacked_size
-from pichanaki.fieldfiles.cells import normalize_label
-from pichanaki.fieldfiles.detect import FORMATS, detect_format
-from pichanaki.fieldfiles.errors import FieldFileError, RowError
-from pichanaki.fieldfiles.geo import GEOMETRY_FIELD, GeoResult, read_parcels
-from pichanaki.fieldfiles.submissions import (
+from parcels.importing.readers.archives import unpacked_size
+from parcels.importing.readers.cells import normalize_label
+from parcels.importing.readers.detect import FORMATS, detect_format
+from parcels.importing.readers.errors import FieldFileError, RowError
+from parcels.importing.readers.geo import GEOMETRY_FIELD, GeoResult, read_parcels
+from parcels.importing.readers.submissions import (
     Submission,
     SubmissionExport,
     read_kobo_xlsx,
     read_odk_zip,
 )
-from pichanaki.fieldfiles.tabular import Aliases, alias_index, read_csv, read_xlsx
+from parcels.importing.readers.tabular import Aliases, alias_index, read_csv, read_xlsx
 
 TABULAR_FORMATS = ("csv", "xlsx", "odk-zip", "kobo-xlsx")
 ZIP_FORMATS = ("xlsx", "kobo-xlsx", "kmz", "odk-zip")

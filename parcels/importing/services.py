@@ -28,12 +28,12 @@ from parcels.importing.measurements import MeasurementImporter
 from parcels.importing.parcels import ParcelImporter
 from parcels.importing.plantings import PlantingImporter
 from parcels.importing.progress import JobProgress
+from parcels.importing.readers.errors import FieldFileError, RowError
 from parcels.importing.records import estimate_rows, read_records, resolve_format
 from parcels.importing.smallholders import SmallholderImporter
 from parcels.models import ImportJob, ImportKind, ImportStatus
 from parcels.outboxes import IMPORT_COMMITS, IMPORT_PREVIEWS
 from pichanaki import dispatch
-from pichanaki.fieldfiles.errors import FieldFileError, RowError
 from smallholders.models import Cooperative, Project, ProjectCooperative
 from smallholders.selectors import access_cooperative, access_project, cooperatives_for, scope_for
 

@@ -7,15 +7,15 @@ from django.utils.translation import gettext as _
 
 from parcels.importing.base import Importer, Plan, Planned, Record, RowCheck
 from parcels.importing.lookups import cooperative_index, resolve_cooperative
-from parcels.importing.writing import insert_with_history, update_with_history
-from parcels.validation import normalize_dni
-from pichanaki.fieldfiles.cells import (
+from parcels.importing.readers.cells import (
     choice_lookup,
     parse_choice,
     parse_date,
     parse_int,
     parse_text,
 )
+from parcels.importing.writing import insert_with_history, update_with_history
+from parcels.validation import normalize_dni
 from smallholders.choices import Gender, PaymentMethod
 from smallholders.models import CooperativeMembership, Smallholder
 from smallholders.services import UPDATABLE_FIELDS, validate_birth_year

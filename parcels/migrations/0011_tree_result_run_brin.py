@@ -5,7 +5,7 @@ import importlib
 import django.db.models.deletion
 from django.db import migrations, models
 
-import parcels.models.calculations
+import pichanaki.indexes
 
 # SQLite rebuilds the table to drop the index: reinstall the guard triggers around it (0008).
 guards = importlib.import_module("parcels.migrations.0008_calculation_details")
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='treeresult',
-            index=parcels.models.calculations.BlockRangeIndex(fields=['run'], name='parcels_treeresult_run_brin'),
+            index=pichanaki.indexes.BlockRangeIndex(fields=['run'], name='parcels_treeresult_run_brin'),
         ),
         migrations.RunPython(guards.install_sqlite_guards, guards.drop_sqlite_guards),
         migrations.RunPython(cache_tree_result_ids, uncache_tree_result_ids),

@@ -1,16 +1,3 @@
-from parcels.models.calculations import (
-    CalculationRun,
-    ParameterSet,
-    ParcelBasis,
-    ParcelResult,
-    ParcelVintage,
-    PlotResult,
-    RunKind,
-    RunStatus,
-    RunVintage,
-    StratumResult,
-    TreeResult,
-)
 from parcels.models.field import (
     MonitoringPlot,
     Parcel,
@@ -23,17 +10,6 @@ from parcels.models.field import (
 from parcels.models.imports import ImportJob, ImportKind, ImportStatus
 
 __all__ = [
-    "CalculationRun",
-    "ParameterSet",
-    "ParcelBasis",
-    "ParcelResult",
-    "ParcelVintage",
-    "PlotResult",
-    "RunKind",
-    "RunStatus",
-    "RunVintage",
-    "StratumResult",
-    "TreeResult",
     "ImportJob",
     "ImportKind",
     "ImportStatus",

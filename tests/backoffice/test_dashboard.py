@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from credits.models import CreditVintage, IssuanceContribution
 from parcels.choices import ParcelStatus
-from parcels.models import CalculationRun, Parcel, RunKind, RunStatus
+from parcels.models import Parcel
+from quantification.models import CalculationRun, RunKind, RunStatus
 from smallholders.models import Cooperative, Smallholder
 from tests.base import build_personas
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from credits.models import IssuanceContribution
-from parcels.models import ParcelResult, RunKind, RunStatus
+from quantification.models import ParcelResult, RunKind, RunStatus
 from smallholders.models import Smallholder
 
 

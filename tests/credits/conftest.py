@@ -4,7 +4,8 @@ import pytest
 
 from credits.models import Account, BuyerOrganisation, Issuance
 from credits.services import issue_credits
-from parcels.models import CalculationRun, Parcel
+from parcels.models import Parcel
+from quantification.models import CalculationRun
 from tests.base import Personas
 from tests.credits.factories import make_buyer, make_parcels, make_run
 from tests.credits.invariants import assert_ledger_invariants

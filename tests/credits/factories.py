@@ -8,16 +8,16 @@ from django.contrib.gis.geos import MultiPolygon, Polygon
 
 from credits.models import Account, BuyerOrganisation
 from credits.services import create_buyer_organisation
-from parcels.calculations.services import approve_calculation_run
-from parcels.models import (
+from parcels.models import Parcel
+from quantification.models import (
     CalculationRun,
     ParameterSet,
-    Parcel,
     ParcelVintage,
     RunKind,
     RunStatus,
     RunVintage,
 )
+from quantification.services import approve_calculation_run
 from smallholders.models import Cooperative, Project, Smallholder
 
 

@@ -23,7 +23,7 @@ from credits.models import (
     Sale,
     SerialBlock,
 )
-from parcels.models import RunKind
+from quantification.models import RunKind
 from smallholders.choices import Role
 from tests.base import PASSWORD, make_user
 from tests.credits.factories import make_parcels, make_run

@@ -4,7 +4,7 @@ from credits.choices import AccountKind, BlockState, EventKind
 from credits.exceptions import AlreadyIssued, RunNotIssuable
 from credits.models import CreditVintage, Issuance, IssuanceContribution, LedgerEvent, SerialBlock
 from credits.services import issue_credits
-from parcels.models import RunKind, RunStatus
+from quantification.models import RunKind, RunStatus
 from tests.credits.factories import make_parcels, make_run
 from tests.credits.invariants import assert_ledger_invariants
 

@@ -6,7 +6,7 @@ from credits import services
 from credits.choices import BlockState, EventKind
 from credits.exceptions import ConversionBlocked, InvalidOperation, RunNotIssuable
 from credits.models import CreditVintage, LedgerEvent, SerialBlock
-from parcels.models import RunKind
+from quantification.models import RunKind
 from tests.credits.factories import make_run
 from tests.credits.helpers import buy, reserve
 from tests.credits.invariants import assert_ledger_invariants

@@ -28,16 +28,8 @@ from credits.models import (
     SerialBlock,
 )
 from credits.models.access import generate_key, hash_key
-from parcels.models import (
-    ImportJob,
-    MonitoringPlot,
-    ParameterSet,
-    Planting,
-    RunKind,
-    Species,
-    Stratum,
-    TreeMeasurement,
-)
+from parcels.models import ImportJob, MonitoringPlot, Planting, Species, Stratum, TreeMeasurement
+from quantification.models import ParameterSet, RunKind
 from smallholders.models import Cooperative, Project
 from tests.base import Personas, build_personas
 from tests.credits.factories import make_buyer, make_parcels, make_run

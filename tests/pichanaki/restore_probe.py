@@ -11,8 +11,8 @@ import json
 
 from credits.chain import verify_chain
 from credits.models import LedgerChainHead
-from parcels.calculations.engine import compute_run
-from parcels.models import (
+from quantification.adapter import compute_run
+from quantification.models import (
     CalculationRun,
     ParcelResult,
     ParcelVintage,

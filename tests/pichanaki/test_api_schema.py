@@ -23,7 +23,7 @@ from schemathesis.config import SchemathesisConfig
 
 from credits.api.keys import create_api_key
 from credits.models import BuyerOrganisation
-from pichanaki.demo.logins import MANAGER, VERIFIER, ensure_login
+from demo.logins import MANAGER, VERIFIER, ensure_login
 from smallholders.choices import Role
 from smallholders.models import Cooperative
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from credits.services import issue_credits
-from pichanaki.demo.services import load_demo
+from demo.services import load_demo
 from tests.base import build_personas
 from tests.credits.factories import make_parcels, make_run
 from tests.pichanaki.restore_probe import probe

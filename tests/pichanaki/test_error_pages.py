@@ -24,7 +24,7 @@ def assert_site_page(html: str) -> None:
 
 
 def test_a_refused_admin_page_is_the_sites_page_in_spanish(personas) -> None:
-    response = signed_in("staff_a1").get("/admin/parcels/parameterset/")
+    response = signed_in("staff_a1").get("/admin/quantification/parameterset/")
     assert response.status_code == 403
     html = response.content.decode()
     assert_site_page(html)
@@ -41,7 +41,7 @@ def test_the_refusal_reason_is_shown_translated(personas) -> None:
 
 
 def test_the_same_page_in_english(personas) -> None:
-    response = signed_in("staff_a1", "en").get("/admin/parcels/parameterset/")
+    response = signed_in("staff_a1", "en").get("/admin/quantification/parameterset/")
     assert response.status_code == 403
     html = response.content.decode()
     assert_site_page(html)

@@ -17,8 +17,8 @@ from django.urls import NoReverseMatch, reverse
 
 from credits import admin_operations as ops
 from credits.models import Retirement, SerialBlock
+from demo import catalogue
 from parcels.models import ImportJob
-from pichanaki.demo import catalogue
 from smallholders.selectors import scope_for
 
 SUPERUSER = "raiz"

@@ -36,7 +36,7 @@ def test_technicians_see_their_field_data_sections_only(personas) -> None:
 def test_technicians_cannot_open_the_registrys_sections(personas) -> None:
     client = login("staff_a1")
     for url in (
-        "/admin/parcels/parameterset/",
+        "/admin/quantification/parameterset/",
         "/admin/credits/serialblock/",
         "/admin/credits/ledgerevent/",
         "/admin/credits/apikey/",

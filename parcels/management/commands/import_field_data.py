@@ -15,8 +15,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from parcels.choices import LandUse
+from parcels.importing.readers.detect import FORMATS
 from parcels.importing.services import IMPORTERS, Outcome, import_context, import_file
-from pichanaki.fieldfiles.detect import FORMATS
 from smallholders.models import Cooperative, Project
 
 

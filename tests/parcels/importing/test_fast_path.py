@@ -13,9 +13,9 @@ from parcels import validation
 from parcels.importing.base import Record, validation_errors
 from parcels.importing.columns import read_columns
 from parcels.importing.measurements import MeasurementImporter
+from parcels.importing.readers.tabular import read_csv
 from parcels.importing.services import import_context, import_file
 from parcels.models import MonitoringPlot, TreeMeasurement
-from pichanaki.fieldfiles.tabular import read_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,38 @@
+"""quantification.engine is a pure module: no Django database code, importable without settings."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import quantification.engine
+
+PACKAGE = Path(quantification.engine.__file__).resolve().parent
+ROOT = PACKAGE.parents[1]
+
+
+def test_it_imports_nothing_from_django():
+    for path in PACKAGE.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            assert not any(n == "django" or n.startswith("django.") for n in names), path.name
+
+
+def test_it_loads_in_a_fresh_interpreter_without_loading_django_at_all():
+    modules = [f"quantification.engine.{p.stem}" for p in sorted(PACKAGE.glob("*.py"))]
+    code = (
+        "import sys\n"
+        f"for m in {modules!r}: __import__(m)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'django')\n"
+        "print(','.join(bad) or 'clean')\n"
+    )
+    env = {"PATH": "", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "clean"

@@ -1,0 +1,149 @@
+"""A calculation run started while the broker dies: saved, answered 503, run once it is back."""
+
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from parcels.models import Species
+from parcels.species_catalogue import load_species
+from pichanaki.dispatch import resend_waiting
+from quantification import services
+from quantification.models import CalculationRun, RunKind, RunStatus
+from tests.private_redis import (  # noqa: F401 (fixtures)
+    PrivateRedis,
+    dying_during_dispatch,
+    private_broker,
+    private_redis,
+    started_worker,
+    wait_for,
+)
+from tests.quantification.runs import fixture_project
+
+RUN_TASK = "parcels.execute_calculation_run"
+
+
+def _project():
+    from tests.base import build_personas
+
+    if not Species.objects.exists():  # an earlier transactional test flushed the seed
+        load_species(Species)
+    personas = build_personas()
+    field = fixture_project.build(personas)
+    services.ensure_default_parameter_set(project_id=field.project.pk)
+    return personas, field
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_started_as_the_broker_dies_is_saved_and_runs_once_it_is_back(
+    private_broker: PrivateRedis,  # noqa: F811
+) -> None:
+    personas, field = _project()
+    client = APIClient()
+    client.force_authenticate(personas.manager_a)
+    body = {
+        "project": field.project.pk,
+        "kind": RunKind.EX_POST,
+        "period_start": fixture_project.PERIOD[0].isoformat(),
+        "period_end": fixture_project.PERIOD[1].isoformat(),
+    }
+    with dying_during_dispatch(private_broker):
+        response = client.post("/api/v1/calculation-runs/", body, format="json")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    error = response.json()["error"]
+    assert error["code"] == "jobs_paused"
+    assert "Su solicitud está guardada" in error["message"]  # Spanish by default
+    run = CalculationRun.objects.get(pk=error["id"])
+    assert (run.status, run.dispatched_at, run.dispatch_attempts) == (RunStatus.QUEUED, None, 1)
+
+    assert resend_waiting() == 0  # the beat's sweep while Redis is still down: nothing lost
+    run.refresh_from_db()
+    assert (run.status, run.dispatched_at, run.dispatch_attempts) == (RunStatus.QUEUED, None, 2)
+
+    private_broker.start()
+    ran: list[str] = []
+    with started_worker(ran):  # its start sends the waiting run
+        wait_for(lambda: CalculationRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED)
+        assert resend_waiting() == 0  # the next beat finds nothing waiting
+    run.refresh_from_db()
+    assert run.dispatched_at is not None and run.dispatch_attempts == 3
+    assert ran.count(RUN_TASK) == 1
+    assert run.trees.count() == 47
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_message_does_nothing(private_broker: PrivateRedis) -> None:  # noqa: F811
+    personas, field = _project()
+    run = services.start_calculation_run(
+        project_id=field.project.pk,
+        kind=RunKind.EX_POST,
+        period_start=fixture_project.PERIOD[0],
+        period_end=fixture_project.PERIOD[1],
+        actor=personas.manager_a,
+    )
+    from quantification.tasks import execute_calculation_run_task
+
+    execute_calculation_run_task.delay(run.pk)  # a second message for the same run
+    ran: list[str] = []
+    with started_worker(ran):
+        wait_for(lambda: ran.count(RUN_TASK) == 2)
+        wait_for(lambda: CalculationRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED)
+    run.refresh_from_db()
+    assert run.trees.count() == 47  # computed and stored once
+    assert run.dispatch_attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_unsent_or_long_lost_work_is_sent_again(
+    private_broker: PrivateRedis,  # noqa: F811
+    settings,
+) -> None:
+    personas, field = _project()
+    run = services.start_calculation_run(  # sent; no worker takes it yet
+        project_id=field.project.pk,
+        kind=RunKind.EX_POST,
+        period_start=fixture_project.PERIOD[0],
+        period_end=fixture_project.PERIOD[1],
+        actor=personas.manager_a,
+    )
+    queue = private_broker.client()
+    assert queue.llen("celery") == 1
+    assert resend_waiting() == 0  # waiting in the queue: not sent twice
+    sent_at = CalculationRun.objects.get(pk=run.pk).dispatched_at
+    CalculationRun.objects.filter(pk=run.pk).update(
+        dispatched_at=sent_at - dt.timedelta(seconds=settings.DISPATCH_RESEND_AFTER + 1)
+    )
+    assert resend_waiting() == 1  # presumed lost: sent again (the duplicate is harmless)
+    assert resend_waiting() == 0
+    assert queue.llen("celery") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_says_in_spanish_that_the_run_is_saved(
+    private_broker: PrivateRedis,  # noqa: F811
+) -> None:
+    from django.test import Client
+
+    from tests.base import PASSWORD
+
+    personas, field = _project()
+    private_broker.stop()  # already down when the manager starts the run
+    client = Client()
+    assert client.login(username=personas.manager_a.username, password=PASSWORD)
+    form = {
+        "project": field.project.pk,
+        "kind": "ex_post",
+        "period_start": fixture_project.PERIOD[0].isoformat(),
+        "period_end": fixture_project.PERIOD[1].isoformat(),
+        "parameter_set": "",
+        "project_emissions_tco2e": "0",
+    }
+    page = client.post(
+        "/admin/quantification/calculationrun/add/", form, HTTP_ACCEPT_LANGUAGE="es", follow=True
+    )
+    assert page.status_code == 200
+    assert "Su solicitud está guardada y se ejecutará" in page.content.decode()
+    run = CalculationRun.objects.get()
+    assert (run.status, run.dispatched_at, run.dispatch_attempts) == (RunStatus.QUEUED, None, 1)
