@@ -2,7 +2,7 @@
 
 Run by `make bench` (DATABASE_URL must point at PostGIS). Creates a throwaway project with
 100,000 one-hectare parcels on a grid (bulk SQL, then ANALYZE), then times
-`parcels.geo.find_overlaps` for 50 new parcels placed at random (each overlaps up to four
+`parcels.overlaps.find_overlaps` for 50 new parcels placed at random (each overlaps up to four
 existing ones) and prints the median, and EXPLAIN ANALYZE of the query to show the GiST index
 on the boundary is used. Everything created is deleted afterwards. Target: median < 20 ms.
 """
@@ -26,7 +26,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.gis.geos import MultiPolygon, Polygon  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from parcels import geo  # noqa: E402
+from parcels import geo, overlaps  # noqa: E402
 from parcels.models import Parcel  # noqa: E402
 from smallholders.models import Cooperative, Project, ProjectCooperative, Smallholder  # noqa: E402
 
@@ -98,9 +98,9 @@ def measure(project: Project) -> tuple[list[float], int]:
     for _ in range(TRIES):
         geom = candidate(rng)
         started = time.perf_counter()
-        overlaps = geo.find_overlaps(geom, project_id=project.pk)
+        hits = overlaps.find_overlaps(geom, project_id=project.pk)
         timings.append((time.perf_counter() - started) * 1000)
-        found += len(overlaps)
+        found += len(hits)
     return timings, found
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from benefits.models import DistributionLine, StatementBatch
 from benefits.statements import issue_statement, statement_html
@@ -23,12 +24,13 @@ def request_statement_batch(
     *, project: Project, cooperative: Cooperative, period: int | None, actor: AbstractBaseUser
 ) -> StatementBatch:
     """Queue the batch; the job starts once this transaction commits (so it finds the row)."""
-    from benefits.tasks import render_statement_batch_task
-
     batch = StatementBatch.objects.create(
         project=project, cooperative=cooperative, period=period, requested_by=actor
     )
-    transaction.on_commit(lambda: render_statement_batch_task.delay(batch.pk))
+    # After commit, so the worker finds the row; the task is named, not imported, because
+    # benefits.tasks imports this module.
+    task = import_string("benefits.tasks.render_statement_batch_task")
+    transaction.on_commit(lambda: task.delay(batch.pk))
     return batch
 
 

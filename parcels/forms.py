@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 
-from parcels import geo, services
+from parcels import geo, overlaps, services
 from parcels.exceptions import BoundaryLocked
 from parcels.models import Parcel, Planting
 from pichanaki.maps import MapWidget
@@ -47,11 +47,11 @@ class ParcelForm(forms.ModelForm):
         except BoundaryLocked as exc:
             self.add_error("boundary", forms.ValidationError(str(exc), code="boundary_locked"))
             return
-        overlaps = geo.find_overlaps(
+        found = overlaps.find_overlaps(
             self.instance.boundary, project_id=self.instance.project_id, exclude_id=self.instance.pk
         )
-        if overlaps:  # checked again under the project lock when saving (services.save_parcel)
-            self._update_errors(geo.overlap_error(overlaps))
+        if found:  # checked again under the project lock when saving (services.save_parcel)
+            self._update_errors(geo.overlap_error(found))
 
 
 class PlantingForm(forms.ModelForm):

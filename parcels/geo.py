@@ -12,11 +12,11 @@ and ``PARCEL_OUTSIDE_TOLERANCE_M2`` (10, the part of a parcel allowed outside th
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from django.conf import settings
-from django.contrib.gis.db.models.functions import Area, Intersection, Transform
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
@@ -128,55 +128,7 @@ def _area_error(geom: GEOSGeometry):
     )
 
 
-@dataclass(frozen=True)
-class Overlap:
-    """Another parcel of the same project that `geom` overlaps, and by how much."""
-
-    parcel_id: int
-    code: str
-    overlap_m2: float
-
-
-def find_overlaps(
-    geom: GEOSGeometry,
-    *,
-    project_id: int,
-    exclude_id: int | None = None,
-    tolerance_m2: float | None = None,
-) -> list[Overlap]:
-    """The project's other parcels overlapping `geom` by more than `tolerance_m2`, largest first.
-
-    The `boundary__intersects` filter lets PostGIS use the GiST index (ST_Intersects implies a
-    bounding-box `&&` test); only those few candidates get the exact ST_Intersection, whose area
-    is measured in `geom`'s UTM zone. Touching neighbours (shared edge) overlap by 0 m².
-    """
-    if tolerance_m2 is None:
-        tolerance_m2 = float(limit("PARCEL_OVERLAP_TOLERANCE_M2", "10"))
-    rows = overlap_queryset(geom, project_id=project_id, exclude_id=exclude_id)
-    overlaps = [Overlap(pk, code, _square_metres(shared)) for pk, code, shared in rows]
-    return sorted((o for o in overlaps if o.overlap_m2 > tolerance_m2), key=lambda o: -o.overlap_m2)
-
-
-def overlap_queryset(geom: GEOSGeometry, *, project_id: int, exclude_id: int | None = None):
-    """(id, code, shared area) of the project's parcels intersecting `geom` (see find_overlaps)."""
-    from parcels.models import Parcel  # geo.py stays importable from the models module
-
-    candidates = Parcel.objects.filter(project_id=project_id, boundary__intersects=geom)
-    if exclude_id is not None:
-        candidates = candidates.exclude(pk=exclude_id)
-    shared = Transform(Intersection("boundary", geom), utm_epsg_for(geom))
-    rows = candidates.annotate(shared=Area(shared)).values_list("pk", "code", "shared")
-    return rows.order_by()  # no join for Meta.ordering: find_overlaps sorts by overlap
-
-
-def _square_metres(value: object) -> float:
-    """Area() gives a Measure on PostGIS and SpatiaLite alike; None for an empty intersection."""
-    if value is None:
-        return 0.0
-    return float(getattr(value, "sq_m", value))
-
-
-def overlap_error(overlaps: list[Overlap]) -> ValidationError:
+def overlap_error(overlaps: Iterable[HasOverlap]) -> ValidationError:
     """The error for a parcel overlapping others: names each parcel and the overlap in m²."""
     parts = ", ".join(f"{o.code} ({o.overlap_m2:.0f} m²)" for o in overlaps)
     return ValidationError(
@@ -188,6 +140,13 @@ def overlap_error(overlaps: list[Overlap]) -> ValidationError:
             )
         }
     )
+
+
+class HasOverlap(Protocol):
+    """An overlapping parcel as the error names it (`parcels.overlaps.Overlap`)."""
+
+    code: str
+    overlap_m2: float
 
 
 def _in_wgs84(geom: GEOSGeometry) -> GEOSGeometry:

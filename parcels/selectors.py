@@ -21,6 +21,7 @@ from parcels.models import (
     SurvivalCount,
     TreeMeasurement,
 )
+from parcels.validation import SpeciesIndex
 from smallholders.selectors import AnyUser, projects_for, scope_field_data, scope_for
 
 
@@ -186,3 +187,14 @@ def parcel_facts(
         facts[pk] = ParcelFacts(pk, code, area, planted.get(pk, 0), alive.get(pk),
                                 max(days) if days else None)  # fmt: skip
     return facts
+
+
+def species_index() -> SpeciesIndex:
+    """A SpeciesIndex of the whole catalogue (one query)."""
+    rows = Species.objects.values_list(
+        "pk", "scientific_name", "code", "common_name_es", "common_name_en", "local_names"
+    )
+    return SpeciesIndex.build(
+        (pk, scientific, (code, common_es, common_en, *local.split(",")))
+        for pk, scientific, code, common_es, common_en, local in rows
+    )

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
-from parcels import geo, validation
+from parcels import geo, overlaps, validation
 from parcels.choices import Arrangement, ParcelStatus, TreeOrigin, TreeStatus
 from parcels.exceptions import BoundaryLocked, InvalidTransition
 from parcels.models import (
@@ -46,11 +46,11 @@ def lock_project_parcels(*, project_id: int) -> None:
 
 def check_no_overlap(*, parcel: Parcel) -> None:
     """ValidationError on `boundary` naming each overlapping parcel and the overlap in m²."""
-    overlaps = geo.find_overlaps(
+    found = overlaps.find_overlaps(
         parcel.boundary, project_id=parcel.project_id, exclude_id=parcel.pk
     )
-    if overlaps:
-        raise geo.overlap_error(overlaps)
+    if found:
+        raise geo.overlap_error(found)
 
 
 @transaction.atomic

@@ -288,16 +288,3 @@ class SpeciesIndex:
             name=name,
             suggestions=", ".join(close),
         )
-
-
-def species_index() -> SpeciesIndex:
-    """A SpeciesIndex of the whole catalogue (one query)."""
-    from parcels.models import Species
-
-    rows = Species.objects.values_list(
-        "pk", "scientific_name", "code", "common_name_es", "common_name_en", "local_names"
-    )
-    return SpeciesIndex.build(
-        (pk, scientific, (code, common_es, common_en, *local.split(",")))
-        for pk, scientific, code, common_es, common_en, local in rows
-    )

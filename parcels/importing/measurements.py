@@ -21,7 +21,7 @@ from django.contrib.gis.geos import Point
 from django.db.models import Min
 from django.utils.translation import gettext as _
 
-from parcels import validation
+from parcels import selectors, validation
 from parcels.choices import TreeOrigin, TreeStatus
 from parcels.importing.base import SAMPLE_ROWS, Importer, Plan, ProgressCallback, RowCheck
 from parcels.importing.batch import Batch, BatchPlan
@@ -151,7 +151,7 @@ class MeasurementImporter(Importer):
     def prepare(self, columns: Columns) -> None:
         self.parcels = parcel_index(self.context)
         parcel_ids = [p.pk for p in self.parcels.values()]
-        self.species = validation.species_index()
+        self.species = selectors.species_index()
         self.first_planting = dict(
             Planting.objects.filter(parcel_id__in=parcel_ids)
             .values("parcel_id")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from parcels import geo
+from parcels import geo, overlaps
 from parcels.choices import LandUse, ParcelStatus
 from parcels.exceptions import BoundaryLocked
 from parcels.importing.base import Importer, Plan, Planned, Record, RowCheck, validation_errors
@@ -210,11 +210,11 @@ class ParcelImporter(Importer):
         )
         if not check.ok:
             return False
-        overlaps = geo.find_overlaps(
+        found = overlaps.find_overlaps(
             parcel.boundary, project_id=self.context.project.pk, exclude_id=parcel.pk
         )
-        if overlaps:
-            check.errors.extend(validation_errors(geo.overlap_error(overlaps), check.record))
+        if found:
+            check.errors.extend(validation_errors(geo.overlap_error(found), check.record))
         return check.ok
 
     def finish(self, plan: Plan) -> None:
@@ -223,14 +223,14 @@ class ParcelImporter(Importer):
         tolerance = float(geo.limit("PARCEL_OVERLAP_TOLERANCE_M2", "10"))
         rejected = set()
         for index, later in enumerate(planned):
-            overlaps = [
-                geo.Overlap(0, earlier.instance.code, m2)
+            shared = [
+                overlaps.Overlap(0, earlier.instance.code, m2)
                 for earlier in planned[:index]
                 if (m2 := _shared_m2(earlier.instance, later.instance)) > tolerance
             ]
-            if overlaps:
+            if shared:
                 record = Record(later.row, {})
-                plan.errors.extend(validation_errors(geo.overlap_error(overlaps), record))
+                plan.errors.extend(validation_errors(geo.overlap_error(shared), record))
                 rejected.add(id(later))
         plan.creates = [p for p in plan.creates if id(p) not in rejected]
         plan.updates = [p for p in plan.updates if id(p) not in rejected]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from parcels import validation
+from parcels import selectors, validation
 from parcels.choices import Arrangement
 from parcels.importing.base import Importer, Plan, Planned, Record, RowCheck
 from parcels.importing.lookups import parcel_index, resolve_parcel
@@ -52,7 +52,7 @@ class PlantingImporter(Importer):
 
     def prepare(self, records: list[Record]) -> None:
         self.parcels = parcel_index(self.context)
-        self.species = validation.species_index()
+        self.species = selectors.species_index()
         self.bounds = {
             pk: (low, high, name)
             for pk, low, high, name in Species.objects.values_list(

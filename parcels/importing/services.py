@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from parcels.importing.base import ImportContext, Importer, Plan, ProgressCallback
@@ -242,16 +243,15 @@ def create_import_job(
 
 
 def _dispatch(job: ImportJob, step: str) -> None:
-    from parcels.importing.tasks import commit_import_task, preview_import_task
-
-    task = preview_import_task if step == "preview" else commit_import_task
+    outbox = IMPORT_PREVIEWS if step == "preview" else IMPORT_COMMITS
     if job.run_async:
         # After commit: the worker must find the job row (and the file) it is given. The waiting
         # job is the message: with the broker down it waits, unsent, for the outbox sweep.
-        outbox = IMPORT_PREVIEWS if step == "preview" else IMPORT_COMMITS
         dispatch.send_after_commit(outbox, job.pk).raise_if_paused()
     else:
-        task.apply(args=(job.pk,), throw=True)
+        # A small file runs here, through the same task (named by the outbox, so this module
+        # does not import the tasks module that imports it).
+        import_string(outbox.task).apply(args=(job.pk,), throw=True)
 
 
 def _job_context(job: ImportJob, user: AbstractBaseUser | None) -> ImportContext:

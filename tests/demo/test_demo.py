@@ -32,7 +32,7 @@ from credits.models import (
 from demo import catalogue, layout, logins, steps
 from demo.selectors import demo_summary
 from demo.services import DEFAULT_PASSWORD, load_demo
-from parcels import geo
+from parcels import geo, overlaps
 from parcels.choices import ParcelStatus, TreeOrigin, TreeStatus
 from parcels.models import MonitoringPlot, Parcel, Planting, SurvivalCount, TreeMeasurement
 from quantification import services as runs_services
@@ -298,7 +298,7 @@ def test_it_lays_parcels_inside_the_district_without_overlaps() -> None:
     assert geo.area_m2(union) == pytest.approx(sum(geo.area_m2(p.boundary) for p in parcels))
     for parcel in parcels:
         assert (
-            geo.find_overlaps(
+            overlaps.find_overlaps(
                 parcel.boundary, project_id=project.pk, exclude_id=parcel.pk, tolerance_m2=0.0
             )
             == []

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from parcels import geo, services
+from parcels import overlaps, services
 from parcels.models import Parcel
 from tests.base import build_personas
 from tests.parcels.builders import DEG_100M_LON, cell, make_parcel, make_smallholder, square
@@ -16,7 +16,7 @@ from tests.parcels.builders import DEG_100M_LON, cell, make_parcel, make_smallho
 def race(owner, monkeypatch) -> list[object]:
     """Both saves pass their overlap check before either commits, if nothing serialises them."""
     barrier = threading.Barrier(2)
-    real = geo.find_overlaps
+    real = overlaps.find_overlaps
 
     def find_then_wait(*args, **kwargs):
         found = real(*args, **kwargs)
@@ -24,7 +24,7 @@ def race(owner, monkeypatch) -> list[object]:
             barrier.wait(timeout=3)  # with the lock the other save never gets here
         return found
 
-    monkeypatch.setattr(geo, "find_overlaps", find_then_wait)
+    monkeypatch.setattr(overlaps, "find_overlaps", find_then_wait)
     outcomes: list[object] = []
     boundaries = {"A": cell(0), "B": square(-74.90 + DEG_100M_LON / 2, -10.90)}
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import translation
 
-from parcels import geo
+from parcels import geo, overlaps
 from tests.parcels.builders import (
     DEG_100M_LON,
     cell,
@@ -105,10 +105,10 @@ def test_it_finds_overlapping_parcels_of_the_same_project_with_the_m2(personas):
     owner = make_smallholder(personas.project_a, personas.coop_a1)
     first = make_parcel(owner, "P-1", cell(0))
     shifted = square(-74.90 + DEG_100M_LON / 2, -10.90)  # half of P-1: about 5,000 m²
-    overlaps = geo.find_overlaps(shifted, project_id=personas.project_a.pk)
-    assert [o.code for o in overlaps] == ["P-1"]
-    assert overlaps[0].parcel_id == first.pk
-    assert 4500 < overlaps[0].overlap_m2 < 5500
+    found = overlaps.find_overlaps(shifted, project_id=personas.project_a.pk)
+    assert [o.code for o in found] == ["P-1"]
+    assert found[0].parcel_id == first.pk
+    assert 4500 < found[0].overlap_m2 < 5500
 
 
 @pytest.mark.django_db
@@ -116,9 +116,11 @@ def test_it_ignores_touching_neighbours_other_projects_and_the_parcel_itself(per
     owner = make_smallholder(personas.project_a, personas.coop_a1)
     first = make_parcel(owner, "P-1", cell(0))
     neighbour = square(-74.90 + DEG_100M_LON, -10.90)
-    assert geo.find_overlaps(neighbour, project_id=personas.project_a.pk) == []
-    assert geo.find_overlaps(cell(0), project_id=personas.project_b.pk) == []
-    assert geo.find_overlaps(cell(0), project_id=personas.project_a.pk, exclude_id=first.pk) == []
+    assert overlaps.find_overlaps(neighbour, project_id=personas.project_a.pk) == []
+    assert overlaps.find_overlaps(cell(0), project_id=personas.project_b.pk) == []
+    assert (
+        overlaps.find_overlaps(cell(0), project_id=personas.project_a.pk, exclude_id=first.pk) == []
+    )
 
 
 @pytest.mark.django_db
@@ -127,6 +129,6 @@ def test_it_applies_the_overlap_tolerance(personas):
     make_parcel(owner, "P-1", cell(0))
     # 1 m wide strip along the east edge: about 100 m² of overlap
     strip = square(-74.90 + DEG_100M_LON * 0.99, -10.90)
-    assert geo.find_overlaps(strip, project_id=personas.project_a.pk, tolerance_m2=150) == []
-    found = geo.find_overlaps(strip, project_id=personas.project_a.pk, tolerance_m2=10)
+    assert overlaps.find_overlaps(strip, project_id=personas.project_a.pk, tolerance_m2=150) == []
+    found = overlaps.find_overlaps(strip, project_id=personas.project_a.pk, tolerance_m2=10)
     assert 50 < found[0].overlap_m2 < 150

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from parcels import validation
+from parcels import selectors, validation
 from parcels.models import Species
 
 
@@ -130,7 +130,7 @@ def test_it_normalizes_names_without_case_or_accents():
 
 @pytest.fixture
 def index(db) -> validation.SpeciesIndex:
-    return validation.species_index()
+    return selectors.species_index()
 
 
 def test_the_catalogue_is_seeded_with_selva_central_species(db):

@@ -307,17 +307,7 @@ class Checker:
         else:
             self.expect(persona, "GET", url, {200})
 
-    # The admin site and /admin/import/ ----------------------------------------------------
-
-    def check_site_url(self, pattern: str, kind: str) -> None:
-        from tests.pichanaki.site_checks import check_site_url
-
-        check_site_url(self, kind)
-
-    def check_import_url(self, pattern: str, kind: str) -> None:
-        from tests.pichanaki.site_checks import check_import_url
-
-        check_import_url(self, kind)
+    # The admin site and /admin/import/ are checked by site_checks.py (which uses this class).
 
 
 def content_type_path(obj: Model) -> str:

@@ -8,7 +8,7 @@ from smallholders.choices import Role
 from tests.pichanaki import admin_urls as table
 from tests.pichanaki.matrix_checks import LOGIN, Checker, content_type_path
 
-APPS = ("auth", "smallholders", "parcels", "credits", "benefits")
+APPS = ("auth", "smallholders", "parcels", "quantification", "credits", "benefits")
 
 
 def check_site_url(checker: Checker, kind: str) -> None:

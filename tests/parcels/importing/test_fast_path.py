@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
-from parcels import validation
+from parcels import selectors, validation
 from parcels.importing.base import Record, validation_errors
 from parcels.importing.columns import read_columns
 from parcels.importing.measurements import MeasurementImporter
@@ -72,7 +72,7 @@ def test_it_gives_the_same_errors_in_preview_commit_and_xlsx_and_writes_nothing(
     assert not commit.committed
     assert triples(preview.plan.errors) == triples(commit.plan.errors)
     assert triples(preview.plan.errors) == triples(xlsx.plan.errors)
-    typo = rule_message(lambda: validation.species_index().resolve("Inga edulsi"))
+    typo = rule_message(lambda: selectors.species_index().resolve("Inga edulsi"))
     assert "Inga edulis" in typo
     assert [(row, name) for row, name, _message in triples(preview.plan.errors)] == [
         (3, "dbh_cm"),
