@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pichanaki.exports import export_csv_action
 from pichanaki.maps import MapAdminMixin, MapWidget, readonly_map
+from smallholders import fields as declared
 from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role
 from smallholders.forms import SmallholderForm
@@ -130,16 +131,8 @@ class PersonAdmin(TranslatedPermissionsMixin, UserAdmin):
         return super().get_queryset(request).select_related("profile")
 
 
-PERSONAL_FIELDS = (
-    "dni",
-    "phone",
-    "payment_method",
-    "bank_name",
-    "bank_account",
-    "cci",
-    "wallet_phone",
-    "agreement_document",
-)
+#: hidden from those who may not read personal data: the API's list, the DNI and the agreement
+HIDDEN_FIELDS = ("dni", *declared.PERSONAL_FIELDS, "agreement_document")
 
 
 class MembershipInline(admin.TabularInline):
@@ -190,14 +183,14 @@ class SmallholderAdmin(ScopedAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Smallholder | None = None):
         if self._sees_personal(request, obj):
             return self.fieldsets
-        hidden = {*PERSONAL_FIELDS, "agreement_link"}
+        hidden = {*HIDDEN_FIELDS, "agreement_link"}
         return [
             (name, {"fields": [f for f in opts["fields"] if f not in hidden]})
             for name, opts in self.fieldsets
         ] + [(_("Personal data"), {"fields": ["dni_masked"]})]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Smallholder | None = None):
-        identity = ["project", "cooperative", "dni"] if obj is not None else []
+        identity = list(declared.IDENTITY_FIELDS) if obj is not None else []
         return [*self.readonly_fields, "dni_masked", *identity]
 
     def get_list_display(self, request: HttpRequest):
@@ -213,7 +206,7 @@ class SmallholderAdmin(ScopedAdmin):
 
     def csv_hidden_fields(self, request: HttpRequest) -> tuple[str, ...]:
         scope = scope_for(request.user)
-        return () if scope.is_superuser or scope.edits_field_data else PERSONAL_FIELDS
+        return () if scope.is_superuser or scope.edits_field_data else HIDDEN_FIELDS
 
     @admin.display(description=_("DNI"))
     def dni_shown(self, obj: Smallholder) -> str:

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from smallholders.fields import IDENTITY_FIELDS, UPDATABLE_FIELDS
 from smallholders.models import Smallholder
 from smallholders.services import check_participation, validate_birth_year
 
@@ -11,26 +12,7 @@ class SmallholderForm(forms.ModelForm):
 
     class Meta:
         model = Smallholder
-        fields = [
-            "project",
-            "cooperative",
-            "dni",
-            "first_name",
-            "last_name",
-            "gender",
-            "birth_year",
-            "phone",
-            "community",
-            "district",
-            "agreement_signed_on",
-            "agreement_document",
-            "payment_method",
-            "bank_name",
-            "bank_account",
-            "cci",
-            "wallet_phone",
-            "notes",
-        ]
+        fields = [*IDENTITY_FIELDS, *UPDATABLE_FIELDS]
         widgets = {"agreement_document": forms.FileInput()}
 
     def clean(self) -> dict:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from smallholders import fields as declared
 from smallholders.models import (
     Cooperative,
     CooperativeMembership,
@@ -17,25 +18,7 @@ from smallholders.models import (
 )
 
 #: fields update_smallholder may change; project and DNI identify the person and stay fixed
-UPDATABLE_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "gender",
-        "birth_year",
-        "phone",
-        "community",
-        "district",
-        "agreement_signed_on",
-        "agreement_document",
-        "payment_method",
-        "bank_name",
-        "bank_account",
-        "cci",
-        "wallet_phone",
-        "notes",
-    }
-)
+UPDATABLE_FIELDS = frozenset(declared.UPDATABLE_FIELDS)
 
 
 def validate_birth_year(year: int | None, *, today: dt.date | None = None) -> None:

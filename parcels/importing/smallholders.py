@@ -17,21 +17,10 @@ from parcels.importing.readers.cells import (
 from parcels.importing.writing import insert_with_history, update_with_history
 from parcels.validation import normalize_dni
 from smallholders.choices import Gender, PaymentMethod
+from smallholders.fields import TEXT_FIELDS
 from smallholders.models import CooperativeMembership, Smallholder
 from smallholders.services import UPDATABLE_FIELDS, validate_birth_year
 
-TEXT_FIELDS = (
-    "first_name",
-    "last_name",
-    "phone",
-    "community",
-    "district",
-    "bank_name",
-    "bank_account",
-    "cci",
-    "wallet_phone",
-    "notes",
-)
 GENDER_ALIASES = {
     Gender.FEMALE: ("f", "mujer", "femenino", "woman"),
     Gender.MALE: ("m", "hombre", "varon", "masculino", "man"),

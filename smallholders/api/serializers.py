@@ -1,11 +1,9 @@
 from rest_framework import serializers
 
 from smallholders.api.permissions import ScopedPrimaryKeyRelatedField
+from smallholders.fields import IDENTITY_FIELDS, PERSONAL_FIELDS, UPDATABLE_FIELDS
 from smallholders.models import Cooperative, CooperativeMembership, Project, Smallholder
 from smallholders.selectors import cooperatives_for, mask, projects_for, sees_personal_data
-
-#: shown only to those who may read personal data; the DNI is masked, the rest is null
-PERSONAL_FIELDS = ("phone", "payment_method", "bank_name", "bank_account", "cci", "wallet_phone")
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -60,24 +58,12 @@ class SmallholderSerializer(serializers.ModelSerializer):
         model = Smallholder
         fields = [
             "id",
-            "project",
-            "cooperative",
-            "dni",
-            "first_name",
-            "last_name",
-            "gender",
-            "birth_year",
-            "phone",
-            "community",
-            "district",
-            "agreement_signed_on",
-            "has_agreement_document",
-            "payment_method",
-            "bank_name",
-            "bank_account",
-            "cci",
-            "wallet_phone",
-            "notes",
+            *IDENTITY_FIELDS,
+            # the file itself is never served by the API: only whether there is one
+            *(
+                f if f != "agreement_document" else "has_agreement_document"
+                for f in UPDATABLE_FIELDS
+            ),
             "memberships",
             "joined_on",
             "created_at",
