@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.admin.widgets import FilteredSelectMultiple
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -18,27 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from credits import services
 from credits.choices import AccountKind, UnitType
 from credits.models import Account, BuyerOrganisation, Reservation
+from credits.selectors import managed_projects, operable_accounts
 from parcels.models import Parcel
 from quantification.models import CalculationRun, RunKind, RunStatus
 from smallholders.models import Project
-from smallholders.selectors import AnyUser, projects_for, scope_for
+from smallholders.selectors import AnyUser
 
 DEFAULT_RESERVATION_DAYS = 14
-
-
-def managed_projects(user: AnyUser) -> QuerySet[Project]:
-    """Projects whose ledger `user` may operate: a manager's own projects; all for superusers."""
-    return projects_for(user=user) if scope_for(user).manages else Project.objects.none()
-
-
-def operable_accounts(user: AnyUser, *, kinds: tuple[str, ...]) -> QuerySet[Account]:
-    """Accounts of `kinds` that a manager may move units from: their projects' and buyers'."""
-    return (
-        Account.objects.filter(kind__in=kinds)
-        .filter(Q(project__in=managed_projects(user)) | Q(kind=AccountKind.BUYER))
-        .select_related("project", "organisation")
-        .order_by("kind", "project__name", "organisation__name")
-    )
 
 
 class RunChoiceField(forms.ModelChoiceField):
@@ -59,7 +44,7 @@ class OperationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user, self.target = user, target
         if "project" in self.fields:
-            self.fields["project"].queryset = managed_projects(user)
+            self.fields["project"].queryset = managed_projects(user=user)
 
     def project_id(self) -> int:
         """The project the operation acts on (the admin view checks the person manages it)."""
@@ -90,7 +75,7 @@ class IssueForm(OperationForm):
         super().__init__(*args, **kwargs)
         self.fields["run_choice"].queryset = (
             CalculationRun.objects.filter(
-                status=RunStatus.APPROVED, project__in=managed_projects(self.user)
+                status=RunStatus.APPROVED, project__in=managed_projects(user=self.user)
             )
             .exclude(issuances__isnull=False)
             .select_related("project")
@@ -196,7 +181,7 @@ class TransferForm(VintageFields, OperationForm):
         super().__init__(*args, **kwargs)
         kinds = (AccountKind.ISSUANCE, AccountKind.BUYER)
         for name in ("from_account", "to_account"):
-            self.fields[name].queryset = operable_accounts(self.user, kinds=kinds)
+            self.fields[name].queryset = operable_accounts(user=self.user, kinds=kinds)
 
     def run(self, *, actor: AnyUser) -> str:
         data = self.cleaned_data
@@ -230,7 +215,7 @@ class RetireForm(VintageFields, OperationForm):
     def __init__(self, *args: object, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         kinds = (AccountKind.ISSUANCE, AccountKind.BUYER)
-        self.fields["account"].queryset = operable_accounts(self.user, kinds=kinds)
+        self.fields["account"].queryset = operable_accounts(user=self.user, kinds=kinds)
         self.fields["retired_on"].initial = timezone.localdate()
 
     def run(self, *, actor: AnyUser) -> str:
@@ -260,7 +245,7 @@ class CancelForm(VintageFields, OperationForm):
     def __init__(self, *args: object, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         kinds = (AccountKind.ISSUANCE, AccountKind.BUFFER, AccountKind.BUYER)
-        self.fields["account"].queryset = operable_accounts(self.user, kinds=kinds)
+        self.fields["account"].queryset = operable_accounts(user=self.user, kinds=kinds)
 
     def run(self, *, actor: AnyUser) -> str:
         data = self.cleaned_data
@@ -293,7 +278,7 @@ class ReversalForm(OperationForm):
     def __init__(self, *args: object, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parcels"].queryset = Parcel.objects.filter(
-            project__in=managed_projects(self.user)
+            project__in=managed_projects(user=self.user)
         ).order_by("code")
 
     def run(self, *, actor: AnyUser) -> str:
@@ -323,7 +308,7 @@ class ConvertForm(OperationForm):
             CalculationRun.objects.filter(
                 status=RunStatus.APPROVED,
                 kind=RunKind.EX_POST,
-                project__in=managed_projects(self.user),
+                project__in=managed_projects(user=self.user),
                 pk__in=CalculationRun.objects.filter(issuances__isnull=False).values("pk"),
             )
             .select_related("project")

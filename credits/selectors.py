@@ -34,7 +34,8 @@ from credits.models import (
 )
 from credits.serials import SerialFormatError, SerialRange, parse_serial
 from smallholders.choices import Role
-from smallholders.selectors import AnyUser, scope_for
+from smallholders.models import Project
+from smallholders.selectors import AnyUser, projects_for, scope_for
 
 
 def availability(
@@ -66,6 +67,47 @@ def accounts_for(*, user: AnyUser) -> QuerySet[Account]:
     if not user.is_authenticated:
         return Account.objects.none()
     return Account.objects.filter(organisation__members=user)
+
+
+def managed_projects(*, user: AnyUser) -> QuerySet[Project]:
+    """Projects whose ledger `user` may operate: a manager's own projects; all for superusers."""
+    return projects_for(user=user) if scope_for(user).manages else Project.objects.none()
+
+
+def operable_accounts(*, user: AnyUser, kinds: tuple[str, ...]) -> QuerySet[Account]:
+    """Accounts of `kinds` that a manager may move units from: their projects' and buyers'."""
+    return (
+        Account.objects.filter(kind__in=kinds)
+        .filter(Q(project__in=managed_projects(user=user)) | Q(kind=AccountKind.BUYER))
+        .select_related("project", "organisation")
+        .order_by("kind", "project__name", "organisation__name")
+    )
+
+
+def buyer_account_for(*, user: AnyUser) -> Account | None:
+    """The account a caller buys for: its API key's organisation (the key's principal carries
+    `organisation`), or a buyer person's only organisation; None for anyone else."""
+    organisation = getattr(user, "organisation", None)
+    if organisation is None and user.is_authenticated and scope_for(user).role == Role.BUYER:
+        organisations = list(user.buyer_organisations.all()[:2])
+        organisation = organisations[0] if len(organisations) == 1 else None
+    if organisation is None:
+        return None
+    return Account.objects.filter(organisation=organisation).first()
+
+
+def ledger_rows_for(queryset: QuerySet, *, user: AnyUser) -> QuerySet:
+    """Rows (with `project` and `account` fields) `user` may read: a buyer its own, a manager
+    its projects', superusers and verifiers all; anyone else nothing."""
+    account = buyer_account_for(user=user)
+    if account is not None:
+        return queryset.filter(account=account)
+    scope = scope_for(user)
+    if scope.reads_everything:
+        return queryset
+    if scope.role == Role.MANAGER:
+        return queryset.filter(project_id__in=scope.project_ids)
+    return queryset.none()
 
 
 def access_account(*, user: AnyUser, account_id: int) -> Account:

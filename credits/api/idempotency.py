@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from credits.api.authentication import principal_of
 from credits.models.access import IdempotencyRecord
+from credits.services.operation import LedgerOperation
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -120,15 +121,15 @@ def idempotent(handler: Handler) -> Handler:
     return wrapper
 
 
-def call_service(request: Request, service: Callable[..., Any], **kwargs: Any) -> Any:
+def call_service(request: Request, service: LedgerOperation[..., Any], **kwargs: Any) -> Any:
     """Run a ledger service for this request.
 
-    Ledger services insist on being the outermost transaction (`atomic(durable=True)`). Under
-    an idempotency key the outermost durable transaction is the request's, holding the record
-    and the whole service, so the service runs without its own wrapper and its locks and
-    checks work exactly as they would alone. Without a key it runs as is, and the handler
-    reads its result after the commit, outside the ledger's locks.
+    Ledger services are the outermost, durable transaction (`ledger_operation`). Under an
+    idempotency key the outermost durable transaction is the request's, holding the record and
+    the whole service, so the service runs `within_transaction`: the same locks and checks,
+    inside it. Without a key it runs as is, and the handler reads its result after the commit,
+    outside the ledger's locks.
     """
     if getattr(request, "idempotent_transaction", False):
-        return service.__wrapped__(**kwargs)
+        return service.within_transaction(**kwargs)
     return service(**kwargs)

@@ -1,4 +1,4 @@
-"""Which ledger account a caller acts for, and what they may see (one rule per line)."""
+"""The API's words for the ledger's visibility rules, which live in `credits.selectors`."""
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -6,10 +6,7 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 
 from credits import selectors
-from credits.api.authentication import BuyerPrincipal
-from credits.models import Account, BuyerOrganisation
-from smallholders.choices import Role
-from smallholders.selectors import scope_for
+from credits.models import Account
 
 
 class NotABuyer(exceptions.PermissionDenied):
@@ -17,22 +14,8 @@ class NotABuyer(exceptions.PermissionDenied):
     default_detail = _("Only a buyer organisation (its API key or its members) can do this.")
 
 
-def buyer_organisation(request: Request) -> BuyerOrganisation | None:
-    """The organisation a request acts for: the key's, or the buyer user's only organisation."""
-    user = request.user
-    if isinstance(user, BuyerPrincipal):
-        return user.organisation
-    if not user.is_authenticated or scope_for(user).role != Role.BUYER:
-        return None
-    organisations = list(user.buyer_organisations.all()[:2])
-    return organisations[0] if len(organisations) == 1 else None
-
-
 def buyer_account(request: Request) -> Account | None:
-    organisation = buyer_organisation(request)
-    if organisation is None:
-        return None
-    return Account.objects.filter(organisation=organisation).first()
+    return selectors.buyer_account_for(user=request.user)
 
 
 def require_buyer_account(request: Request) -> Account:
@@ -43,17 +26,7 @@ def require_buyer_account(request: Request) -> Account:
 
 
 def visible_by_project_or_account(request: Request, queryset: QuerySet) -> QuerySet:
-    """Rows (with `project` and `account` fields) the caller may read: a buyer its own, a
-    manager its projects', superusers and verifiers all; anyone else nothing."""
-    account = buyer_account(request)
-    if account is not None:
-        return queryset.filter(account=account)
-    scope = scope_for(request.user)
-    if scope.reads_everything:
-        return queryset
-    if scope.role == Role.MANAGER:
-        return queryset.filter(project_id__in=scope.project_ids)
-    return queryset.none()
+    return selectors.ledger_rows_for(queryset, user=request.user)
 
 
 def manages_project(request: Request, project_id: int) -> bool:

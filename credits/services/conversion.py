@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -22,10 +21,11 @@ from credits.services._core import (
     split_off,
 )
 from credits.services.movements import cancel_taken
+from credits.services.operation import ledger_operation
 from quantification.models import CalculationRun, RunKind, RunStatus
 
 
-@transaction.atomic(durable=True)
+@ledger_operation
 def convert_ex_ante(*, run_id: int, actor: AbstractBaseUser | None) -> list[Conversion]:
     """Convert the ex-ante units of the vintages an approved, issued ex-post run covers.
 

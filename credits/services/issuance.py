@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +19,7 @@ from credits.models import (
 )
 from credits.services._core import VintageKey, lock_vintage, lock_vintages, record_event
 from credits.services.accounts import ensure_project_accounts, ensure_project_registry
+from credits.services.operation import ledger_operation
 from parcels.models import Parcel
 from pichanaki.locking import lock_rows
 from quantification.models import CalculationRun, ParcelResult, ParcelVintage, RunKind, RunStatus
@@ -27,7 +27,7 @@ from quantification.models import CalculationRun, ParcelResult, ParcelVintage, R
 UNIT_TYPE_OF_RUN = {RunKind.EX_ANTE: UnitType.EX_ANTE, RunKind.EX_POST: UnitType.VERIFIED}
 
 
-@transaction.atomic(durable=True)
+@ledger_operation
 def issue_credits(*, run_id: int, actor: AbstractBaseUser | None) -> list[Issuance]:
     """Issue every vintage of an approved run: issuable units to the project's issuance
     account, the buffer share to its buffer account, each as one serial block.

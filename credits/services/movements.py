@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,7 @@ from credits.services._core import (
     shift,
     split_off,
 )
+from credits.services.operation import ledger_operation
 
 
 def _account(account_id: int) -> Account:
@@ -42,7 +42,7 @@ def _take(
     return row, carve(blocks, quantity)
 
 
-@transaction.atomic(durable=True)
+@ledger_operation
 def transfer_credits(
     *,
     from_account_id: int,
@@ -89,7 +89,7 @@ def transfer_credits(
     return moved
 
 
-@transaction.atomic(durable=True)
+@ledger_operation
 def retire_credits(
     *,
     account_id: int,
@@ -151,7 +151,7 @@ def retire_credits(
     return retirement
 
 
-@transaction.atomic(durable=True)
+@ledger_operation
 def cancel_credits(
     *,
     account_id: int,

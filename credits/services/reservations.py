@@ -5,7 +5,6 @@ import logging
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,12 +28,13 @@ from credits.services._core import (
     shift,
     split_off,
 )
+from credits.services.operation import ledger_operation
 from pichanaki.locking import LockTimeout, lock_rows
 
 logger = logging.getLogger(__name__)
 
 
-@transaction.atomic(durable=True)
+@ledger_operation
 def reserve_credits(
     *,
     account_id: int,
@@ -165,7 +165,7 @@ def _close(
     return reservation
 
 
-@transaction.atomic(durable=True)
+@ledger_operation
 def release_reservation(
     *, reservation_id: int, actor: AbstractBaseUser | None, reason: str = ""
 ) -> Reservation:
@@ -186,7 +186,7 @@ def release_reservation(
     )
 
 
-@transaction.atomic(durable=True)
+@ledger_operation
 def confirm_sale(
     *,
     reservation_id: int,
@@ -277,7 +277,7 @@ def release_expired_reservations(*, now: dt.datetime | None = None) -> int:
     return expired
 
 
-@transaction.atomic(durable=True)
+@ledger_operation
 def _expire_one(reservation_id: int, *, now: dt.datetime) -> int:
     reservation, row = _lock_pending(reservation_id)
     if reservation.expires_at > now:

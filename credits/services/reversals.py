@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,10 +13,11 @@ from credits.exceptions import InvalidOperation
 from credits.models import Account, CreditVintage, Reversal
 from credits.services._core import VintageKey, carve, live_blocks, lock_vintages
 from credits.services.movements import cancel_taken
+from credits.services.operation import ledger_operation
 from parcels.models import Parcel
 
 
-@transaction.atomic(durable=True)
+@ledger_operation
 def record_reversal(
     *,
     project_id: int,
