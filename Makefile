@@ -1,4 +1,4 @@
-.PHONY: run test bench messages lint clean backup restore
+.PHONY: run test bench messages lint clean backup restore floorplan migrate-forward
 
 run:  ## install what is missing, migrate, demo data, serve on 127.0.0.1:8000
 	scripts/run.sh
@@ -19,6 +19,12 @@ restore:  ## make restore FILE=var/backups/<time> [FORCE=1]: check the manifest,
 messages:  ## refresh the .po files after changing user-facing strings, then compile them
 	.venv/bin/python manage.py makemessages -l es --ignore=.venv --ignore=tests --ignore=bench
 	.venv/bin/python manage.py compilemessages --ignore=.venv
+
+floorplan:  ## the floor plan: one-way imports, no cycles, modules under 400 lines
+	python3 scripts/floorplan.py
+
+migrate-forward:  ## a database filled by an earlier main (REF=commit) migrates forward unchanged
+	scripts/migrate_forward.sh $(REF)
 
 lint:
 	.venv/bin/ruff check .
