@@ -14,6 +14,7 @@ REF=${1:-f1c54b8}
 DB=${FORWARD_DB:-pichanaki_forward}
 URL=postgis://pichanaki:pichanaki@127.0.0.1:5432/$DB
 ADMIN=postgresql://pichanaki:pichanaki@127.0.0.1:5432/postgres
+export PGOPTIONS="--client-min-messages=warning"
 PY=$PWD/.venv/bin/python
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; psql -q "$ADMIN" -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true' EXIT
