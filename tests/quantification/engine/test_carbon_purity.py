@@ -23,6 +23,20 @@ def test_it_imports_nothing_from_django():
             assert not any(n == "django" or n.startswith("django.") for n in names), path.name
 
 
+def test_it_imports_nothing_of_the_project_outside_the_engine():
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            local = [n for n in names if (ROOT / n.split(".")[0]).is_dir()]
+            assert all(n.startswith("quantification.engine") for n in local), (path.name, local)
+
+
 def test_it_loads_in_a_fresh_interpreter_without_loading_django_at_all():
     modules = [f"quantification.engine.{p.stem}" for p in sorted(PACKAGE.glob("*.py"))]
     code = (
