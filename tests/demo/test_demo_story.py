@@ -23,8 +23,8 @@ from smallholders.models import Project
 PERIOD_FIELDS = {
     ("smallholders.Project", "crediting_start"),
     ("smallholders.Project", "crediting_end"),
-    ("parcels.CalculationRun", "period_start"),
-    ("parcels.CalculationRun", "period_end"),
+    ("quantification.CalculationRun", "period_start"),
+    ("quantification.CalculationRun", "period_end"),
     ("credits.Reservation", "expires_at"),
     ("credits.ApiKey", "expires_at"),
     ("sessions.Session", "expire_date"),

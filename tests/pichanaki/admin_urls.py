@@ -28,8 +28,8 @@ POLICY = {
     "parcels.Planting": (EVERYONE, FIELD_WRITERS),
     "parcels.MonitoringPlot": (EVERYONE, FIELD_WRITERS),
     "parcels.TreeMeasurement": (EVERYONE, FIELD_WRITERS),
-    "parcels.ParameterSet": (REGISTRY, MANAGERS),
-    "parcels.CalculationRun": (REGISTRY, MANAGERS),
+    "quantification.ParameterSet": (REGISTRY, MANAGERS),
+    "quantification.CalculationRun": (REGISTRY, MANAGERS),
     "credits.ApiKey": (REGISTRY, MANAGERS),
     "credits.ProjectRegistry": (REGISTRY, MANAGERS),
     "credits.BuyerOrganisation": (REGISTRY, MANAGERS),
@@ -96,9 +96,9 @@ CUSTOM_PATTERNS = {
     ("credits.Retirement", "retire/"): "operation",
     ("credits.Reversal", "reversal/"): "operation",
     ("credits.Conversion", "convert/"): "operation",
-    ("parcels.CalculationRun", "<int:run_id>/progress/"): "run_page",
-    ("parcels.CalculationRun", "<int:run_id>/review/"): "run_review",
-    ("parcels.CalculationRun", "<int:run_id>/parcels.csv"): "run_csv",
+    ("quantification.CalculationRun", "<int:run_id>/progress/"): "run_page",
+    ("quantification.CalculationRun", "<int:run_id>/review/"): "run_review",
+    ("quantification.CalculationRun", "<int:run_id>/parcels.csv"): "run_csv",
 }
 
 #: the admin site's own URLs (not a ModelAdmin's)
@@ -111,7 +111,7 @@ SITE_PATTERNS = {
     "autocomplete/": "autocomplete",
     "jsi18n/": "own_session",
     "r/<path:content_type_id>/<path:object_id>/": "shortcut",
-    "^(?P<app_label>smallholders|auth|parcels|credits|benefits)/$": "app_index",
+    "^(?P<app_label>smallholders|auth|parcels|quantification|credits|benefits)/$": "app_index",
     "(?P<url>.*)$": "catch_all",
 }
 

@@ -154,7 +154,7 @@ def test_a_failed_run_shows_a_translated_reason_and_what_to_do_next(field, perso
 def test_the_run_page_puts_summary_and_decision_first_and_pages_the_parcels(
     field, personas, monkeypatch
 ):
-    from parcels import admin_calculations
+    from quantification import admin as admin_calculations
 
     monkeypatch.setattr(admin_calculations, "PARCELS_PER_PAGE", 2)
     run = fixture_project.run(field, personas.manager_a, kind=RunKind.EX_POST)
