@@ -15,15 +15,14 @@ from parcels.importing.readers.cells import (
     parse_text,
 )
 from parcels.importing.readers.errors import CellError, FieldFileError, RowError
+from parcels.importing.readers.headers import group_separator, strip_group_paths
 from parcels.importing.readers.tabular import (
     Row,
-    group_separator,
     read_csv,
     read_table,
     read_xlsx,
     read_xlsx_sheets,
     sniff_delimiter,
-    strip_group_paths,
 )
 from tests.parcels.importing.readers.conftest import fixture_path
 
