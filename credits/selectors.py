@@ -32,7 +32,7 @@ from credits.models import (
     Sale,
     SerialBlock,
 )
-from credits.serials import SerialFormatError, SerialRange, parse_serial
+from credits.serials import SerialFormatError, SerialRange, format_range, parse_serial
 from smallholders.choices import Role
 from smallholders.selectors import AnyUser, scope_for
 
@@ -283,7 +283,7 @@ class SoldBlock:
     block_id: int
     issuance_id: int
     quantity: int
-    serial: str  # unit type, vintage and range, e.g. "VER-2018-101-150"
+    serial: str  # the printed serial range, e.g. "PCH-PE-001-VER-2018-000000101-000000150"
 
 
 @dataclass(frozen=True)
@@ -317,13 +317,28 @@ def sold_blocks(*, sale_ids: Sequence[int]) -> list[SoldBlock]:
             "vintage",
             "serial_start",
             "serial_end",
+            "project__registry__prefix",
+            "project__country",
+            "project__registry__number",
         )  # fmt: skip
         .order_by("created_event__sale", "serial_start")
     )
     return [
-        SoldBlock(sale, pk, issuance, qty, f"{unit}-{vintage}-{start}-{end}")
-        for sale, pk, issuance, qty, unit, vintage, start, end in rows
+        SoldBlock(sale, pk, issuance, qty, _printed_range(*serial))
+        for sale, pk, issuance, qty, *serial in rows
     ]
+
+
+def _printed_range(unit_type, vintage, start, end, prefix, country, number) -> str:
+    return format_range(
+        prefix=prefix,
+        country=country,
+        project_number=number,
+        unit_type=unit_type,
+        vintage=vintage,
+        start=start,
+        end=end,
+    )
 
 
 def issuance_shares(*, issuance_ids: Iterable[int]) -> list[IssuanceShare]:
