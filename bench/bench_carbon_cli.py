@@ -3,8 +3,8 @@
 Measured in the same run:
 
 1. floor: Python's ``csv`` module reading the input and writing the same rows back out;
-2. ``quantification.cli.carbon_trees`` in process (read, validate, compute, write), with its
-   phases, and ``compute_trees`` alone (the numpy engine, warm caches);
+2. ``quantification.cli.trees.carbon_trees`` in process (read, validate, compute, write), with
+   its phases, and ``compute_trees`` alone (the numpy engine, warm caches);
 3. ``manage.py carbon_trees`` as a subprocess (Django start-up included), skipped with a
    message when the project is not importable.
 
@@ -28,7 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quantification.engine import cli  # noqa: E402
+from quantification.cli import parameters, reading, reporting  # noqa: E402
+from quantification.cli import trees as cli_trees  # noqa: E402
 from quantification.engine.pipeline import compute_trees  # noqa: E402
 
 SPECIES = [
@@ -104,29 +105,29 @@ def floor(source: Path, target: Path) -> float:
 
 
 def in_process(source: Path, target: Path) -> tuple[float, dict[str, float]]:
-    params = cli.cli_parameters()
+    params = parameters.cli_parameters()
     phases = {}
     start = time.perf_counter()
-    table, trees = cli.read_trees(source)
+    table, trees = reading.read_trees(source)
     phases["read+validate"] = time.perf_counter() - start
     t = time.perf_counter()
     results = compute_trees(trees, params)
     phases["compute"] = time.perf_counter() - t
     t = time.perf_counter()
-    with cli._gc_paused():
-        cli.write_atomically(target, cli.output_lines(table, trees, results))
+    with reading.gc_paused():
+        reporting.write_atomically(target, cli_trees.output_lines(table, trees, results))
     phases["write"] = time.perf_counter() - t
     total = time.perf_counter() - start
-    status = cli.carbon_trees(source, target, params=params, stderr=io.StringIO())
+    status = cli_trees.carbon_trees(source, target, params=params, stderr=io.StringIO())
     assert status == 0, "carbon_trees failed on the generated file"
     start = time.perf_counter()
-    cli.carbon_trees(source, target, params=params, stderr=io.StringIO())
+    cli_trees.carbon_trees(source, target, params=params, stderr=io.StringIO())
     return min(total, time.perf_counter() - start), phases
 
 
 def engine_only(source: Path) -> float:
-    _, trees = cli.read_trees(source)
-    params = cli.cli_parameters()
+    _, trees = reading.read_trees(source)
+    params = parameters.cli_parameters()
     compute_trees(trees, params)
     start = time.perf_counter()
     compute_trees(trees, params)

@@ -32,7 +32,7 @@ from credits.models import (
     Sale,
     SerialBlock,
 )
-from credits.serials import SerialFormatError, SerialRange, parse_serial
+from credits.serials import SerialFormatError, SerialRange, format_range, parse_serial
 from smallholders.choices import Role
 from smallholders.models import Project
 from smallholders.selectors import AnyUser, projects_for, scope_for
@@ -85,8 +85,7 @@ def operable_accounts(*, user: AnyUser, kinds: tuple[str, ...]) -> QuerySet[Acco
 
 
 def buyer_account_for(*, user: AnyUser) -> Account | None:
-    """The account a caller buys for: its API key's organisation (the key's principal carries
-    `organisation`), or a buyer person's only organisation; None for anyone else."""
+    """The account of an API key's organisation (on its principal) or of a buyer's only one."""
     organisation = getattr(user, "organisation", None)
     if organisation is None and user.is_authenticated and scope_for(user).role == Role.BUYER:
         organisations = list(user.buyer_organisations.all()[:2])
@@ -97,8 +96,7 @@ def buyer_account_for(*, user: AnyUser) -> Account | None:
 
 
 def ledger_rows_for(queryset: QuerySet, *, user: AnyUser) -> QuerySet:
-    """Rows (with `project` and `account` fields) `user` may read: a buyer its own, a manager
-    its projects', superusers and verifiers all; anyone else nothing."""
+    """Rows with `project` and `account` a buyer, manager, verifier or superuser may read."""
     account = buyer_account_for(user=user)
     if account is not None:
         return queryset.filter(account=account)
@@ -325,7 +323,7 @@ class SoldBlock:
     block_id: int
     issuance_id: int
     quantity: int
-    serial: str  # unit type, vintage and range, e.g. "VER-2018-101-150"
+    serial: str  # the printed serial range, e.g. "PCH-PE-001-VER-2018-000000101-000000150"
 
 
 @dataclass(frozen=True)
@@ -359,13 +357,28 @@ def sold_blocks(*, sale_ids: Sequence[int]) -> list[SoldBlock]:
             "vintage",
             "serial_start",
             "serial_end",
+            "project__registry__prefix",
+            "project__country",
+            "project__registry__number",
         )  # fmt: skip
         .order_by("created_event__sale", "serial_start")
     )
     return [
-        SoldBlock(sale, pk, issuance, qty, f"{unit}-{vintage}-{start}-{end}")
-        for sale, pk, issuance, qty, unit, vintage, start, end in rows
+        SoldBlock(sale, pk, issuance, qty, _printed_range(*serial))
+        for sale, pk, issuance, qty, *serial in rows
     ]
+
+
+def _printed_range(unit_type, vintage, start, end, prefix, country, number) -> str:
+    return format_range(
+        prefix=prefix,
+        country=country,
+        project_number=number,
+        unit_type=unit_type,
+        vintage=vintage,
+        start=start,
+        end=end,
+    )
 
 
 def issuance_shares(*, issuance_ids: Iterable[int]) -> list[IssuanceShare]:

@@ -53,8 +53,14 @@ class SerialRange:
         )
 
 
+def project_code(*, prefix: str, country: str, project_number: int) -> str:
+    """A registered project as its serials print it: `PCH-PE-001`."""
+    return f"{prefix}-{country}-{project_number:0{PROJECT_DIGITS}d}"
+
+
 def _stem(*, prefix: str, country: str, project_number: int, unit_type: str, vintage: int) -> str:
-    return f"{prefix}-{country}-{project_number:0{PROJECT_DIGITS}d}-{unit_type}-{vintage:04d}"
+    code = project_code(prefix=prefix, country=country, project_number=project_number)
+    return f"{code}-{unit_type}-{vintage:04d}"
 
 
 def format_range(
@@ -78,6 +84,24 @@ def format_range(
         vintage=vintage,
     )
     return f"{stem}-{start:0{SERIAL_DIGITS}d}-{end:0{SERIAL_DIGITS}d}"
+
+
+def project_range(project, *, unit_type: str, vintage: int, start: int, end: int) -> str:
+    """The printed serial of the block `start..end` of a registered project.
+
+    `project` is a Project with its `registry` entry (the one place that reads the prefix and
+    number off it: blocks, events in the admin and the public lookup all print through here).
+    """
+    registry = project.registry
+    return format_range(
+        prefix=registry.prefix,
+        country=project.country,
+        project_number=registry.number,
+        unit_type=unit_type,
+        vintage=vintage,
+        start=start,
+        end=end,
+    )
 
 
 def format_serial(

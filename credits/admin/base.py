@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.urls import path
 
 from credits import admin_operations as ops
-from credits.serials import format_range
+from credits.serials import project_range
 from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role
 from smallholders.selectors import projects_for
@@ -65,18 +65,9 @@ class LedgerAdmin(CreditsAdmin):
 
 
 def printed_ranges(project, unit_type: str, vintage: int, ranges: list) -> str:
-    registry = getattr(project, "registry", None)
-    if registry is None:
+    if getattr(project, "registry", None) is None:
         return ", ".join(f"{start}–{end}" for start, end in ranges)
     return ", ".join(
-        format_range(
-            prefix=registry.prefix,
-            country=project.country,
-            project_number=registry.number,
-            unit_type=unit_type,
-            vintage=vintage,
-            start=start,
-            end=end,
-        )
+        project_range(project, unit_type=unit_type, vintage=vintage, start=start, end=end)
         for start, end in ranges
     )

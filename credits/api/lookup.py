@@ -11,7 +11,7 @@ from credits.api.errors import bad_serial
 from credits.models import LedgerEvent, SerialBlock
 from credits.project_facts import facts_as_dict, project_facts
 from credits.selectors import availability, lookup_serial
-from credits.serials import SerialFormatError, format_range
+from credits.serials import SerialFormatError, project_range
 from smallholders.models import Project
 
 PAGINATION_PARAMETERS = {"page", "page_size", "format"}
@@ -72,12 +72,9 @@ def project_availability(project: Project, query: dict) -> dict:
 
 
 def _printed_ranges(event: LedgerEvent, block: SerialBlock) -> list[str]:
-    registry = block.project.registry
     return [
-        format_range(
-            prefix=registry.prefix,
-            country=block.project.country,
-            project_number=registry.number,
+        project_range(
+            block.project,
             unit_type=event.unit_type,
             vintage=event.vintage,
             start=start,

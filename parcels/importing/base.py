@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from parcels.importing.readers.errors import CellError, RowError
-from parcels.importing.readers.tabular import Aliases
+from parcels.importing.readers.headers import Aliases
 from smallholders.models import Cooperative, Project
 
 SAMPLE_ROWS = 50

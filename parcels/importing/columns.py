@@ -19,16 +19,10 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from parcels.importing.base import Record
+from parcels.importing.readers.cells import has_data
 from parcels.importing.readers.errors import RowError
-from parcels.importing.readers.tabular import (
-    Aliases,
-    Table,
-    _has_data,
-    _is_hxl,
-    _too_many_cells,
-    read_csv,
-    too_few_cells,
-)
+from parcels.importing.readers.headers import Aliases
+from parcels.importing.readers.tabular import Table, is_hxl, read_csv, too_few_cells, too_many_cells
 from parcels.importing.records import read_records, resolve_format
 
 #: rows read at a time: a chunk's row lists (about 20 MB for 20,000 rows of 16 cells) are the
@@ -145,7 +139,7 @@ def _body(chunk: list[tuple[int, list[str]]], table: Table) -> tuple[Sequence[in
 
 def _regular(rows: Sequence[list[str]], width: int) -> bool:
     """Every row as wide as the header and holding data: all rows are kept as they are."""
-    # "".join(cells).strip() is empty exactly when every cell is blank (_has_data on text).
+    # "".join(cells).strip() is empty exactly when every cell is blank (has_data on text).
     return set(map(len, rows)) <= {width} and all(map(str.strip, map("".join, rows)))
 
 
@@ -166,7 +160,7 @@ def _irregular_body(
     for number, cells in numbered:
         if number <= header or not "".join(cells).strip():
             continue
-        if number == header + 1 and _is_hxl(cells):
+        if number == header + 1 and is_hxl(cells):
             continue
         if len(cells) != width:
             cells = _fit(cells, number, width, table)
@@ -182,8 +176,8 @@ def _fit(cells: list[str], number: int, width: int, table: Table) -> list | None
     if len(cells) < width:
         table.errors.append(too_few_cells(number, len(cells), table))
         return None
-    if _has_data(cells[width:]):
-        table.errors.append(_too_many_cells(number, len(cells), width, table))
+    if has_data(cells[width:]):
+        table.errors.append(too_many_cells(number, len(cells), width, table))
         return None
     return cells[:width]
 

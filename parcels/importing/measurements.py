@@ -14,10 +14,6 @@ the same checks.
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
-from django.contrib.gis.geos import Point
 from django.db.models import Min
 from django.utils.translation import gettext as _
 
@@ -26,17 +22,23 @@ from parcels.choices import TreeOrigin, TreeStatus
 from parcels.importing.base import SAMPLE_ROWS, Importer, Plan, ProgressCallback, RowCheck
 from parcels.importing.batch import Batch, BatchPlan
 from parcels.importing.columns import Columns
-from parcels.importing.lookups import ParcelRef, parcel_index, resolve_parcel
+from parcels.importing.lookups import parcel_index, resolve_parcel
+from parcels.importing.measurement_cells import (
+    ORIGIN_ALIASES,
+    STATUS_ALIASES,
+    dbh_cell,
+    height_cell,
+    new_plot_visit,
+    notes_cell,
+    stem_cell,
+)
 from parcels.importing.readers.cells import (
     choice_lookup,
     normalize_label,
     parse_choice,
     parse_date,
-    parse_decimal,
-    parse_int,
     parse_text,
 )
-from parcels.importing.readers.geometry import PERU_BOUNDS
 from parcels.importing.writing import (
     insert_columns_with_history,
     insert_with_history,
@@ -44,19 +46,7 @@ from parcels.importing.writing import (
 )
 from parcels.models import MonitoringPlot, Planting, TreeMeasurement
 
-_PLAIN_NUMBER = re.compile(r"\d{1,4}(\.\d+)?")
-_TENTH = Decimal("0.1")
-STATUS_ALIASES = {
-    TreeStatus.ALIVE: ("vivo", "viva", "v", "a", "live"),
-    TreeStatus.DEAD: ("muerto", "muerta", "m", "d", "ausente"),
-    TreeStatus.CUT: ("cortado", "cortada", "talado", "c", "felled"),
-}
-ORIGIN_ALIASES = {
-    TreeOrigin.PLANTED: ("plantado", "sembrado", "p"),
-    TreeOrigin.PRE_EXISTING: ("preexistente", "natural", "remanente", "regeneracion"),
-}
 UPDATED_FIELDS = ("species", "dbh_cm", "height_m", "status", "origin", "notes")
-NOTES_MAX = 300
 PLOT_FIELDS = ("parcel_code", "plot_code", "measured_on")
 #: the columns of a created row that come from the file (the others take their defaults)
 WRITTEN = (
@@ -70,17 +60,6 @@ WRITTEN = (
     "origin",
     "notes",
 )
-
-
-def parse_measure(value: object, field: str) -> Decimal | None:
-    """A DBH or height: plain "12.5" fast, anything else through the locale-aware parser.
-
-    Rounded to the stored tenth, as the database column would.
-    """
-    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
-        return Decimal(value).quantize(_TENTH)
-    number = parse_decimal(value, field)
-    return None if number is None else number.quantize(_TENTH)
 
 
 class MeasurementImporter(Importer):
@@ -208,10 +187,10 @@ class MeasurementImporter(Importer):
             lambda c: c.parse(parse_choice, "origin", lookup=self.origins) or TreeOrigin.PLANTED,
         )
         tags = batch.memo("tree_tag", lambda c: c.parse(parse_text, "tree_tag", required=True))
-        stems = batch.memo("stem", _stem)
-        notes = batch.memo("notes", _notes)
-        dbh = batch.memo("dbh_cm", _dbh)
-        height = batch.memo("height_m", _height)
+        stems = batch.memo("stem", stem_cell)
+        notes = batch.memo("notes", notes_cell)
+        dbh = batch.memo("dbh_cm", dbh_cell)
+        height = batch.memo("height_m", height_cell)
         self._check_low_heights(batch, height, dbh)
         if progress is not None:
             progress(len(columns), len(columns))
@@ -234,7 +213,7 @@ class MeasurementImporter(Importer):
     def _check_low_heights(self, batch: Batch, height: list, dbh: list) -> None:
         """The DBH rule for trees not taller than breast height, row by row (they are few).
 
-        `_height` checked each height's range alone; only a height at or under
+        `height_cell` checked each height's range alone; only a height at or under
         BREAST_HEIGHT_M can also fail with the row's DBH, so only those rows are re-checked.
         """
         low = {
@@ -268,56 +247,11 @@ class MeasurementImporter(Importer):
             return self.plots[key]
         if key not in self.new_plots:
             probe = RowCheck(check.record)
-            plot = self._new_plot(probe, parcel, code, day)
+            plot = new_plot_visit(probe, parcel, code, day)
             self.new_plots[key] = (-1 - len(self.new_plots), plot, probe.errors)
         token, _plot, errors = self.new_plots[key]
         check.errors.extend(errors)  # every spelling of the visit gets the same errors
         return token
-
-    def _new_plot(
-        self, check: RowCheck, parcel: ParcelRef, code: str, day: object
-    ) -> MonitoringPlot | None:
-        lat = check.parse(parse_decimal, "plot_lat")
-        lon = check.parse(parse_decimal, "plot_lon")
-        radius = check.parse(parse_decimal, "plot_radius_m")
-        slope = check.parse(parse_decimal, "slope_pct")
-        if None in (lat, lon, radius):
-            if check.ok:  # else the unreadable cell was reported already
-                check.fail(
-                    "plot_code",
-                    _(
-                        "Unknown plot visit; to create it, give plot_lat, "
-                        "plot_lon and plot_radius_m on its first row."
-                    ),
-                )
-            return None
-        area = check.run(lambda: validation.plot_area_m2(radius, slope_pct=slope))
-        if not self._inside_peru(check, lon, lat) or area is None:
-            return None
-        return MonitoringPlot(
-            parcel_id=parcel.pk,
-            code=code,
-            measured_on=day,
-            radius_m=radius,
-            area_m2=area,
-            slope_pct=slope,
-            centre=Point(float(lon), float(lat), srid=4326),
-            team=check.parse(parse_text, "team") or "",
-        )
-
-    def _inside_peru(self, check: RowCheck, lon: Decimal, lat: Decimal) -> bool:
-        west, south, east, north = PERU_BOUNDS
-        if west <= lon <= east and south <= lat <= north:
-            return True
-        check.fail(
-            "plot_lat",
-            _(
-                "The plot centre (%(lat)s, %(lon)s) is outside Peru; check the "
-                "latitude/longitude order and signs."
-            )
-            % {"lat": lat, "lon": lon},
-        )
-        return False
 
     def _plan(self, batch: Batch) -> BatchPlan:
         """Rows without errors become creates or updates; a repeated plot visit, tag and stem
@@ -393,29 +327,3 @@ class MeasurementImporter(Importer):
 def _pick(cells: list, indexes: list[int], total: int) -> list:
     """The cells of these rows (the whole column when every row is picked, the usual case)."""
     return cells if len(indexes) == total else [cells[index] for index in indexes]
-
-
-def _stem(check: RowCheck) -> int | None:
-    stem = check.parse(parse_int, "stem")
-    if stem is not None and stem < 1:
-        check.fail("stem", _("The stem number starts at 1."))
-    return stem or 1
-
-
-def _notes(check: RowCheck) -> str:
-    notes = check.parse(parse_text, "notes") or ""
-    if len(notes) > NOTES_MAX:
-        check.fail("notes", _("At most %(count)s characters.") % {"count": NOTES_MAX})
-    return notes
-
-
-def _dbh(check: RowCheck) -> Decimal | None:
-    dbh = check.parse(parse_measure, "dbh_cm")
-    check.run(lambda: validation.validate_dbh(dbh))
-    return dbh
-
-
-def _height(check: RowCheck) -> Decimal | None:
-    height = check.parse(parse_measure, "height_m")
-    check.run(lambda: validation.validate_height(height))
-    return height

@@ -20,13 +20,14 @@ from parcels.importing.readers.cells import normalize_label
 from parcels.importing.readers.detect import FORMATS, detect_format
 from parcels.importing.readers.errors import FieldFileError, RowError
 from parcels.importing.readers.geo import GEOMETRY_FIELD, GeoResult, read_parcels
+from parcels.importing.readers.headers import Aliases, alias_index
 from parcels.importing.readers.submissions import (
     Submission,
     SubmissionExport,
     read_kobo_xlsx,
     read_odk_zip,
 )
-from parcels.importing.readers.tabular import Aliases, alias_index, read_csv, read_xlsx
+from parcels.importing.readers.tabular import read_csv, read_xlsx
 
 TABULAR_FORMATS = ("csv", "xlsx", "odk-zip", "kobo-xlsx")
 ZIP_FORMATS = ("xlsx", "kobo-xlsx", "kmz", "odk-zip")

@@ -5,11 +5,13 @@ Spec: ``docs/carbon-methods.md``. Entry points (details in each module):
 - :mod:`.parameters`   ``CarbonParameters`` (frozen, ``fingerprint()``), ``METHOD_VERSION``
 - :mod:`.pipeline`     ``TreeTable`` -> ``compute_trees`` -> ``TreeResults``;
                        ``aggregate_plots`` -> ``PlotTotals``; ``estimate_project`` /
-                       ``estimate_change`` -> ``ProjectEstimate``
+                       ``estimate_change`` -> ``ProjectEstimate`` (a package: inputs, per-tree,
+                       plots/strata)
 - :mod:`.removals`     ``compute_issuance`` -> ``IssuanceResult`` (Decimal tonnes)
-- :mod:`.exante`       ``project_exante``, ``exante_credits``, ``calibrate_growth``
-- :mod:`.allometry`, :mod:`.height`, :mod:`.wood_density`, :mod:`.biomass`,
-  :mod:`.sampling`     the formulas, usable on their own
+- :mod:`.exante`       ``project_exante``, ``exante_credits``; :mod:`.growth`
+                       ``chapman_richards``, ``calibrate_growth``
+- :mod:`.allometry`, :mod:`.height` (with :mod:`.hd_models`, the local H–D models),
+  :mod:`.wood_density`, :mod:`.biomass`, :mod:`.sampling`     the formulas, usable on their own
 - :mod:`.uncertainty`  optional Monte Carlo error propagation (§12)
 - ``quantification.cli`` (outside the engine) reads files for the ``carbon_trees``/
   ``carbon_estimate`` commands

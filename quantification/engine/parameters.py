@@ -20,9 +20,8 @@ from typing import Any
 
 from .allometry import EQ_CHAVE2014_EQ4, EQUATIONS, WD_RANGE
 from .biomass import BGB_METHODS, BGB_RATIO
+from .hd_models import HD_BEST, HD_METHODS
 from .height import (
-    HD_BEST,
-    HD_METHODS,
     HEIGHT_METHODS,
     METHOD_CHAVE_E,
     METHOD_FELDPAUSCH,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from .height import HD_LOG1, HD_LOG2, HDModel
+from .hd_models import HD_LOG1, HD_LOG2, HDModel
 from .notices import ParameterError
 
 #: Posterior means of BIOMASS ``param_4`` (intercept, slope on ln(ρD²H), residual sd).

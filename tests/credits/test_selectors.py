@@ -146,3 +146,13 @@ def test_it_traces_a_block_to_its_parcels_pro_rata(ledger):
     assert [c.smallholder_id for c in trace] == [p.smallholder_id for p in ledger.parcels]
     whole = selectors.trace_block(block.parent.parent)  # the issued block, 700 units
     assert [c.units for c in whole] == [350, 210, 140]
+
+
+def test_sold_blocks_print_their_serials_as_the_registry_does(ledger):
+    first, second = buy(ledger, 30), buy(ledger, 20)
+    sold = selectors.sold_blocks(sale_ids=[first.pk, second.pk])
+    assert [(b.sale_id, b.quantity) for b in sold] == [(first.pk, 30), (second.pk, 20)]
+    for block in sold:
+        printed = SerialBlock.objects.get(pk=block.block_id).printed_serial
+        assert block.serial == printed
+        assert selectors.parse_serial(block.serial).quantity == block.quantity

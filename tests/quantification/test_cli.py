@@ -1,4 +1,4 @@
-"""The carbon_trees / carbon_estimate contract: cli.py functions and the management commands."""
+"""The carbon_trees / carbon_estimate contract: quantification.cli and the management commands."""
 
 import csv
 import io
@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from quantification import cli
+from quantification.cli import estimate as cli_estimate
+from quantification.cli import parameters as cli_params
+from quantification.cli import trees as cli_trees
 from quantification.engine import CarbonParameters
 from tests.quantification.engine.conftest import assert_stated
 
@@ -40,11 +42,11 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def test_it_writes_exactly_the_contract_columns_with_the_cli_defaults(tmp_path):
     out = tmp_path / "out.csv"
     err = io.StringIO()
-    assert cli.carbon_trees(_write(tmp_path, "in.csv", TREES), out, stderr=err) == 0
+    assert cli_trees.carbon_trees(_write(tmp_path, "in.csv", TREES), out, stderr=err) == 0
     header = out.read_text().splitlines()[0].split(",")
     assert (
         header
-        == list(cli.OUTPUT_COLUMNS)
+        == list(cli_trees.OUTPUT_COLUMNS)
         == [
             "tree_id",
             "species",
@@ -85,7 +87,7 @@ def test_it_writes_exactly_the_contract_columns_with_the_cli_defaults(tmp_path):
 
 def test_it_applies_the_parameter_options(tmp_path):
     source = _write(tmp_path, "in.csv", TREES)
-    params = cli.cli_parameters(
+    params = cli_params.cli_parameters(
         equation="chave2014_eq7_biomass",
         e=-0.129006,
         root_shoot=0.37,
@@ -93,17 +95,22 @@ def test_it_applies_the_parameter_options(tmp_path):
         dmin=2.0,
         height_model="chave_e",
     )
-    assert cli.carbon_trees(source, tmp_path / "o.csv", params=params, stderr=io.StringIO()) == 0
+    assert (
+        cli_trees.carbon_trees(source, tmp_path / "o.csv", params=params, stderr=io.StringIO()) == 0
+    )
     rows = {r["tree_id"]: r for r in _rows(tmp_path / "o.csv")}
     assert rows["T6"]["equation"] == "chave2014_eq7_biomass" and float(rows["T6"]["agb_kg"]) > 0
     agb, bgb = float(rows["T1"]["agb_kg"]), float(rows["T1"]["bgb_kg"])
     assert bgb == pytest.approx(0.37 * agb)
     assert float(rows["T1"]["carbon_kg"]) == pytest.approx(0.5 * 1.37 * agb)
     assert rows["T2"]["height_source"] == "none"  # Eq. 7 needs no height: none is modelled
-    chave_e = cli.cli_parameters(height_model="chave_e", e=0.0)
-    assert cli.carbon_trees(source, tmp_path / "e.csv", params=chave_e, stderr=io.StringIO()) == 0
+    chave_e = cli_params.cli_parameters(height_model="chave_e", e=0.0)
+    assert (
+        cli_trees.carbon_trees(source, tmp_path / "e.csv", params=chave_e, stderr=io.StringIO())
+        == 0
+    )
     assert _rows(tmp_path / "e.csv")[1]["height_source"] == "chave_e"
-    local = cli.cli_parameters(height_model="log2")
+    local = cli_params.cli_parameters(height_model="log2")
     assert (local.height_method, local.height_model) == ("local", "log2")
 
 
@@ -129,7 +136,7 @@ def test_it_reports_every_bad_row_and_writes_nothing(tmp_path):
     )
     out = tmp_path / "out.csv"
     err = io.StringIO()
-    assert cli.carbon_trees(source, out, stderr=err) == 1
+    assert cli_trees.carbon_trees(source, out, stderr=err) == 1
     assert not out.exists() and list(tmp_path.iterdir()) == [source]
     lines = err.getvalue().splitlines()
     assert lines == [
@@ -151,7 +158,7 @@ def test_it_reports_every_bad_row_and_writes_nothing(tmp_path):
 def test_it_reports_missing_columns_on_line_one(tmp_path):
     source = _write(tmp_path, "in.csv", "tree_id,species,dbh\nT1,Inga,20\n")
     err = io.StringIO()
-    assert cli.carbon_trees(source, tmp_path / "o.csv", stderr=err) == 1
+    assert cli_trees.carbon_trees(source, tmp_path / "o.csv", stderr=err) == 1
     assert err.getvalue().splitlines()[:2] == [
         "line 1, dbh_cm: missing column",
         "line 1, height_m: missing column",
@@ -165,7 +172,7 @@ def test_it_reads_quoted_fields_crlf_and_a_byte_order_mark(tmp_path):
     )
     source = tmp_path / "q.csv"
     source.write_bytes(text.encode("utf-8"))
-    assert cli.carbon_trees(source, tmp_path / "o.csv", stderr=io.StringIO()) == 0
+    assert cli_trees.carbon_trees(source, tmp_path / "o.csv", stderr=io.StringIO()) == 0
     rows = _rows(tmp_path / "o.csv")
     assert [r["tree_id"] for r in rows] == ["T,1", "T2"]
     assert rows[1]["species"] == 'Inga "vera"'
@@ -173,7 +180,7 @@ def test_it_reads_quoted_fields_crlf_and_a_byte_order_mark(tmp_path):
     bad = tmp_path / "qbad.csv"
     bad.write_text('tree_id,species,dbh_cm,height_m\n"T1",Inga,x,\n"T2",Inga,20,1,2\n')
     err = io.StringIO()
-    assert cli.carbon_trees(bad, tmp_path / "o2.csv", stderr=err) == 1
+    assert cli_trees.carbon_trees(bad, tmp_path / "o2.csv", stderr=err) == 1
     assert err.getvalue().splitlines()[:2] == [
         "line 2, dbh_cm: not a finite number: 'x'",
         "line 3, -: expected 4 fields, found 5",
@@ -195,9 +202,9 @@ def test_its_output_is_identical_across_runs_and_hash_seeds(tmp_path):
             [
                 sys.executable,
                 "-c",
-                "import sys; from quantification.engine import cli; "
-                "sys.exit(cli.carbon_trees(sys.argv[1], sys.argv[2], "
-                "params=cli.cli_parameters(height_model='local')))",
+                "import sys; from quantification.cli import parameters, trees; "
+                "sys.exit(trees.carbon_trees(sys.argv[1], sys.argv[2], "
+                "params=parameters.cli_parameters(height_model='local')))",
                 str(source),
                 str(out),
             ],
@@ -208,8 +215,11 @@ def test_its_output_is_identical_across_runs_and_hash_seeds(tmp_path):
         )
         outputs.append(out.read_bytes())
     in_process = tmp_path / "in_process.csv"
-    cli.carbon_trees(
-        source, in_process, params=cli.cli_parameters(height_model="local"), stderr=io.StringIO()
+    cli_trees.carbon_trees(
+        source,
+        in_process,
+        params=cli_params.cli_parameters(height_model="local"),
+        stderr=io.StringIO(),
     )
     assert outputs[0] == outputs[1] == in_process.read_bytes()
     assert b"local:" in outputs[0]
@@ -244,11 +254,14 @@ def test_it_prints_the_project_estimate_as_json(tmp_path):
     trees, plots, strata = _estimate_files(tmp_path)
     out, err = io.StringIO(), io.StringIO()
     assert (
-        cli.carbon_estimate(trees, plots, strata, tmp_path / "e.json", stdout=out, stderr=err) == 0
+        cli_estimate.carbon_estimate(
+            trees, plots, strata, tmp_path / "e.json", stdout=out, stderr=err
+        )
+        == 0
     )
     document = json.loads(out.getvalue())
     assert document == json.loads((tmp_path / "e.json").read_text())
-    params = cli.cli_parameters()
+    params = cli_params.cli_parameters()
     assert document["method_version"] == "pichanaki-carbon 1.0.0"
     assert document["parameters_fingerprint"] == params.fingerprint()
     assert CarbonParameters.from_dict(document["parameters"]) == params
@@ -271,19 +284,21 @@ def test_it_reports_estimate_input_errors_with_their_lines(tmp_path):
     trees.write_text(trees.read_text() + "6,Inga edulis,20,,Z\n")
     _write(tmp_path, "s.csv", "stratum,area_ha,census\nS,100,maybe\n")
     err = io.StringIO()
-    assert cli.carbon_estimate(trees, plots, strata, stdout=io.StringIO(), stderr=err) == 1
+    assert cli_estimate.carbon_estimate(trees, plots, strata, stdout=io.StringIO(), stderr=err) == 1
     assert "line 2, census: must be true or false" in err.getvalue()
     _write(tmp_path, "s.csv", STRATA)
     err = io.StringIO()
-    assert cli.carbon_estimate(trees, plots, strata, stdout=io.StringIO(), stderr=err) == 1
+    assert cli_estimate.carbon_estimate(trees, plots, strata, stdout=io.StringIO(), stderr=err) == 1
     assert "line 7, plot_id: plot Z is not in the plots table" in err.getvalue()
 
 
 def test_it_loads_a_saved_parameter_set(tmp_path):
     saved = CarbonParameters(height_method="feldpausch", root_shoot_ratio=0.37)
     path = _write(tmp_path, "params.json", json.dumps(saved.to_dict()))
-    assert cli.parameters_from_options({"parameters": str(path)}) == saved
-    assert cli.parameters_from_options({"parameters": str(path), "dmin": 10.0}).dmin_cm == 10.0
+    assert cli_params.parameters_from_options({"parameters": str(path)}) == saved
+    assert (
+        cli_params.parameters_from_options({"parameters": str(path), "dmin": 10.0}).dmin_cm == 10.0
+    )
 
 
 def test_the_carbon_trees_command_wraps_the_cli(tmp_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 
@@ -47,6 +47,11 @@ def normalize_label(text: str) -> str:
 def is_blank(value: object) -> bool:
     """True for ``None`` and strings holding only whitespace."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def has_data(cells: Sequence[object]) -> bool:
+    """True when a row holds at least one cell that is not blank."""
+    return any(not is_blank(cell) for cell in cells)
 
 
 def _blank(field: str, required: bool) -> None:

@@ -26,6 +26,7 @@ from parcels.importing.readers.geometry import (
     parse_odk_positions,
     parse_shape_cell,
 )
+from parcels.importing.readers.headers import Aliases, alias_index
 from parcels.importing.readers.records import GEOMETRY_FIELD, GeoRecord, GeoResult
 from parcels.importing.readers.submissions import (
     Submission,
@@ -33,14 +34,7 @@ from parcels.importing.readers.submissions import (
     read_kobo_xlsx,
     read_odk_zip,
 )
-from parcels.importing.readers.tabular import (
-    Aliases,
-    Source,
-    Table,
-    alias_index,
-    read_source,
-    read_table,
-)
+from parcels.importing.readers.tabular import Source, Table, read_source, read_table
 
 __all__ = [
     "GEOMETRY_ALIASES",

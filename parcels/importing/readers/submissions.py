@@ -24,12 +24,11 @@ from django.utils.translation import gettext as _
 from parcels.importing.readers.archives import open_zip, read_member
 from parcels.importing.readers.cells import is_blank, parse_int
 from parcels.importing.readers.errors import CellError, FieldFileError, RowError
+from parcels.importing.readers.headers import Aliases, group_separator
 from parcels.importing.readers.tabular import (
-    Aliases,
     Row,
     Source,
     Table,
-    group_separator,
     read_csv,
     read_source,
     read_xlsx_sheets,

@@ -3,9 +3,12 @@
 CSV: the encoding (UTF-8 with or without BOM, UTF-16 from Excel's "Unicode text", cp1252 /
 Latin-1) and the delimiter (``;``, ``,`` or tab) are detected; quoted fields may span lines.
 XLSX: read through openpyxl in read-only mode. In both, the header is the first non-empty row (or,
-given aliases, the early row naming most known fields, skipping title rows), and each header is
-matched against caller-supplied aliases ignoring case, accents, spaces and punctuation. Blank rows
-are skipped. Rows are produced lazily: 100,000 CSV rows read in about 0.2 s.
+given aliases, the early row naming most known fields, skipping title rows; see
+:mod:`.headers`). Blank rows are skipped. Rows are produced lazily: 100,000 CSV rows read in
+about 0.2 s.
+
+:func:`read_text_columns` reads a strict comma-separated text (the carbon commands' contract)
+straight into columns, for files of millions of rows.
 """
 
 from __future__ import annotations
@@ -13,15 +16,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import os
 import re
 import zipfile
-from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import BinaryIO
 
+import numpy as np
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -29,17 +32,22 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from parcels.importing.readers.archives import open_zip
-from parcels.importing.readers.cells import is_blank, normalize_label
+from parcels.importing.readers.cells import has_data, is_blank
 from parcels.importing.readers.errors import FieldFileError, RowError
+from parcels.importing.readers.headers import (
+    Aliases,
+    alias_index,
+    find_header,
+    group_separator,
+    map_headers,
+    strip_group_paths,
+)
 
 Source = bytes | str | os.PathLike[str] | BinaryIO
-Aliases = Mapping[str, Iterable[str]]
 
-_HEADER_SCAN = 10
 _DELIMITERS = (";", "\t", ",")  # in order of preference when the header is ambiguous
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
-_ODK_GEOPOINT_PARTS = frozenset({"Latitude", "Longitude", "Altitude", "Accuracy"})
 
 
 @dataclass(frozen=True)
@@ -92,87 +100,6 @@ def read_source(source: Source) -> bytes:
         with open(source, "rb") as handle:
             return handle.read()
     return source.read()
-
-
-def alias_index(aliases: Aliases | None) -> dict[str, str]:
-    """Folded spelling -> canonical field name; every canonical name is its own alias."""
-    index: dict[str, str] = {}
-    for canonical, spellings in (aliases or {}).items():
-        for spelling in (canonical, *spellings):
-            index.setdefault(normalize_label(spelling), canonical)
-    return index
-
-
-def strip_group_paths(headers: Sequence[str], separator: str) -> list[str]:
-    """Drop ODK (``-``) or Kobo (``/``) group prefixes: ``parcela-forma`` -> ``forma``.
-
-    ODK geopoint parts keep their question (``plot-center-Latitude`` -> ``center-Latitude``),
-    Kobo select-multiple choice columns keep theirs (``g/q1/a`` -> ``q1/a``), and names that would
-    then clash are left whole.
-    """
-    present = set(headers)
-    short = [_short_name(header, separator, present) for header in headers]
-    counts = Counter(normalize_label(name) for name in short)
-    pairs = zip(headers, short, strict=True)
-    return [name if counts[normalize_label(name)] == 1 else whole for whole, name in pairs]
-
-
-def _short_name(header: str, separator: str, present: set[str]) -> str:
-    parts = header.split(separator)
-    geopoint_part = separator == "-" and parts[-1] in _ODK_GEOPOINT_PARTS
-    choice_column = separator == "/" and separator.join(parts[:-1]) in present
-    return separator.join(parts[-2:] if geopoint_part or choice_column else parts[-1:])
-
-
-def group_separator(headers: Collection[str]) -> str | None:
-    """``"-"`` for an ODK Central export, ``"/"`` for a KoboToolbox one, else None."""
-    if {"SubmissionDate", "KEY"} <= set(headers) or {"PARENT_KEY", "KEY"} <= set(headers):
-        return "-"
-    if {"_uuid", "_submission_time"} <= set(headers) or "_parent_index" in headers:
-        return "/"
-    return None
-
-
-def map_headers(
-    headers: Sequence[str],
-    aliases: Aliases | None = None,
-    *,
-    required: Collection[str] = (),
-    row: int = 1,
-    sheet: str = "",
-) -> tuple[str, ...]:
-    """One key per column: the canonical name, the header text, or ``""`` for a blank header.
-
-    Raises :class:`FieldFileError` when a canonical field appears twice or a required one is
-    missing; its errors point at the header row.
-    """
-    index = alias_index(aliases)
-    keys = [index.get(normalize_label(h), h.strip()) if h.strip() else "" for h in headers]
-    errors = [
-        RowError(row, key, _("The column appears more than once."), sheet)
-        for key, count in Counter(keys).items()
-        if count > 1 and key in set(index.values())
-    ]
-    errors += [_missing_column(name, aliases, row, sheet) for name in required if name not in keys]
-    if errors:
-        raise FieldFileError(_("The header row is not usable."), errors)
-    return _number_repeats(keys)
-
-
-def _missing_column(name: str, aliases: Aliases | None, row: int, sheet: str) -> RowError:
-    spellings = ", ".join([name, *(aliases or {}).get(name, ())])
-    message = _("Required column missing; accepted headers: %(names)s.") % {"names": spellings}
-    return RowError(row, name, message, sheet)
-
-
-def _number_repeats(keys: list[str]) -> tuple[str, ...]:
-    """Tell apart repeated unknown headers: the second "Notas" becomes "Notas (2)"."""
-    seen: Counter[str] = Counter()
-    numbered = []
-    for key in keys:
-        seen[key] += 1
-        numbered.append(f"{key} ({seen[key]})" if key and seen[key] > 1 else key)
-    return tuple(numbered)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -292,7 +219,7 @@ def _make_table(
     sheet: str,
     strip_groups: bool,
 ) -> Table:
-    header_row, raw_headers, lines = _find_header(lines, alias_index(aliases))
+    header_row, raw_headers, lines = find_header(lines, alias_index(aliases))
     headers = [_trim_header(value) for value in raw_headers]
     while headers and not headers[-1]:
         headers.pop()
@@ -306,32 +233,6 @@ def _make_table(
     return table
 
 
-def _find_header(
-    lines: Iterator[tuple[int, Sequence[object]]], index: dict[str, str]
-) -> tuple[int, Sequence[object], Iterator[tuple[int, Sequence[object]]]]:
-    """The header row and the rows after it.
-
-    Without aliases it is the first non-empty row. With aliases it is the one, among the first
-    :data:`_HEADER_SCAN` non-empty rows, naming the most known fields, so that a title row typed
-    above the header in Excel is skipped.
-    """
-    seen: list[tuple[int, Sequence[object]]] = []
-    for number, cells in lines:
-        if _has_data(cells):
-            seen.append((number, cells))
-            if not index or len(seen) == _HEADER_SCAN:
-                break
-    if not seen:
-        return 1, (), lines
-    number, cells = max(seen, key=lambda line: (_known_headers(line[1], index), -line[0]))
-    return number, cells, itertools.chain([line for line in seen if line[0] > number], lines)
-
-
-def _known_headers(cells: Sequence[object], index: dict[str, str]) -> int:
-    names = [str(cell).replace("/", "-").rsplit("-", 1)[-1] for cell in cells if cell is not None]
-    return sum(normalize_label(name) in index for name in names)
-
-
 def _trim_header(value: object) -> str:
     return "" if value is None else str(value).strip()
 
@@ -342,10 +243,10 @@ def _rows(
     width = len(keys)
     blank_columns = "" in keys
     for number, cells in lines:
-        if not _has_data(cells) or (number == table.header_row + 1 and _is_hxl(cells)):
+        if not has_data(cells) or (number == table.header_row + 1 and is_hxl(cells)):
             continue
-        if len(cells) > width and _has_data(cells[width:]):
-            table.errors.append(_too_many_cells(number, len(cells), width, table))
+        if len(cells) > width and has_data(cells[width:]):
+            table.errors.append(too_many_cells(number, len(cells), width, table))
             continue
         if len(cells) < width and table.delimiter:
             table.errors.append(too_few_cells(number, len(cells), table))
@@ -356,17 +257,13 @@ def _rows(
         yield Row(number=number, values=values, sheet=table.sheet)
 
 
-def _has_data(cells: Sequence[object]) -> bool:
-    return any(not is_blank(cell) for cell in cells)
-
-
-def _is_hxl(cells: Sequence[object]) -> bool:
+def is_hxl(cells: Sequence[object]) -> bool:
     """Kobo may write a second header row of HXL hashtags (``#symmetry``); it holds no data."""
     tags = [str(cell).strip() for cell in cells if not is_blank(cell)]
     return all(tag.startswith("#") for tag in tags)
 
 
-def _too_many_cells(number: int, found: int, width: int, table: Table) -> RowError:
+def too_many_cells(number: int, found: int, width: int, table: Table) -> RowError:
     if table.delimiter:
         message = _(
             "The row has %(found)s cells but the header has %(width)s columns; check the "
@@ -408,3 +305,81 @@ def read_table(
     if data.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
         return read_xlsx(data, sheet=sheet, aliases=aliases, required=required)
     return read_csv(data, aliases=aliases, required=required, sheet=sheet or "")
+
+
+@dataclass(frozen=True)
+class TextColumns:
+    """A strict comma-separated text as columns (see :func:`read_text_columns`).
+
+    ``columns[name][i]`` is the cell of kept row i, ``lines[i]`` its line in the text;
+    ``ragged`` lists ``(line, cells found)`` of the rows left out because they are not as wide
+    as the header; ``quoted`` tells whether cells may hold commas, quotes or newlines.
+    """
+
+    headers: tuple[str, ...]
+    columns: Mapping[str, list[str]]
+    lines: np.ndarray
+    quoted: bool
+    ragged: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.lines.shape[0])
+
+
+def read_text_columns(text: str, wanted: Collection[str]) -> TextColumns:
+    """The ``wanted`` columns of a comma-separated text with a header row, strictly read.
+
+    Unlike :func:`read_csv` nothing is guessed: the delimiter is a comma, headers are only
+    stripped, and a blank line inside the data is a row of the wrong width (blank lines at the
+    end are ignored). A text without quote characters is split column-wise in C
+    (``str.split``); one with quotes goes through the ``csv`` module.
+    """
+    if '"' in text:
+        return _quoted_columns(text, wanted)
+    return _plain_columns(text, wanted)
+
+
+def _plain_columns(text: str, wanted: Collection[str]) -> TextColumns:
+    """Unquoted text: one C-level split over the whole body, then one slice per column."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and lines[-1] == "":
+        lines.pop()
+    headers = tuple(h.strip() for h in lines[0].split(",")) if lines else ()
+    body, width = lines[1:], len(headers)
+    numbers = np.arange(2, len(body) + 2, dtype=np.int64)
+    counts = np.fromiter(map(str.count, body, repeat(",")), dtype=np.int64, count=len(body))
+    bad = np.flatnonzero(counts != width - 1)
+    ragged = tuple((int(numbers[i]), int(counts[i]) + 1 if body[i] else 0) for i in bad)
+    if bad.size:
+        keep = np.ones(len(body), bool)
+        keep[bad] = False
+        body = [line for line, ok in zip(body, keep.tolist(), strict=True) if ok]
+        numbers = numbers[keep]
+    cells = ",".join(body).split(",") if body else []
+    columns = {name: cells[j::width] for name, j in _positions(headers, wanted).items()}
+    return TextColumns(headers, columns, numbers, False, ragged)
+
+
+def _quoted_columns(text: str, wanted: Collection[str]) -> TextColumns:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    headers = tuple(h.strip() for h in next(reader, []))
+    rows, lines = [], []
+    for row in reader:
+        rows.append(row)
+        lines.append(reader.line_num)
+    while rows and not rows[-1]:
+        rows.pop()
+        lines.pop()
+    width = len(headers)
+    ragged = tuple((lines[i], len(row)) for i, row in enumerate(rows) if len(row) != width)
+    kept = [i for i, row in enumerate(rows) if len(row) == width]
+    positions = _positions(headers, wanted)
+    columns = {name: [rows[i][j] for i in kept] for name, j in positions.items()}
+    numbers = np.asarray([lines[i] for i in kept], np.int64)
+    return TextColumns(headers, columns, numbers, True, ragged)
+
+
+def _positions(headers: tuple[str, ...], wanted: Collection[str]) -> dict[str, int]:
+    """Each wanted column's position (its first one when the header repeats it)."""
+    return {name: headers.index(name) for name in wanted if name in headers}

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, gettext_noop
 
-from quantification import cli
+from quantification.cli import estimate, parameters
 from quantification.engine.notices import Notice, ParameterError
 
 
@@ -28,14 +28,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--strata", required=True, help=gettext("strata CSV: stratum, area_ha"))
         parser.add_argument("-o", "--output", help=gettext("also write the JSON to this file"))
-        cli.add_parameter_arguments(parser, gettext)
+        parameters.add_parameter_arguments(parser, gettext)
 
     def handle(self, *args: object, **options: object) -> None:
         try:
-            params = cli.parameters_from_options(options)
+            params = parameters.parameters_from_options(options)
         except ParameterError as error:
             raise CommandError(error.notice.render(gettext)) from None
-        status = cli.carbon_estimate(
+        status = estimate.carbon_estimate(
             options["trees"],
             options["plots"],
             options["strata"],

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, gettext_noop
 
-from quantification import cli
+from quantification.cli import parameters, trees
 from quantification.engine.notices import Notice, ParameterError
 
 
@@ -24,14 +24,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("input", help=gettext("trees CSV"))
         parser.add_argument("-o", "--output", required=True, help=gettext("output CSV"))
-        cli.add_parameter_arguments(parser, gettext)
+        parameters.add_parameter_arguments(parser, gettext)
 
     def handle(self, *args: object, **options: object) -> None:
         try:
-            params = cli.parameters_from_options(options)
+            params = parameters.parameters_from_options(options)
         except ParameterError as error:
             raise CommandError(error.notice.render(gettext)) from None
-        status = cli.carbon_trees(
+        status = trees.carbon_trees(
             options["input"],
             options["output"],
             params=params,

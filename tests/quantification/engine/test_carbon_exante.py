@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from quantification.engine import CarbonParameters, GrowthCurve
+from quantification.engine import CarbonParameters, GrowthCurve, growth
 from quantification.engine import exante as ex
 from quantification.engine.notices import CarbonInputError
 
@@ -77,22 +77,22 @@ def test_it_calibrates_the_growth_curve_within_its_constraints():
     truth = GrowthCurve(38.0, 0.18, 1.4)
     ages = np.repeat([2.0, 4, 6, 8, 10, 12], 5)
     noise = np.random.default_rng(3).normal(0, 0.4, ages.size)
-    observed = ex.chapman_richards(ages, truth) + noise
-    fit = ex.calibrate_growth(ages, observed, MEDIUM)
+    observed = growth.chapman_richards(ages, truth) + noise
+    fit = growth.calibrate_growth(ages, observed, MEDIUM)
     assert fit.calibrated and fit.n_ages == 6
     assert fit.curve.dmax_cm == pytest.approx(38.0, rel=0.1)
     assert fit.curve.k == pytest.approx(0.18, rel=0.2)
     assert fit.curve.dmax_cm > observed.max() and 0 < fit.curve.k < 1 and fit.curve.p >= 1
-    assert fit.rss < ex.calibrate_growth(ages, observed, MEDIUM).rss + 1e-9
-    assert fit.rss < float(np.sum((observed - ex.chapman_richards(ages, MEDIUM)) ** 2))
+    assert fit.rss < growth.calibrate_growth(ages, observed, MEDIUM).rss + 1e-9
+    assert fit.rss < float(np.sum((observed - growth.chapman_richards(ages, MEDIUM)) ** 2))
 
 
 def test_it_keeps_the_prior_with_fewer_than_three_ages():
-    fit = ex.calibrate_growth([3.0, 3.0, 6.0], [8.0, 9.0, 15.0], MEDIUM)
+    fit = growth.calibrate_growth([3.0, 3.0, 6.0], [8.0, 9.0, 15.0], MEDIUM)
     assert not fit.calibrated and fit.curve is MEDIUM
     assert fit.reason.code == "growth.too_few_ages"
     with pytest.raises(CarbonInputError, match="growth observation 1"):
-        ex.calibrate_growth([3.0, -1.0, 6.0], [8.0, 9.0, 15.0], MEDIUM)
+        growth.calibrate_growth([3.0, -1.0, 6.0], [8.0, 9.0, 15.0], MEDIUM)
 
 
 def test_it_serialises_a_projection():

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from quantification.engine import hd_models
 from quantification.engine import height as hd
 from quantification.engine.notices import CarbonInputError, ParameterError
 
@@ -18,7 +19,7 @@ V6 = {
 
 
 def test_it_reproduces_the_biomass_modelhd_comparison_table_v6(nouragues_hd):
-    models = hd.compare_hd_models(*nouragues_hd)
+    models = hd_models.compare_hd_models(*nouragues_hd)
     assert [m.method for m in models] == list(V6)
     for model in models:
         rse, rse_log, bias = V6[model.method]
@@ -32,11 +33,11 @@ def test_it_reproduces_the_biomass_modelhd_comparison_table_v6(nouragues_hd):
 
 
 def test_it_picks_the_model_with_the_lowest_rse(nouragues_hd):
-    assert hd.best_hd_model(hd.compare_hd_models(*nouragues_hd)).method == "weibull"
+    assert hd_models.best_hd_model(hd_models.compare_hd_models(*nouragues_hd)).method == "weibull"
 
 
 def test_it_reproduces_the_weighted_log2_vignette_model_v7(nouragues_hd, vignette):
-    model = hd.fit_hd_model(*nouragues_hd, "log2", use_weight=True)
+    model = hd_models.fit_hd_model(*nouragues_hd, "log2", use_weight=True)
     assert_rel(model.coefficients, (0.5169498, 1.1418811, -0.0985429), REL_ROUNDED)
     assert_rel(model.rse_log, 0.2240379, REL_ROUNDED)
     assert_stated(model.predict(30.0), "26.732")
@@ -46,7 +47,7 @@ def test_it_reproduces_the_weighted_log2_vignette_model_v7(nouragues_hd, vignett
 
 
 def test_it_applies_the_baskerville_correction_to_log_models(nouragues_hd):
-    model = hd.fit_hd_model(*nouragues_hd, "log1")
+    model = hd_models.fit_hd_model(*nouragues_hd, "log1")
     a, b = model.coefficients
     assert model.predict(20.0) == pytest.approx(np.exp(a + b * np.log(20.0) + model.rse_log**2 / 2))
 
@@ -55,20 +56,20 @@ def test_it_refuses_a_model_on_fewer_than_15_heights():
     d = np.linspace(5, 60, 20)
     h = np.where(np.arange(20) < 14, 2 + 0.5 * d, np.nan)
     with pytest.raises(CarbonInputError, match="at least 15 measured heights"):
-        hd.fit_hd_model(d, h, "log1")
+        hd_models.fit_hd_model(d, h, "log1")
     with pytest.raises(ParameterError, match="height_model"):
-        hd.fit_hd_model(d, h, "cubic")
+        hd_models.fit_hd_model(d, h, "cubic")
 
 
 def test_it_warns_about_few_heights_and_uneven_diameter_bins():
     d = np.array([10.0] * 16 + [80.0, 90.0])
-    notes = hd.hd_data_warnings(d, 5 + 0.3 * d)
+    notes = hd_models.hd_data_warnings(d, 5 + 0.3 * d)
     assert [n.code for n in notes] == ["hd.uneven_diameters"]
     assert "16/0/2" in notes[0].message
-    few = hd.hd_data_warnings(d[:10], 5 + 0.3 * d[:10])
+    few = hd_models.hd_data_warnings(d[:10], 5 + 0.3 * d[:10])
     assert few[0].code == "hd.few_heights"
     spread = np.linspace(5, 80, 40)
-    assert hd.hd_data_warnings(spread, 3 + 0.4 * spread) == ()
+    assert hd_models.hd_data_warnings(spread, 3 + 0.4 * spread) == ()
 
 
 def test_it_reproduces_feldpausch_coefficients_for_every_region():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from quantification.engine.allometry import chave2014_eq4
-from quantification.engine.height import fit_hd_model
+from quantification.engine.hd_models import fit_hd_model
 from quantification.engine.notices import ParameterError
 from quantification.engine.uncertainty import agb_monte_carlo, truncated_normal
 

@@ -15,15 +15,15 @@ from parcels.importing.readers.cells import (
     parse_text,
 )
 from parcels.importing.readers.errors import CellError, FieldFileError, RowError
+from parcels.importing.readers.headers import group_separator, strip_group_paths
 from parcels.importing.readers.tabular import (
     Row,
-    group_separator,
     read_csv,
     read_table,
+    read_text_columns,
     read_xlsx,
     read_xlsx_sheets,
     sniff_delimiter,
-    strip_group_paths,
 )
 from tests.parcels.importing.readers.conftest import fixture_path
 
@@ -276,3 +276,15 @@ def test_it_ignores_columns_without_a_header() -> None:
     table = read_csv(b"codigo;;nota\nA-1;suelto;ok\n", aliases=TREE_ALIASES)
     assert table.keys == ("tree_code", "", "nota")
     assert list(table.rows)[0].values == {"tree_code": "A-1", "nota": "ok"}
+
+
+@pytest.mark.parametrize("quote", ["", '"'])
+def test_it_reads_a_strict_text_into_columns_and_lists_rows_of_the_wrong_width(quote):
+    q = quote
+    text = f"id , name,dbh\r\n{q}a{q},Inga,12\nb,Inga\n\nc,{q}Cedrela{q},30,9\nd,Guaba,7\n\n\n"
+    found = read_text_columns(text, ["dbh", "id", "missing"])
+    assert found.headers == ("id", "name", "dbh")
+    assert found.columns == {"dbh": ["12", "7"], "id": ["a", "d"]}
+    assert found.lines.tolist() == [2, 6] and found.n_rows == 2
+    assert found.ragged == ((3, 2), (4, 0), (5, 4))
+    assert found.quoted is bool(quote)
