@@ -2,11 +2,9 @@
 
 Rules, one per line:
 - superusers and verifiers read every account;
-- project managers read their projects' issuance and buffer accounts and every buyer account
-  (they confirm sales to buyers);
+- managers read their projects' issuance and buffer accounts and every buyer's (for sales);
 - buyers read only the accounts of the organisations they are members of;
-- everyone (also anonymous) reads availability, serial lookups and retirements: the registry
-  is public and holds no personal data.
+- everyone (also anonymous) reads availability, serial lookups and retirements (public).
 Out-of-scope objects are "not found" (404).
 """
 
