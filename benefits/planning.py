@@ -24,6 +24,7 @@ from benefits.sharing import (
     split_pools,
     split_producers,
 )
+from benefits.trust import Returned, returned_to_pools
 from credits.apportion import apportion
 from credits.selectors import confirmed_sales, issuance_shares, sold_blocks
 from parcels.selectors import ParcelFacts, parcel_facts
@@ -66,8 +67,14 @@ class Plan:
     rate: ExchangeRate
     gross_pen: Decimal
     pools: Pools
+    returned: Returned  # held in trust by earlier distributions, returned after the deadline
     families: list[FamilyPlan]
     hash: str
+
+    @property
+    def producers_pool(self) -> Decimal:
+        """What the families share: the producers' part of the sales and returned trust."""
+        return self.pools.producers + self.returned.producers
 
     def as_json(self) -> dict:
         """The preview command's JSON: amounts in soles, as decimal strings."""
@@ -76,10 +83,11 @@ class Plan:
             "currency": PAYOUT_CURRENCY,
             "gross": str(pools.gross),
             "costs": {name: str(amount) for name, amount in pools.costs.items()},
-            "producers_pool": str(pools.producers),
+            "producers_pool": str(self.producers_pool),
             "producers_share": str(_fraction(pools.producers, pools.gross)),
             "cooperative": str(pools.cooperative),
-            "community_fund": str(pools.community_fund),
+            "community_fund": str(pools.community_fund + self.returned.community_fund),
+            "returned_from_trust": self.returned.as_json(),
             "families": [
                 {
                     "smallholder": f.dni,
@@ -113,10 +121,12 @@ def plan_distribution(
     gross = sum((s.price_per_tonne * s.quantity for s in sales), Decimal(0)).quantize(CENT)
     gross_pen = (gross * rate.rate_to_pen).quantize(CENT)
     pools = split_pools(gross_pen, policy.terms)
+    returned = returned_to_pools(project=project)
     sold = sold_parcels(sales)
     facts = parcel_facts(project_id=project.pk)
     parcels = _parcel_inputs(policy, sold, facts, today)
-    families = _families(project, policy, pools.producers, parcels, sold, facts)
+    pool = pools.producers + returned.producers
+    families = _families(project, policy, pool, parcels, sold, facts)
     sale_rows = [(s.pk, (s.price_per_tonne * s.quantity).quantize(CENT), s.quantity) for s in sales]
     digest = inputs_hash(
         {
@@ -124,13 +134,14 @@ def plan_distribution(
             "sales": sale_rows,
             "rate": str(rate.rate_to_pen),
             "pools": pools,
+            "returned": [returned.hold_ids, returned.producers, returned.community_fund],
             "families": [
                 (f.smallholder_id, f.share, f.held_in_trust, f.advance_recovered) for f in families
             ],
         }  # fmt: skip
     )
-    return Plan(project, policy, sale_rows, currency, gross, rate, gross_pen, pools, families,
-                digest)  # fmt: skip
+    return Plan(project, policy, sale_rows, currency, gross, rate, gross_pen, pools, returned,
+                families, digest)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from benefits.models import (
 )
 from benefits.planning import Plan, plan_distribution
 from benefits.sharing import PolicyError, check_terms
+from benefits.trust import returned_holds
 from credits.selectors import confirmed_sales
 from pichanaki.locking import LockTimeout, lock_rows
 from smallholders.models import Project
@@ -90,9 +91,10 @@ def create_distribution(
     NothingToDistribute). The unique sale of DistributionSale is the backstop.
     Raises PolicyRefused, NothingToDistribute, AlreadyDistributed, BenefitsBusy.
     """
-    try:
+    try:  # then the returned holds, so that two distributions never take the same one in
         lock_rows(confirmed_sales(project_id=project.pk, sale_ids=sale_ids))
         lock_rows(Advance.objects.filter(project=project))
+        lock_rows(returned_holds(project=project))
     except LockTimeout as exc:
         raise BenefitsBusy() from exc
     plan = plan_distribution(
@@ -110,10 +112,12 @@ def _write_plan(plan: Plan, actor: AbstractBaseUser | None) -> Distribution:
         rate_date=plan.rate.rate_date, gross_pen=plan.gross_pen,
         pools={"costs": {k: str(v) for k, v in pools.costs.items()},
                "producers": str(pools.producers), "cooperative": str(pools.cooperative),
-               "community_fund": str(pools.community_fund), "operator": str(pools.operator)},
-        producers_pool=pools.producers, inputs_hash=plan.hash, created_by=actor,
+               "community_fund": str(pools.community_fund), "operator": str(pools.operator),
+               "returned_from_trust": plan.returned.as_json()},
+        producers_pool=plan.producers_pool, inputs_hash=plan.hash, created_by=actor,
         created_at=timezone.now(),
     )  # fmt: skip
+    TrustHold.objects.filter(pk__in=plan.returned.hold_ids).update(returned_to=distribution)
     DistributionSale.objects.bulk_create(
         DistributionSale(distribution=distribution, sale_id=pk, gross=gross, units=units)
         for pk, gross, units in plan.sales
