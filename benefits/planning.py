@@ -77,7 +77,8 @@ class Plan:
         return self.pools.producers + self.returned.producers
 
     def as_json(self) -> dict:
-        """The preview command's JSON: amounts in soles, as decimal strings."""
+        """The preview command's JSON (the issue's exact keys): amounts in soles, as decimal
+        strings; the pools include what returned from trust (`Plan.returned`)."""
         pools = self.pools
         return {
             "currency": PAYOUT_CURRENCY,
@@ -87,7 +88,6 @@ class Plan:
             "producers_share": str(_fraction(pools.producers, pools.gross)),
             "cooperative": str(pools.cooperative),
             "community_fund": str(pools.community_fund + self.returned.community_fund),
-            "returned_from_trust": self.returned.as_json(),
             "families": [
                 {
                     "smallholder": f.dni,
