@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from benefits.models import DistributionLine
-from credits.selectors import issuance_weights, sold_blocks
+from credits.selectors import sold_blocks
+from credits.traceability import issuance_weights
 
 TONNE = Decimal("0.01")
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from benefits.choices import Clawback
 from benefits.models import DistributionLine
-from credits.selectors import ParcelReversal, reversals_of_parcels
+from credits.traceability import ParcelReversal, reversals_of_parcels
 from parcels.models import Parcel
 
 ZERO = Decimal("0.00")

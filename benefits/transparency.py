@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from benefits.choices import DistributionStatus
 from benefits.models import Distribution
-from credits.selectors import IssuanceBuffer, issuance_buffers
+from credits.traceability import IssuanceBuffer, issuance_buffers
 from smallholders.models import Project
 
 TWO = Decimal("0.01")
