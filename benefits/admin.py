@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from benefits import payments, selectors, services
@@ -22,6 +24,7 @@ from benefits.models import (
     StatementBatch,
     TrustHold,
 )
+from benefits.reversals import ReversalAgainst, reversals_against
 from benefits.sharing import PolicyError, check_terms
 from benefits.statements import issue_statement, render_pdf, statement_html
 from smallholders.admin_scoping import ScopedAdmin
@@ -201,6 +204,23 @@ class DistributionLineAdmin(ReadOnlyMixin, ScopedAdmin):
     list_filter = ["status", "distribution__project"]
     search_fields = ["smallholder__dni", "smallholder__last_name"]
     actions = ["print_statements"]
+    readonly_fields = ["payments_and_reversals"]
+
+    @admin.display(description=_("payments, and the reversals against them"))
+    def payments_and_reversals(self, obj: DistributionLine) -> str:
+        """The line's payment events, oldest first, then each reversal that touches it."""
+        events = format_html_join(
+            "", "<li>{} · {} · S/ {} {}</li>",
+            ((date_format(e.created_at.date(), "SHORT_DATE_FORMAT"), e.get_status_display(),
+              number_format(e.amount, 2, use_l10n=True), e.reference or e.reason)
+             for e in obj.events.order_by("created_at", "pk")),
+        )  # fmt: skip
+        line = DistributionLine.objects.select_related("distribution__policy").get(pk=obj.pk)
+        reversals = format_html_join(
+            "", "<li>↳ {}</li>",
+            ((_reversal_text(r),) for r in reversals_against([line]).get(obj.pk, [])),
+        )  # fmt: skip
+        return format_html("<ul>{}{}</ul>", events, reversals)
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(pk__in=selectors.lines_for(user=request.user).values("pk"))
@@ -217,6 +237,21 @@ class DistributionLineAdmin(ReadOnlyMixin, ScopedAdmin):
         response = HttpResponse(render_pdf(body), content_type="application/pdf")
         response["Content-Disposition"] = 'attachment; filename="statements.pdf"'
         return response
+
+
+def _reversal_text(r: ReversalAgainst) -> str:
+    return _(
+        "Reversal #%(id)s of %(date)s: trees lost on %(parcels)s (%(tonnes)s t in all), covered "
+        "by the buffer pool; %(units)s t of this line came from them. Taken back: S/ %(amount)s "
+        "(policy: %(policy)s)."
+    ) % {
+        "id": r.reversal.reversal_id,
+        "date": date_format(r.reversal.created_at.date(), "SHORT_DATE_FORMAT"),
+        "parcels": ", ".join(r.parcels),
+        "tonnes": number_format(r.reversal.quantity_tco2e, 1, use_l10n=True),
+        "units": r.units_sold, "amount": number_format(r.taken_back, 2, use_l10n=True),
+        "policy": r.clawback_label,
+    }  # fmt: skip
 
 
 @admin.register(PaymentEvent)
@@ -236,7 +271,7 @@ class PaymentEventAdmin(ReadOnlyMixin, ScopedAdmin):
 class TrustHoldAdmin(ReadOnlyMixin, ScopedAdmin):
     read_roles = REGISTRY
     write_roles = (Role.MANAGER,)
-    list_display = ["line", "parcel", "amount", "reason", "deadline", "status"]
+    list_display = ["line", "parcel", "amount", "reason", "deadline", "status", "returned_to"]
     list_filter = ["status"]
     actions = ["release"]
 

@@ -202,7 +202,8 @@ def release_trust(*, hold_id: int, actor: AbstractBaseUser, reason: str) -> Trus
 
 @transaction.atomic(durable=True)
 def return_trust(*, hold_id: int, actor: AbstractBaseUser, reason: str) -> TrustHold:
-    """The deadline passed: the held share goes where the policy says (a CANCELLED event)."""
+    """The deadline passed: the held share goes where the policy says (a CANCELLED event on
+    the line; the project's next distribution takes the amount in, see `benefits.trust`)."""
     return _resolve_hold(hold_id, actor, reason, TrustStatus.RETURNED, LineStatus.CANCELLED)
 
 
@@ -222,4 +223,9 @@ def _resolve_hold(hold_id, actor, reason: str, status: str, event_status: str) -
                                 reason=reason, actor=actor, created_at=now)  # fmt: skip
     if event_status == LineStatus.APPROVED:
         DistributionLine.objects.filter(pk=hold.line_id).update(status=LineStatus.APPROVED)
+    elif not TrustHold.objects.filter(line_id=hold.line_id, status=TrustStatus.HELD).exists():
+        # A line that was only withheld, and has nothing held any more, pays nothing.
+        DistributionLine.objects.filter(pk=hold.line_id, status=LineStatus.WITHHELD).update(
+            status=LineStatus.CANCELLED
+        )
     return hold

@@ -5,11 +5,12 @@ in `benefits.statements`. Each function owns its transaction.
 """
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,8 +29,10 @@ from benefits.models import (
     SharingPolicy,
     TrustHold,
 )
-from benefits.planning import Plan, plan_distribution
+from benefits.planning import FamilyPlan, Plan, collector_paused, plan_distribution
 from benefits.sharing import PolicyError, check_terms
+from benefits.trust import returned_holds
+from credits.models import Sale
 from credits.selectors import confirmed_sales
 from pichanaki.locking import LockTimeout, lock_rows
 from smallholders.models import Project
@@ -90,16 +93,19 @@ def create_distribution(
     NothingToDistribute). The unique sale of DistributionSale is the backstop.
     Raises PolicyRefused, NothingToDistribute, AlreadyDistributed, BenefitsBusy.
     """
-    try:
-        lock_rows(confirmed_sales(project_id=project.pk, sale_ids=sale_ids))
+    try:  # then the returned holds, so that two distributions never take the same one in
+        sales = confirmed_sales(project_id=project.pk, sale_ids=sale_ids)
+        lock_rows(Sale.objects.filter(pk__in=sales.values("pk")).only("pk"))
         lock_rows(Advance.objects.filter(project=project))
+        lock_rows(returned_holds(project=project))
     except LockTimeout as exc:
         raise BenefitsBusy() from exc
     plan = plan_distribution(
         project=project, sale_ids=sale_ids, policy_version=policy_version,
         today=today or timezone.localdate(),
     )  # fmt: skip
-    return _write_plan(plan, actor)
+    with collector_paused():  # see planning.collector_paused
+        return _write_plan(plan, actor)
 
 
 def _write_plan(plan: Plan, actor: AbstractBaseUser | None) -> Distribution:
@@ -110,33 +116,21 @@ def _write_plan(plan: Plan, actor: AbstractBaseUser | None) -> Distribution:
         rate_date=plan.rate.rate_date, gross_pen=plan.gross_pen,
         pools={"costs": {k: str(v) for k, v in pools.costs.items()},
                "producers": str(pools.producers), "cooperative": str(pools.cooperative),
-               "community_fund": str(pools.community_fund), "operator": str(pools.operator)},
-        producers_pool=pools.producers, inputs_hash=plan.hash, created_by=actor,
+               "community_fund": str(pools.community_fund), "operator": str(pools.operator),
+               "returned_from_trust": plan.returned.as_json()},
+        producers_pool=plan.producers_pool, inputs_hash=plan.hash, created_by=actor,
         created_at=timezone.now(),
     )  # fmt: skip
+    TrustHold.objects.filter(pk__in=plan.returned.hold_ids).update(returned_to=distribution)
     DistributionSale.objects.bulk_create(
         DistributionSale(distribution=distribution, sale_id=pk, gross=gross, units=units)
         for pk, gross, units in plan.sales
     )
-    lines = DistributionLine.objects.bulk_create(
-        DistributionLine(
-            distribution=distribution,
-            smallholder_id=f.smallholder_id,
-            units=f.units,
-            weight=f.weight.quantize(Decimal("0.00000001")),
-            share=f.share,
-            held_in_trust=f.held_in_trust,
-            advance_recovered=f.advance_recovered,
-            amount=f.amount,
-            provenance=f.provenance,
-        )  # fmt: skip
-        for f in plan.families
-    )
-    by_family = {line.smallholder_id: line for line in lines}
+    by_family = _insert_lines(distribution.pk, plan.families)
     deadline = timezone.localdate() + dt.timedelta(days=30 * plan.policy.trust_deadline_months)
     TrustHold.objects.bulk_create(
         TrustHold(
-            line=by_family[f.smallholder_id],
+            line_id=by_family[f.smallholder_id],
             parcel_id=parcel,
             amount=amount,
             reason=reason,
@@ -146,11 +140,45 @@ def _write_plan(plan: Plan, actor: AbstractBaseUser | None) -> Distribution:
         for parcel, (amount, reason) in f.held.items()
     )
     AdvanceRecovery.objects.bulk_create(
-        AdvanceRecovery(advance_id=advance, line=by_family[f.smallholder_id], amount=amount)
+        AdvanceRecovery(advance_id=advance, line_id=by_family[f.smallholder_id], amount=amount)
         for f in plan.families
         for advance, amount in f.recoveries
     )
     return distribution
+
+
+LINE_COLUMNS = ("distribution_id", "smallholder_id", "units", "weight", "share", "held_in_trust",
+                "advance_recovered", "amount", "provenance", "status")  # fmt: skip
+
+
+def _insert_lines(distribution_id: int, families: list[FamilyPlan]) -> dict[int, int]:
+    """Write one line per family; returns smallholder id → line id.
+
+    On PostgreSQL a COPY (a distribution has up to tens of thousands of lines: COPY writes them
+    several times faster than an INSERT built by the ORM); elsewhere `bulk_create`.
+    """
+    rows = [
+        (distribution_id, f.smallholder_id, f.units, f.weight.quantize(Decimal("0.00000001")),
+         f.share, f.held_in_trust, f.advance_recovered, f.amount, f.provenance,
+         LineStatus.ACCRUED.value)
+        for f in families
+    ]  # fmt: skip
+    if connection.vendor != "postgresql":
+        lines = DistributionLine.objects.bulk_create(
+            DistributionLine(**dict(zip(LINE_COLUMNS, row, strict=True))) for row in rows
+        )
+        return {line.smallholder_id: line.pk for line in lines}
+    table = DistributionLine._meta.db_table
+    with connection.cursor() as cursor:
+        sql = f"COPY {table} ({', '.join(LINE_COLUMNS)}) FROM STDIN"  # noqa: S608 (constants)
+        with cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row((*row[:8], json.dumps(row[8]), row[9]))
+    return dict(
+        DistributionLine.objects.filter(distribution_id=distribution_id).values_list(
+            "smallholder_id", "pk"
+        )
+    )
 
 
 @transaction.atomic(durable=True)

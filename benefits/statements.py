@@ -13,7 +13,9 @@ from django.utils import timezone, translation
 
 from benefits.choices import DistributionStatus, LineStatus
 from benefits.models import DistributionLine, PaymentEvent, Statement, TrustHold
-from credits.selectors import sold_blocks, units_contributed
+from benefits.provenance import block_parts
+from benefits.reversals import reversals_against
+from credits.selectors import units_contributed
 from parcels.selectors import parcel_facts
 from smallholders.models import Project, Smallholder
 
@@ -28,7 +30,7 @@ def statement_facts(*, smallholder: Smallholder, project: Project, period: int |
         smallholder=smallholder,
         distribution__project=project,
         distribution__status=DistributionStatus.APPROVED,
-    ).select_related("distribution")
+    ).select_related("distribution__policy")
     if period is not None:
         lines = lines.filter(distribution__approved_at__year=period)
     lines = list(lines.order_by("distribution__approved_at", "pk"))
@@ -36,38 +38,36 @@ def statement_facts(*, smallholder: Smallholder, project: Project, period: int |
         PaymentEvent.objects.filter(line__in=lines, status=LineStatus.PAID).order_by("paid_on")
     )
     holds = list(TrustHold.objects.filter(line__in=lines).select_related("parcel"))
-    parcels = list(
-        parcel_facts(parcel_ids=smallholder.parcels.values_list("pk", flat=True)).values()
-    )
+    own_parcels = parcel_facts(parcel_ids=smallholder.parcels.values_list("pk", flat=True))
+    codes = {pk: f.code for pk, f in own_parcels.items()}
     grievances = [g for line in lines for g in line.grievances.all()]
+    reversals = reversals_against(lines)
     for line in lines:
-        line.sold_blocks = _blocks_of(line)
+        line.block_parts = block_parts(line, codes)
+        line.sold_blocks = [b.serial for b in line.block_parts]
+        line.reversals = reversals.get(line.pk, [])
+    taken_back = sum((r.taken_back for rs in reversals.values() for r in rs), ZERO)
     totals = {
         "share": sum((x.share for x in lines), ZERO),
         "held_in_trust": sum((h.amount for h in holds if h.status == "held"), ZERO),
         "advance_recovered": sum((x.advance_recovered for x in lines), ZERO),
         "paid": sum((e.amount for e in paid), ZERO),
+        "taken_back": taken_back,  # after reversals, as the policy says (see benefits.reversals)
     }
+    totals["kept"] = totals["paid"] - taken_back
     return {
         "smallholder": smallholder,
         "project": project,
         "period": period,
-        "parcels": sorted(parcels, key=lambda p: p.code),
+        "parcels": sorted(own_parcels.values(), key=lambda p: p.code),
         "tonnes": units_contributed(smallholder_id=smallholder.pk, year=period),
         "lines": lines,
         "payments": paid,
         "holds": holds,
         "grievances": grievances,
         "totals": totals,
+        "has_reversals": bool(reversals),
     }
-
-
-def _blocks_of(line: DistributionLine) -> list[str]:
-    """The sold serial blocks behind a line: its distribution's sales' blocks, of the
-    issuances its parcels contributed to."""
-    issuances = {p["issuance"] for p in line.provenance}
-    sale_ids = list(line.distribution.sales.values_list("sale_id", flat=True))
-    return [b.serial for b in sold_blocks(sale_ids=sale_ids) if b.issuance_id in issuances]
 
 
 def sms_text(statement: Statement, facts: dict) -> str:

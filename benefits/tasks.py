@@ -4,6 +4,7 @@ from celery import shared_task
 
 from benefits.batches import render_statement_batch
 from benefits.services import distribute_pending_sales
+from benefits.trust import sweep_trust_deadlines
 
 
 @shared_task(name="benefits.distribute_pending_sales", ignore_result=True)
@@ -16,3 +17,10 @@ def distribute_pending_sales_task() -> int:
 @shared_task(name="benefits.render_statement_batch", ignore_result=True)
 def render_statement_batch_task(batch_id: int) -> None:
     render_statement_batch(batch_id=batch_id)
+
+
+@shared_task(name="benefits.sweep_trust_deadlines", ignore_result=True)
+def sweep_trust_deadlines_task() -> int:
+    """Beat (daily): shares held in trust past their deadline are returned, for the project's
+    next distribution to take in. Returns how many were returned."""
+    return sweep_trust_deadlines()

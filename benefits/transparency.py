@@ -1,4 +1,5 @@
-"""The public breakdown of each distributed sale: where each unit of currency per tonne went.
+"""The public breakdown of each distributed sale: where each unit of currency per tonne went,
+and what each issuance withheld to the buffer pool and why.
 
 Aggregates only (pools, costs, buffer share): never a family, a parcel or a person.
 """
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from benefits.choices import DistributionStatus
 from benefits.models import Distribution
+from credits.traceability import IssuanceBuffer, issuance_buffers
 from smallholders.models import Project
 
 TWO = Decimal("0.01")
@@ -36,6 +38,11 @@ class SaleBreakdown:
     parts: list[Part]
     producers_fraction: Decimal
     floor: Decimal
+    returned: dict[str, Decimal]  # PEN from earlier shares held in trust, by pool
+
+    @property
+    def returned_total(self) -> Decimal:
+        return sum(self.returned.values(), Decimal("0.00"))
 
     @property
     def producers_percent(self) -> Decimal:
@@ -82,10 +89,16 @@ def _breakdown(d: Distribution, vintages: list[int]) -> SaleBreakdown:
     return SaleBreakdown(
         distribution=d, vintages=vintages, units=units,
         price_per_tonne=(d.gross / units).quantize(TWO),
-        parts=parts, producers_fraction=_share(d.producers_pool, d.gross_pen),
+        parts=parts, producers_fraction=_share(Decimal(pools["producers"]), d.gross_pen),
         floor=d.policy.floor,
+        returned={k: Decimal(v) for k, v in pools.get("returned_from_trust", {}).items()},
     )  # fmt: skip
 
 
 def _share(part: Decimal, whole: Decimal) -> Decimal:
     return (part / whole).quantize(Decimal("0.0001")) if whole else Decimal(0)
+
+
+def project_buffers(*, project: Project) -> list[IssuanceBuffer]:
+    """What each issuance of the project withheld to the buffer pool, newest first."""
+    return issuance_buffers(project_id=project.pk)

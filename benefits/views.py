@@ -7,13 +7,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from benefits.statements import public_statement
-from benefits.transparency import project_transparency
+from benefits.transparency import project_buffers, project_transparency
 from smallholders.models import Project
 
 
 def transparency(request: HttpRequest, code: str) -> HttpResponse:
     project = get_object_or_404(Project.objects.filter(registry__isnull=False), code=code)
-    context = {"project": project, "rows": project_transparency(project=project)}
+    context = {
+        "project": project,
+        "rows": project_transparency(project=project),
+        "buffers": project_buffers(project=project),
+    }
     return render(request, "benefits/transparency.html", context)
 
 

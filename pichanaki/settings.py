@@ -155,6 +155,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "benefits.distribute_pending_sales",
         "schedule": 3600.0,
     },
+    # Shares held in trust past their deadline go back to the next distribution within a day.
+    "benefits-sweep-trust-deadlines": {
+        "task": "benefits.sweep_trust_deadlines",
+        "schedule": 86400.0,
+    },
 }
 # The back-office's worklists: a parcel is "not monitored" after this many years without a
 # plot visit, a cohort "low" under this share alive, a reservation "expiring" within these hours.

@@ -70,7 +70,12 @@ class PaymentEvent(models.Model):
 
 
 class TrustHold(models.Model):
-    """A parcel's part of a line held in trust because the parcel missed its monitoring target."""
+    """A parcel's part of a line held in trust because the parcel missed its monitoring target.
+
+    Released (payable) when the target is met; after its deadline, returned (benefits.trust):
+    the amount then goes into the next distribution of the project (`returned_to`), to the
+    producers' pool or the community fund as the hold's policy says.
+    """
 
     line = models.ForeignKey(
         DistributionLine, on_delete=models.CASCADE, related_name="holds", verbose_name=_("line")
@@ -85,6 +90,14 @@ class TrustHold(models.Model):
         _("status"), max_length=10, choices=TrustStatus.choices, default=TrustStatus.HELD
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    returned_to = models.ForeignKey(
+        "benefits.Distribution",
+        on_delete=models.SET_NULL,  # a discarded preview gives the money back to the next one
+        null=True,
+        blank=True,
+        related_name="returned_holds",
+        verbose_name=_("returned to distribution"),
+    )
 
     class Meta:
         ordering = ["line", "parcel"]

@@ -70,6 +70,26 @@ def _as_json(statement, facts: dict) -> dict:
                 "status": x.status,
                 "provenance": x.provenance,
                 "blocks": x.sold_blocks,
+                "block_provenance": [
+                    {
+                        "serial": b.serial,
+                        "sale": b.sale_id,
+                        "units": b.quantity,
+                        "from_your_parcels": {code: str(t) for code, t in b.parcels.items()},
+                    }
+                    for b in x.block_parts
+                ],
+                "reversals": [
+                    {
+                        "reversal": r.reversal.reversal_id,
+                        "recorded_on": r.reversal.created_at.date().isoformat(),
+                        "parcels": r.parcels,
+                        "units_sold": r.units_sold,
+                        "clawback": r.clawback,
+                        "taken_back": str(r.taken_back),
+                    }
+                    for r in x.reversals
+                ],
             }
             for x in facts["lines"]
         ],  # fmt: skip

@@ -1,0 +1,137 @@
+"""Reads that trace credits back to the field for benefit sharing and the registry: what each
+issuance withheld to the buffer (and why), the reversals that name parcels, and the weights that
+trace a sold block pro rata to the parcels of its issuance."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from credits.choices import EventKind
+from credits.models import Issuance, IssuanceContribution, LedgerEvent, Reversal
+from credits.selectors import IssuanceShare
+
+
+@dataclass(frozen=True)
+class IssuanceBuffer:
+    """What one issuance withheld to the buffer pool, why, and how much losses have used.
+
+    `rule` is the buffer fraction of the run's parameter set (e.g. Decimal("0.30")) when it
+    names one; `used` the buffer units of that unit type and vintage cancelled by reversals.
+    """
+
+    issuance_id: int
+    unit_type: str
+    vintage: int
+    issued_at: object
+    issued: int
+    buffer: int
+    rule: Decimal | None
+    parameter_version: int
+    used: int
+
+    @property
+    def fraction(self) -> Decimal:
+        """The buffer's part of everything the issuance created."""
+        total = self.issued + self.buffer
+        return (Decimal(self.buffer) / total).quantize(Decimal("0.0001")) if total else Decimal(0)
+
+    @property
+    def percent(self) -> Decimal:
+        return (self.fraction * 100).quantize(Decimal("0.1"))
+
+    @property
+    def rule_percent(self) -> Decimal | None:
+        return None if self.rule is None else (self.rule * 100).quantize(Decimal("0.1"))
+
+
+def issuance_buffers(*, project_id: int) -> list[IssuanceBuffer]:
+    """Every issuance of the project with its buffer, newest first (two queries)."""
+    used: dict[tuple[str, int], int] = {}
+    reversals = LedgerEvent.objects.filter(project_id=project_id, kind=EventKind.REVERSAL)
+    for unit_type, vintage, quantity in reversals.values_list("unit_type", "vintage", "quantity"):
+        used[(unit_type, vintage)] = used.get((unit_type, vintage), 0) + quantity
+    issuances = (
+        Issuance.objects.filter(project_id=project_id)
+        .select_related("run__parameter_set")
+        .order_by("-issued_at", "vintage")
+    )
+    return [
+        IssuanceBuffer(
+            issuance_id=i.pk,
+            unit_type=i.unit_type,
+            vintage=i.vintage,
+            issued_at=i.issued_at,
+            issued=i.quantity,
+            buffer=i.buffer_quantity,
+            rule=_buffer_rule(i.run.parameter_set.parameters),
+            parameter_version=i.run.parameter_set.version,
+            used=min(used.get((i.unit_type, i.vintage), 0), i.buffer_quantity),
+        )  # fmt: skip
+        for i in issuances
+    ]
+
+
+def _buffer_rule(parameters: object) -> Decimal | None:
+    value = parameters.get("buffer_fraction") if isinstance(parameters, dict) else None
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except ArithmeticError:
+        return None
+
+
+@dataclass(frozen=True)
+class ParcelReversal:
+    """A reversal (trees lost) and the parcels it names."""
+
+    reversal_id: int
+    created_at: object
+    reason: str
+    quantity_tco2e: Decimal
+    units_cancelled: int
+    shortfall: int
+    parcel_ids: frozenset[int]
+
+
+def reversals_of_parcels(*, parcel_ids: Iterable[int]) -> list[ParcelReversal]:
+    """The reversals naming any of the parcels, oldest first (two queries)."""
+    through = Reversal.parcels.through.objects.filter(parcel_id__in=list(parcel_ids))
+    named: dict[int, set[int]] = {}
+    for reversal_id, parcel_id in through.values_list("reversal_id", "parcel_id"):
+        named.setdefault(reversal_id, set()).add(parcel_id)
+    rows = Reversal.objects.filter(pk__in=named).order_by("created_at", "pk")
+    return [
+        ParcelReversal(
+            r.pk,
+            r.created_at,
+            r.reason,
+            r.quantity_tco2e,
+            r.units_cancelled,
+            r.shortfall,
+            frozenset(named[r.pk]),
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+def issuance_weights(
+    *, issuance_ids: Iterable[int], smallholder_id: int
+) -> tuple[dict[int, int], list[IssuanceShare]]:
+    """The total weight (issued + buffer units) of each issuance, and the smallholder's parcels'
+    shares in them: what a block of the issuance owes each parcel, pro rata (two queries)."""
+    ids = list(issuance_ids)
+    totals = dict(
+        IssuanceContribution.objects.filter(issuance_id__in=ids)
+        .values("issuance_id")
+        .annotate(w=Sum("units") + Sum("buffer_units"))
+        .values_list("issuance_id", "w")
+    )
+    own = IssuanceContribution.objects.filter(issuance_id__in=ids, smallholder_id=smallholder_id)
+    shares = [
+        IssuanceShare(issuance, parcel, smallholder_id, units + buffer)
+        for issuance, parcel, units, buffer in own.order_by("issuance_id", "parcel_id").values_list(
+            "issuance_id", "parcel_id", "units", "buffer_units"
+        )
+    ]
+    return totals, shares
