@@ -29,10 +29,13 @@ def buyer_organisation(request: Request) -> BuyerOrganisation | None:
 
 
 def buyer_account(request: Request) -> Account | None:
-    organisation = buyer_organisation(request)
-    if organisation is None:
-        return None
-    return Account.objects.filter(organisation=organisation).first()
+    """The caller's buyer account, looked up once per request (a write asks before its
+    service runs and again to read its answer back)."""
+    if not hasattr(request, "_buyer_account"):
+        organisation = buyer_organisation(request)
+        found = Account.objects.filter(organisation=organisation).first() if organisation else None
+        request._buyer_account = found
+    return request._buyer_account
 
 
 def require_buyer_account(request: Request) -> Account:
