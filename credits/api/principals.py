@@ -15,7 +15,11 @@ class NotABuyer(exceptions.PermissionDenied):
 
 
 def buyer_account(request: Request) -> Account | None:
-    return selectors.buyer_account_for(user=request.user)
+    """The caller's buyer account, looked up once per request (a write asks before its
+    service runs and again to read its answer back)."""
+    if not hasattr(request, "_buyer_account"):
+        request._buyer_account = selectors.buyer_account_for(user=request.user)
+    return request._buyer_account
 
 
 def require_buyer_account(request: Request) -> Account:

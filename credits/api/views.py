@@ -52,13 +52,16 @@ class BuyerApiView(APIView):
     throttle_classes = BUYER_API_THROTTLES
 
 
-def _project(code: str) -> Project:
-    return get_object_or_404(Project, code=code)
+def _project_id(code: str) -> int:
+    return get_object_or_404(Project.objects.only("pk"), code=code).pk
 
 
 def _live_blocks() -> QuerySet[SerialBlock]:
-    return SerialBlock.objects.exclude(state=BlockState.SUPERSEDED).select_related(
-        "project__registry"
+    # The project's area (a multipolygon, possibly large) is never part of an answer.
+    return (
+        SerialBlock.objects.exclude(state=BlockState.SUPERSEDED)
+        .select_related("project__registry")
+        .defer("project__area")
     )
 
 
@@ -109,8 +112,10 @@ class ReservationViewSet(
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[Reservation]:
-        queryset = Reservation.objects.select_related("project", "sale").prefetch_related(
-            Prefetch("blocks", queryset=_live_blocks(), to_attr="live_blocks")
+        queryset = (
+            Reservation.objects.select_related("project", "sale")
+            .defer("project__area")
+            .prefetch_related(Prefetch("blocks", queryset=_live_blocks(), to_attr="live_blocks"))
         )
         return visible_by_project_or_account(self.request, queryset).order_by("-created_at", "-pk")
 
@@ -123,7 +128,7 @@ class ReservationViewSet(
                 request,
                 services.reserve_credits,
                 account_id=account.pk,
-                project_id=_project(data["project"]).pk,
+                project_id=_project_id(data["project"]),
                 vintage=data["vintage"],
                 unit_type=data["unit_type"],
                 quantity=data["quantity"],
@@ -197,8 +202,10 @@ class RetirementViewSet(
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[Retirement]:
-        queryset = Retirement.objects.select_related("project").prefetch_related(
-            Prefetch("blocks", queryset=_live_blocks())
+        queryset = (
+            Retirement.objects.select_related("project")
+            .defer("project__area")
+            .prefetch_related(Prefetch("blocks", queryset=_live_blocks()))
         )
         return visible_by_project_or_account(self.request, queryset).order_by("-created_at", "-pk")
 
@@ -211,7 +218,7 @@ class RetirementViewSet(
                 request,
                 services.retire_credits,
                 account_id=account.pk,
-                project_id=_project(data["project"]).pk,
+                project_id=_project_id(data["project"]),
                 vintage=data["vintage"],
                 quantity=data["quantity"],
                 beneficiary=data["beneficiary"],

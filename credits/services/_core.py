@@ -21,6 +21,7 @@ from credits.models import Account, CreditVintage, LedgerEvent, SerialBlock
 from pichanaki.locking import LockTimeout, lock_rows
 
 SYSTEM_ACTOR = "system"
+FEW_BLOCKS = 10  # read under the vintage lock at first by `take_lowest`
 
 # Which CreditVintage bucket counts the active blocks of each kind of account.
 BUCKET = {
@@ -101,6 +102,24 @@ def live_blocks(*, key: VintageKey, account_id: int, state: str) -> list[SerialB
     )
 
 
+def take_lowest(
+    *, key: VintageKey, account_id: int, state: str, quantity: int
+) -> list[tuple[SerialBlock, int]]:
+    """`carve(live_blocks(...), quantity)`, reading only the lowest few blocks when they hold
+    enough (the common case: an order spans one or two blocks), all of them otherwise."""
+    blocks = SerialBlock.objects.filter(
+        project_id=key.project_id,
+        unit_type=key.unit_type,
+        vintage=key.vintage,
+        account_id=account_id,
+        state=state,
+    ).order_by("serial_start")
+    lowest = list(blocks[:FEW_BLOCKS])
+    if len(lowest) == FEW_BLOCKS and sum(b.quantity for b in lowest) < quantity:
+        lowest = list(blocks)
+    return carve(lowest, quantity)
+
+
 def carve(blocks: Sequence[SerialBlock], quantity: int) -> list[tuple[SerialBlock, int]]:
     """Take `quantity` units from the lowest serials of `blocks`: [(block, units taken)].
 
@@ -125,22 +144,31 @@ def ranges_of(taken: Sequence[tuple[SerialBlock, int]]) -> list[tuple[int, int]]
     return [(block.serial_start, block.serial_start + units - 1) for block, units in taken]
 
 
-def supersede(block: SerialBlock, event: LedgerEvent) -> None:
-    """End a live block; compare-and-set so that a concurrent change is never overwritten."""
-    updated = SerialBlock.objects.filter(pk=block.pk, state=block.state).update(
-        state=BlockState.SUPERSEDED, superseded_event=event
+def supersede(blocks: Sequence[SerialBlock], event: LedgerEvent) -> None:
+    """End live blocks; compare-and-set on each block's state, so that a concurrent change is
+    never overwritten (one UPDATE per state)."""
+    by_state: dict[str, list[int]] = {}
+    for block in blocks:
+        by_state.setdefault(block.state, []).append(block.pk)
+    updated = sum(
+        SerialBlock.objects.filter(pk__in=pks, state=state).update(
+            state=BlockState.SUPERSEDED, superseded_event=event
+        )
+        for state, pks in by_state.items()
     )
-    if updated != 1:
+    if updated != len(blocks):
         raise CreditsBusy()
-    block.state = BlockState.SUPERSEDED
-    block.superseded_event = event
+    for block in blocks:
+        block.state = BlockState.SUPERSEDED
+        block.superseded_event = event
 
 
 def successor(
     block: SerialBlock, *, start: int, end: int, event: LedgerEvent, fields: dict
 ) -> SerialBlock:
-    """A new live block for `start..end` of the superseded `block`, with `fields` (holder...)."""
-    return SerialBlock.objects.create(
+    """A new live block (unsaved) for `start..end` of the superseded `block`, with `fields`
+    (holder...)."""
+    return SerialBlock(
         project_id=block.project_id,
         unit_type=block.unit_type,
         vintage=block.vintage,
@@ -160,9 +188,11 @@ def split_off(
 ) -> list[SerialBlock]:
     """Supersede each taken block: its head gets `moved_fields`, its tail stays as it was.
 
-    Returns the moved (head) blocks.
+    Returns the moved (head) blocks. One UPDATE and one INSERT for all the blocks: the row
+    locks of the operation are held meanwhile, so every statement saved is time saved for
+    every other writer of the vintage.
     """
-    moved = []
+    moved, created = [], []
     for block, units in taken:
         original = {
             "account_id": block.account_id,
@@ -170,18 +200,17 @@ def split_off(
             "reservation_id": block.reservation_id,
             "retirement_id": block.retirement_id,
         }
-        supersede(block, event)
         head_end = block.serial_start + units - 1
-        head = successor(
-            block,
-            start=block.serial_start,
-            end=head_end,
-            event=event,
-            fields={**original, **moved_fields},
-        )
+        fields = {**original, **moved_fields}
+        head = successor(block, start=block.serial_start, end=head_end, event=event, fields=fields)
         moved.append(head)
+        created.append(head)
         if head_end < block.serial_end:
-            successor(block, start=head_end + 1, end=block.serial_end, event=event, fields=original)
+            tail_end = block.serial_end
+            tail = successor(block, start=head_end + 1, end=tail_end, event=event, fields=original)
+            created.append(tail)
+    supersede([block for block, _units in taken], event)
+    SerialBlock.objects.bulk_create(created)
     return moved
 
 

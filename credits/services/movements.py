@@ -12,14 +12,13 @@ from credits.models import Account, CreditVintage, Retirement, SerialBlock
 from credits.services._core import (
     BUCKET,
     VintageKey,
-    carve,
-    live_blocks,
     lock_vintage,
     ranges_of,
     record_event,
     require_positive,
     shift,
     split_off,
+    take_lowest,
 )
 from credits.services.operation import ledger_operation
 
@@ -38,8 +37,9 @@ def _take(
     row = lock_vintage(key)
     if row is None:
         raise InsufficientCredits(requested=quantity, available=0)
-    blocks = live_blocks(key=key, account_id=account.pk, state=BlockState.ACTIVE)
-    return row, carve(blocks, quantity)
+    return row, take_lowest(
+        key=key, account_id=account.pk, state=BlockState.ACTIVE, quantity=quantity
+    )
 
 
 @ledger_operation

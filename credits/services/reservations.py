@@ -19,14 +19,13 @@ from credits.exceptions import (
 from credits.models import Account, Reservation, Sale, SerialBlock
 from credits.services._core import (
     VintageKey,
-    carve,
-    live_blocks,
     lock_vintage,
     ranges_of,
     record_event,
     require_positive,
     shift,
     split_off,
+    take_lowest,
 )
 from credits.services.operation import ledger_operation
 from pichanaki.locking import LockTimeout, lock_rows
@@ -57,13 +56,16 @@ def reserve_credits(
     if expires_at <= timezone.now():
         raise InvalidOperation(_("The reservation's expiry must be in the future."))
     buyer = _buyer_account(account_id)
+    # Before the lock: a project's issuance account never changes, and whatever is read
+    # under the lock is read in as few statements as possible, since every other writer of
+    # the vintage waits meanwhile.
+    source = Account.objects.filter(project_id=project_id, kind=AccountKind.ISSUANCE).first()
     key = VintageKey(project_id, unit_type, vintage)
     row = lock_vintage(key)
     now = timezone.now()  # after the lock: events are timestamped in the order they commit
-    if row is None or row.available < quantity:
+    if row is None or source is None or row.available < quantity:
         raise InsufficientCredits(requested=quantity, available=row.available if row else 0)
-    source = Account.objects.get(project_id=project_id, kind=AccountKind.ISSUANCE)
-    taken = carve(live_blocks(key=key, account_id=source.pk, state=BlockState.ACTIVE), quantity)
+    taken = take_lowest(key=key, account_id=source.pk, state=BlockState.ACTIVE, quantity=quantity)
     reservation = Reservation.objects.create(
         account=buyer,
         project_id=project_id,

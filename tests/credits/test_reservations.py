@@ -13,6 +13,7 @@ from credits.exceptions import (
     ReservationNotPending,
 )
 from credits.models import CreditVintage, LedgerEvent, SerialBlock
+from credits.services._core import FEW_BLOCKS
 from tests.credits.helpers import reserve
 from tests.credits.invariants import assert_ledger_invariants
 
@@ -41,6 +42,20 @@ def test_it_spans_several_blocks(ledger):
     spanning = reserve(ledger, 150)
     spans = sorted((b.serial_start, b.serial_end) for b in spanning.blocks.all())
     assert spans == [(1, 100), (201, 250)]
+    assert_ledger_invariants()
+
+
+def test_it_spans_more_blocks_than_it_reads_at_first(ledger):
+    # 24 reservations of 10 units, every other one released: the issuance account's lowest
+    # serials are 12 blocks of 10 units, more than the few blocks read at first.
+    reservations = [reserve(ledger, 10) for _i in range(24)]
+    for reservation in reservations[::2]:
+        services.release_reservation(reservation_id=reservation.pk, actor=None)
+    assert FEW_BLOCKS < 12
+    spanning = reserve(ledger, 130)
+    spans = sorted((b.serial_start, b.serial_end) for b in spanning.blocks.all())
+    assert spans == [(start, start + 9) for start in range(1, 240, 20)] + [(241, 250)]
+    assert (_row(ledger).available, _row(ledger).reserved) == (450, 250)
     assert_ledger_invariants()
 
 
