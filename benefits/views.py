@@ -6,6 +6,7 @@ import uuid
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from benefits.models import PaymentChainHead
 from benefits.statements import public_statement
 from benefits.transparency import project_transparency
 from smallholders.models import Project
@@ -13,7 +14,11 @@ from smallholders.models import Project
 
 def transparency(request: HttpRequest, code: str) -> HttpResponse:
     project = get_object_or_404(Project.objects.filter(registry__isnull=False), code=code)
-    context = {"project": project, "rows": project_transparency(project=project)}
+    context = {
+        "project": project,
+        "rows": project_transparency(project=project),
+        "payment_head": PaymentChainHead.objects.filter(project=project).first(),
+    }
     return render(request, "benefits/transparency.html", context)
 
 
