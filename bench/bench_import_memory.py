@@ -9,6 +9,10 @@ throwaway project, parcel and planting, then runs the preview and the commit thr
 service the worker runs (`import_file`), each in a fresh child process, and prints each
 child's peak resident set size (its kernel high-water mark, `ru_maxrss`) next to the RSS of a
 child that only starts Django (the floor). Everything created is deleted afterwards.
+
+The KMZ case: a 0.2 MB KMZ whose doc.kml expands to 200 MB (the issue's bomb, which took the
+web process from 329 MB to 702 MB), previewed the same way: it must be refused with the
+compression-ratio error while the member streams, its peak RSS near the floor.
 """
 
 import datetime as dt
@@ -19,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -123,6 +128,18 @@ def write_csv(path: Path, species: list[str]) -> None:
             )
 
 
+def write_kmz(path: Path, megabytes: int = 200) -> None:
+    """A KMZ bomb: doc.kml is a Document padded with `megabytes` MB of blanks."""
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("doc.kml", "w") as member,
+    ):
+        member.write(b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>')
+        for _ in range(megabytes):
+            member.write(b" " * (1024 * 1024))
+        member.write(b"</Document></kml>")
+
+
 def child(phase: str, path: str) -> int:
     """Run one phase in this (fresh) process; print its rows and its own peak RSS (KB)."""
     if phase == "floor":
@@ -132,6 +149,12 @@ def child(phase: str, path: str) -> int:
 
     data = Path(path).read_bytes()
     context = import_context(user=None, project=Project.objects.get(code=CODE), reason="bench")
+    if phase == "kmz":
+        outcome = import_file(kind="parcels", data=data, filename="bomba.kmz", context=context)
+        [error] = outcome.plan.errors
+        assert "doc.kml" in error.message, error.message  # the ratio error (in Spanish)
+        print(0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+        return 0
     outcome = import_file(
         kind="measurements",
         data=data,
@@ -195,17 +218,25 @@ def main() -> int:
         try:
             write_csv(path, setup())
             size_mb = path.stat().st_size / 1e6
-            floor, _s, _out = measure("floor", path)
+            floor, floor_s, _out = measure("floor", path)
             preview, preview_s, rows = measure("preview", path)
             commit, commit_s, _rows = measure("commit", path)
+            kmz_path = Path(folder) / "bomba.kmz"
+            write_kmz(kmz_path)
+            kmz_mb = kmz_path.stat().st_size / 1e6
+            kmz, kmz_s, _rows = measure("kmz", kmz_path)
             stored = TreeMeasurement.objects.filter(plot__parcel__project__code=CODE).count()
         finally:
             cleanup()
     print(f"import memory: {int(rows):,} tree measurements, CSV of {size_mb:.1f} MB, on PostGIS")
-    print(f"  Django process alone (floor):  {floor:7.0f} MB peak RSS")
+    print(f"  Django process alone (floor):  {floor:7.0f} MB peak RSS   ({floor_s:.1f} s)")
     print(f"  preview (read+validate):       {preview:7.0f} MB peak RSS   ({preview_s:.1f} s)")
     print(f"  commit (read+validate+write):  {commit:7.0f} MB peak RSS   ({commit_s:.1f} s)")
-    worst = max(preview, commit)
+    print(
+        f"  KMZ bomb ({kmz_mb:.1f} MB -> 200 MB), refused while streaming: "
+        f"{kmz:7.0f} MB peak RSS   ({kmz_s:.1f} s)"
+    )
+    worst = max(preview, commit, kmz)
     verdict = "ok" if worst <= LIMIT_MB else "OVER"
     print(f"  limit: {LIMIT_MB} MB -> {verdict}; rows stored by the commit: {stored:,}")
     return 0 if worst <= LIMIT_MB else 1

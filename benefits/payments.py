@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from benefits.chain import append_payment_events
 from benefits.choices import LineStatus, PaymentMethod, TrustStatus
 from benefits.exceptions import BenefitsBusy, ConfirmationRefused, NotApprovable
-from benefits.models import DistributionLine, PaymentEvent, TrustHold
+from benefits.models import Distribution, DistributionLine, PaymentEvent, TrustHold
 from pichanaki.locking import LockTimeout, lock_rows
 
 EXPORT_HEADERS = ["line", "dni", "name", "amount", "currency", "method", "bank", "account",
@@ -183,11 +184,14 @@ def import_confirmations(
     if errors or not confirmed:
         raise ConfirmationRefused(errors or [_("The file confirms no payment.")])
     now, batch = timezone.now(), f"import-{timezone.now():%Y%m%d%H%M%S}"
-    PaymentEvent.objects.bulk_create(
+    events = [
         PaymentEvent(line=line, status=LineStatus.PAID, amount=amount, method=method,
                      reference=ref, paid_on=paid_on, actor=actor, batch=batch, created_at=now)
         for line, amount, method, ref, paid_on in confirmed
-    )  # fmt: skip
+    ]  # fmt: skip
+    # After the lines' locks: the chain head is the last lock taken (see benefits.chain).
+    project_id = Distribution.objects.values_list("project_id", flat=True).get(pk=distribution_id)
+    append_payment_events(project_id=project_id, events=events)
     DistributionLine.objects.filter(pk__in=[c[0].pk for c in confirmed]).update(
         status=LineStatus.PAID
     )
@@ -219,8 +223,13 @@ def _resolve_hold(hold_id, actor, reason: str, status: str, event_status: str) -
     hold, now = rows[0], timezone.now()
     hold.status, hold.resolved_at = status, now
     hold.save(update_fields=["status", "resolved_at"])
-    PaymentEvent.objects.create(line_id=hold.line_id, status=event_status, amount=hold.amount,
-                                reason=reason, actor=actor, created_at=now)  # fmt: skip
+    event = PaymentEvent(line_id=hold.line_id, status=event_status, amount=hold.amount,
+                         reason=reason, actor=actor, created_at=now)  # fmt: skip
+    # After the hold's lock: the chain head is the last lock taken (see benefits.chain).
+    project_id = DistributionLine.objects.values_list("distribution__project_id", flat=True).get(
+        pk=hold.line_id
+    )
+    append_payment_events(project_id=project_id, events=[event])
     if event_status == LineStatus.APPROVED:
         DistributionLine.objects.filter(pk=hold.line_id).update(status=LineStatus.APPROVED)
     elif not TrustHold.objects.filter(line_id=hold.line_id, status=TrustStatus.HELD).exists():

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from benefits.chain import append_payment_events
 from benefits.choices import DistributionStatus, GrievanceStatus, LineStatus
 from benefits.exceptions import BenefitsBusy, BenefitsError, NotApprovable, PolicyRefused
 from benefits.models import (
@@ -243,7 +244,8 @@ def _append_approval_events(distribution: Distribution, actor, now: dt.datetime)
             events.append(_event(line, LineStatus.WITHHELD, line.held_in_trust, actor, now, why))
             if line.amount == 0:
                 withheld.append(line.pk)
-    PaymentEvent.objects.bulk_create(events)
+    # After the distribution's lock: the chain head is the last lock taken (see benefits.chain).
+    append_payment_events(project_id=distribution.project_id, events=events)
     DistributionLine.objects.filter(pk__in=approved).update(status=LineStatus.APPROVED)
     DistributionLine.objects.filter(pk__in=withheld).update(status=LineStatus.WITHHELD)
 

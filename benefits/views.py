@@ -6,6 +6,7 @@ import uuid
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from benefits.models import PaymentChainHead
 from benefits.statements import public_statement
 from benefits.transparency import project_buffers, project_transparency
 from smallholders.models import Project
@@ -17,6 +18,7 @@ def transparency(request: HttpRequest, code: str) -> HttpResponse:
         "project": project,
         "rows": project_transparency(project=project),
         "buffers": project_buffers(project=project),
+        "payment_head": PaymentChainHead.objects.filter(project=project).first(),
     }
     return render(request, "benefits/transparency.html", context)
 

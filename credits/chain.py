@@ -98,11 +98,23 @@ def _links(project_id: int) -> Iterator[Link]:
         )
 
 
+def chain_head(project_id: int) -> tuple[int, str]:
+    """The published head of the project's chain: (length, hash of the last event)."""
+    head = LedgerChainHead.objects.filter(project_id=project_id).first()
+    return (head.length, head.head_hash) if head else (0, GENESIS)
+
+
+def chain_projects() -> list[int]:
+    """The projects that have a chain (events or a head)."""
+    with_events = LedgerEvent.objects.order_by().values_list("project_id", flat=True).distinct()
+    with_head = LedgerChainHead.objects.values_list("project_id", flat=True)
+    return sorted(set(with_events) | set(with_head))
+
+
 def verify_chain(project_id: int) -> Break | None:
     """The first break in the project's event chain, or None when every event is intact and
     the chain ends at the head."""
-    head = LedgerChainHead.objects.filter(project_id=project_id).first()
-    length, head_hash = (head.length, head.head_hash) if head else (0, GENESIS)
+    length, head_hash = chain_head(project_id)
     return first_break(_links(project_id), head_length=length, head_hash=head_hash)
 
 

@@ -207,10 +207,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Imported ZIP-based files (XLSX, KMZ, ODK exports): limits checked before anything is unpacked
-# (parcels/importing/readers/archives.py).
+# and again while members are streamed (parcels/importing/readers/archives.py).
 IMPORT_ZIP_MAX_MEMBERS = env_int("IMPORT_ZIP_MAX_MEMBERS", 1000, minimum=1)
 IMPORT_ZIP_MAX_BYTES = env_int("IMPORT_ZIP_MAX_BYTES", 300 * 1024 * 1024, minimum=1)
-IMPORT_ZIP_MAX_MEMBER_BYTES = env_int("IMPORT_ZIP_MAX_MEMBER_BYTES", 50 * 1024 * 1024, minimum=1)
+IMPORT_ZIP_MAX_RATIO = env_int("IMPORT_ZIP_MAX_RATIO", 50, minimum=1)
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -12,15 +12,23 @@ from benefits.models.distribution import DistributionLine
 from benefits.models.policy import MONEY
 from credits.models import AppendOnlyError
 from parcels.models import Parcel
+from pichanaki.hashchain import GENESIS
 from smallholders.models import Project, Smallholder
 
 
 class PaymentEvent(models.Model):
     """One move of a family's line: accrued → approved → paid | withheld | cancelled.
 
-    Append-only, like the credit ledger: never updated, never deleted.
+    Append-only, like the credit ledger: never updated or deleted (model guard here, database
+    trigger on PostgreSQL). Each project's events form a hash chain (`benefits.chain`):
+    `sequence` numbers them 1, 2, 3… and `chain_hash` covers the event's content and the
+    previous event's `chain_hash`, so tampering behind the trigger's back is seen by
+    `verify_ledger`.
     """
 
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project")
+    )
     line = models.ForeignKey(
         DistributionLine, on_delete=models.PROTECT, related_name="events", verbose_name=_("line")
     )
@@ -43,12 +51,20 @@ class PaymentEvent(models.Model):
     )
     batch = models.CharField(_("batch"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"))
+    sequence = models.PositiveBigIntegerField(_("position in the project's chain"))
+    previous_hash = models.CharField(_("previous event's hash"), max_length=64)
+    chain_hash = models.CharField(_("chain hash"), max_length=64)
 
     class Meta:
         ordering = ["line", "created_at", "pk"]
         verbose_name = _("payment event")
         verbose_name_plural = _("payment events")
         constraints = [
+            models.UniqueConstraint(
+                fields=["project", "sequence"],
+                name="%(app_label)s_%(class)s_one_per_position",
+                violation_error_message=_("Two events cannot hold one place in the chain."),
+            ),
             models.CheckConstraint(
                 condition=~Q(status=LineStatus.PAID)
                 | (Q(paid_on__isnull=False) & ~Q(method="") & ~Q(reference="")),
@@ -67,6 +83,27 @@ class PaymentEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> None:
         raise AppendOnlyError("payment events are append-only")
+
+
+class PaymentChainHead(models.Model):
+    """The head of a project's payment event chain: how many events and the last one's hash.
+
+    Locked by every append (one at a time per project); published on the project's public
+    benefits page so that outsiders can hold the payment ledger to it.
+    """
+
+    project = models.OneToOneField(
+        Project, on_delete=models.PROTECT, related_name="payment_head", verbose_name=_("project")
+    )
+    length = models.PositiveBigIntegerField(_("events"), default=0)
+    head_hash = models.CharField(_("head hash"), max_length=64, default=GENESIS)
+
+    class Meta:
+        verbose_name = _("payment chain head")
+        verbose_name_plural = _("payment chain heads")
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.length} · {self.head_hash[:12]}"
 
 
 class TrustHold(models.Model):

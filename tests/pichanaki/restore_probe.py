@@ -1,7 +1,8 @@
 """What a restore must bring back, summarised the same way in the original database and in the
 restored one (run there in a subprocess: `manage.py shell -c "…probe…"`).
 
-- the ledger's conservation laws (`tests.credits.invariants`) and each project's hash chain;
+- the ledger's conservation laws (`tests.credits.invariants`) and each project's hash chains
+  (credit ledger and payment ledger);
 - for every approved calculation run: its stored input hash, the input hash recomputed now from
   the field data the database holds, and a digest of every result row the run stored.
 """
@@ -9,6 +10,7 @@ restored one (run there in a subprocess: `manage.py shell -c "…probe…"`).
 import hashlib
 import json
 
+from benefits.chain import payment_chain_projects, payment_head, verify_payment_chain
 from credits.chain import verify_chain
 from credits.models import LedgerChainHead
 from quantification.adapter import compute_run
@@ -54,7 +56,12 @@ def probe(*, runs: bool = True) -> dict:
         }
         for head in heads
     }
-    summary = {"invariants": invariants, "chains": chains}
+    payment_chains = {}
+    for project_id in payment_chain_projects():
+        length, head = payment_head(project_id)
+        found = verify_payment_chain(project_id)
+        payment_chains[str(project_id)] = {"length": length, "head": head, "break": repr(found)}
+    summary = {"invariants": invariants, "chains": chains, "payment_chains": payment_chains}
     if runs:
         summary["runs"] = {str(run.pk): _run_summary(run) for run in _approved_runs()}
     return summary

@@ -1,51 +1,54 @@
-"""`manage.py verify_ledger [--project CODE]`: re-hash every project's ledger event chain.
+"""`manage.py verify_ledger [--project CODE]`: re-hash every hash-chained ledger of every
+project: the credit ledger's events and the payment ledger's (`pichanaki.ledgers`).
 
-Prints each project's event count and head hash; on the first edited, deleted or inserted
-event it names the event and the reason and exits 1 (a tampered ledger is an incident).
+Prints each project's event count and head hash per ledger; on the first edited, deleted or
+inserted event of a chain it names the ledger, the event and the reason, checks the other
+chains, and exits 1 (a tampered ledger is an incident).
 """
 
 from argparse import ArgumentParser
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from credits.chain import describe_break, verify_chain
-from credits.models import LedgerChainHead, LedgerEvent
+from pichanaki.ledgers import ChainedLedger, chained_ledgers
 from smallholders.models import Project
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of the credit ledger events (exit 1 on the first break)."
+    help = "Verify the hash chains of the credit and payment ledgers (exit 1 on a break)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--project", metavar="CODE", help="only this project (its code)")
 
     def handle(self, *args: object, **options: object) -> None:
-        projects = Project.objects.filter(
-            Q(pk__in=LedgerEvent.objects.values("project_id"))
-            | Q(pk__in=LedgerChainHead.objects.values("project_id"))
-        ).order_by("code")
+        only = None
         if options["project"]:
-            projects = Project.objects.filter(code=options["project"])
-            if not projects:
+            only = Project.objects.filter(code=options["project"]).first()
+            if only is None:
                 raise CommandError(
                     _("No project with the code “%(code)s”.") % {"code": options["project"]}
                 )
         broken = []
-        for project in projects:
-            found = verify_chain(project.pk)
-            if found is not None:
-                broken.append(
-                    _("%(project)s: the chain is broken at %(where)s")
-                    % {"project": project.code, "where": describe_break(found)}
-                )
-                continue
-            head = LedgerChainHead.objects.filter(project=project).first()
-            length, digest = (head.length, head.head_hash) if head else (0, "-")
-            self.stdout.write(
-                _("%(project)s: %(count)s events, head %(hash)s: intact")
-                % {"project": project.code, "count": length, "hash": digest}
-            )
+        for ledger in chained_ledgers():
+            self.stdout.write(_("%(ledger)s:") % {"ledger": str(ledger.name).capitalize()})
+            project_ids = [only.pk] if only else ledger.project_ids()
+            for project in Project.objects.filter(pk__in=project_ids).order_by("code"):
+                broken.extend(self._check(ledger, project))
         if broken:
             raise CommandError("\n".join(broken), returncode=1)
+
+    def _check(self, ledger: ChainedLedger, project: Project) -> list[str]:
+        found = ledger.verify(project.pk)
+        if found is not None:
+            where = ledger.describe(found)
+            return [
+                _("%(project)s, %(ledger)s: the chain is broken at %(where)s")
+                % {"project": project.code, "ledger": ledger.name, "where": where}
+            ]
+        length, digest = ledger.head(project.pk)
+        self.stdout.write(
+            _("%(project)s: %(count)s events, head %(hash)s: intact")
+            % {"project": project.code, "count": length, "hash": digest if length else "-"}
+        )
+        return []

@@ -5,12 +5,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import xml.etree.ElementTree as ET  # noqa: S405 (no DTDs: _kml_root refuses them; expat >= 2.4)
+import os
+import xml.etree.ElementTree as ET  # noqa: S405 (no DTDs: _placemarks refuses them; expat >= 2.4)
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-from parcels.importing.readers.archives import open_zip, read_member
+from parcels.importing.readers.archives import open_member, open_zip
 from parcels.importing.readers.errors import CellError, FieldFileError, RowError
 from parcels.importing.readers.geometry import (
     PERU_BOUNDS,
@@ -25,6 +30,7 @@ from parcels.importing.readers.records import GEOMETRY_FIELD, GeoResult
 from parcels.importing.readers.tabular import Source, read_source
 
 _ACCEPTED_CRS = ("CRS84", "EPSG::4326", "EPSG:4326")
+_KML_CHUNK = 64 * 1024
 
 
 def parse_geojson(source: Source, *, bounds: Bounds | None = PERU_BOUNDS) -> GeoResult:
@@ -79,14 +85,15 @@ def _features(document: object) -> list[dict]:
 
 
 def parse_kmz(source: Source, *, bounds: Bounds | None = PERU_BOUNDS) -> GeoResult:
-    """Read the main KML (``doc.kml``, else the first ``.kml``) of a KMZ archive."""
+    """Read the main KML (``doc.kml``, else the first ``.kml``) of a KMZ archive, parsed as it
+    is inflated (never whole in memory; the archive's limits apply while it streams)."""
     with open_zip(read_source(source)) as archive:
         names = [n for n in archive.namelist() if n.lower().endswith(".kml")]
         if not names:
             raise FieldFileError(_("The KMZ holds no KML document."))
         name = "doc.kml" if "doc.kml" in names else names[0]
-        data = read_member(archive, name)
-    result = parse_kml(data, bounds=bounds, sheet=name)
+        with open_member(archive, name) as member:
+            result = parse_kml(member, bounds=bounds, sheet=name)
     result.format = "kmz"
     return result
 
@@ -96,10 +103,10 @@ def parse_kml(source: Source, *, bounds: Bounds | None = PERU_BOUNDS, sheet: str
 
     ``properties`` hold ``name``, ``description`` and the ExtendedData ``Data``/``SimpleData``
     values; Polygons anywhere in the Placemark (also inside MultiGeometry) form the boundary.
+    The XML is parsed incrementally: each Placemark is dropped once read.
     """
     result = GeoResult("kml")
-    placemarks = _kml_root(read_source(source)).iterfind(".//{*}Placemark")
-    for number, placemark in enumerate(placemarks, start=1):
+    for number, placemark in enumerate(_placemarks(source), start=1):
         try:
             shape = Shape(
                 build_multipolygon(_kml_polygons(placemark), GEOMETRY_FIELD, bounds=bounds)
@@ -111,14 +118,47 @@ def parse_kml(source: Source, *, bounds: Bounds | None = PERU_BOUNDS, sheet: str
     return result
 
 
-def _kml_root(data: bytes) -> ET.Element:
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise FieldFileError(_("KML files with a DOCTYPE or entities are not accepted."))
-    try:
-        return ET.fromstring(data)  # noqa: S314 (DTDs refused above)
-    except ET.ParseError as exc:
-        message = _("The KML is not well-formed XML (line %(line)s).") % {"line": exc.position[0]}
-        raise FieldFileError(message) from None
+def _placemarks(source: Source) -> Iterator[ET.Element]:
+    """The Placemarks of a KML document, each one complete when yielded and detached from the
+    tree afterwards (so memory holds one Placemark, not the document)."""
+    parser = ET.XMLPullParser(events=("start", "end"))
+    stack: list[ET.Element] = []
+    seen = b""
+    with _binary(source) as stream:
+        try:
+            while chunk := stream.read(_KML_CHUNK):
+                seen = seen[-16:] + chunk
+                if b"<!DOCTYPE" in seen or b"<!ENTITY" in seen:
+                    message = _("KML files with a DOCTYPE or entities are not accepted.")
+                    raise FieldFileError(message)
+                parser.feed(chunk)
+                yield from _complete_placemarks(parser, stack)
+            parser.close()
+        except ET.ParseError as exc:
+            line = exc.position[0]
+            message = _("The KML is not well-formed XML (line %(line)s).") % {"line": line}
+            raise FieldFileError(message) from None
+    yield from _complete_placemarks(parser, stack)
+
+
+def _complete_placemarks(parser: ET.XMLPullParser, stack: list[ET.Element]) -> Iterator[ET.Element]:
+    for event, element in parser.read_events():
+        if event == "start":
+            stack.append(element)
+            continue
+        stack.pop()
+        if element.tag.rpartition("}")[2] == "Placemark":
+            yield element
+            if stack:
+                stack[-1].remove(element)
+
+
+def _binary(source: Source) -> contextlib.AbstractContextManager[BinaryIO]:
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    if isinstance(source, str | os.PathLike):
+        return open(source, "rb")  # noqa: SIM115 (closed by the caller's with)
+    return contextlib.nullcontext(source)
 
 
 def _kml_properties(placemark: ET.Element) -> dict[str, object]:

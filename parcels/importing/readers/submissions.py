@@ -15,23 +15,29 @@ applied, so ``values`` keys match those of plain tables.
 
 from __future__ import annotations
 
+import codecs
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-from parcels.importing.readers.archives import open_zip, read_member
+from parcels.importing.readers.archives import CHUNK, open_zip, spool_member
 from parcels.importing.readers.cells import is_blank, parse_int
 from parcels.importing.readers.errors import CellError, FieldFileError, RowError
 from parcels.importing.readers.headers import Aliases, group_separator
 from parcels.importing.readers.tabular import (
+    UTF16_BOMS,
     Row,
     Source,
     Table,
+    csv_table,
     read_csv,
     read_source,
     read_xlsx_sheets,
+    sniff_delimiter,
 )
 
 ODK_KEY, ODK_PARENT_KEY = "KEY", "PARENT_KEY"
@@ -103,9 +109,43 @@ def read_odk_zip(source: Source, *, aliases: Aliases | None = None) -> Submissio
 
 
 def _odk_tables(data: bytes, aliases: Aliases | None) -> dict[str, Table]:
+    # Each CSV is inflated (within the archive's limits) into a temporary file and its rows
+    # are decoded from there as they are read: no member is ever whole in memory.
     with open_zip(data) as archive:
         names = [n for n in archive.namelist() if _is_data_csv(n)]
-        return {n: read_csv(read_member(archive, n), aliases=aliases, sheet=n) for n in names}
+        return {n: _spooled_csv(spool_member(archive, n), aliases, n) for n in names}
+
+
+def _spooled_csv(handle: BinaryIO, aliases: Aliases | None, sheet: str) -> Table:
+    """The CSV of a spooled member; the file is closed (deleted) with its rows' reader."""
+    encoding = _file_encoding(handle)
+    text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+    first = text.readline()
+    while first and not first.strip():
+        first = text.readline()
+    text.seek(0)
+    return csv_table(text, encoding, sniff_delimiter(first), aliases, sheet=sheet)
+
+
+def _file_encoding(handle: BinaryIO) -> str:
+    """What :func:`decode_text` would find for the file (UTF-16 with a BOM, UTF-8 with or
+    without BOM, cp1252, else Latin-1), by one decoding pass that keeps nothing."""
+    utf16 = handle.read(2) in UTF16_BOMS
+    handle.seek(0)
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while chunk := handle.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+        finally:
+            handle.seek(0)
+    if utf16:
+        raise FieldFileError(_("The file is not valid UTF-16 text."))
+    return "latin-1"
 
 
 def _is_data_csv(name: str) -> bool:

@@ -19,7 +19,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import BinaryIO
@@ -46,7 +46,7 @@ from parcels.importing.readers.headers import (
 Source = bytes | str | os.PathLike[str] | BinaryIO
 
 _DELIMITERS = (";", "\t", ",")  # in order of preference when the header is ambiguous
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 
@@ -104,7 +104,7 @@ def read_source(source: Source) -> bytes:
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode CSV bytes; returns ``(text, encoding)``. Tries UTF-8 first, then cp1252, Latin-1."""
-    if data.startswith(_UTF16_BOMS):
+    if data.startswith(UTF16_BOMS):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
@@ -139,8 +139,23 @@ def read_csv(
     such an export (:func:`strip_group_paths`).
     """
     text, encoding = decode_text(read_source(source))
-    delimiter = sniff_delimiter(text)
-    reader = csv.reader(text_lines(text), delimiter=delimiter)
+    return csv_table(
+        text_lines(text), encoding, sniff_delimiter(text), aliases, required, sheet, strip_groups
+    )
+
+
+def csv_table(
+    lines: Iterable[str],
+    encoding: str,
+    delimiter: str,
+    aliases: Aliases | None = None,
+    required: Collection[str] = (),
+    sheet: str = "",
+    strip_groups: bool = True,
+) -> Table:
+    """A :class:`Table` from CSV lines already decoded (with their endings), e.g. a text file
+    read as the rows are (the ODK export's spooled members)."""
+    reader = csv.reader(lines, delimiter=delimiter)
     table = _make_table(_numbered_csv(reader), aliases, required, sheet, strip_groups)
     table.encoding, table.delimiter = encoding, delimiter
     return table

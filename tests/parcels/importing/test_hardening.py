@@ -15,6 +15,7 @@ from parcels.importing.services import (
     import_file,
     preview_import_job,
 )
+from parcels.models import Parcel
 from smallholders.models import Smallholder
 from tests.base import PASSWORD
 
@@ -56,13 +57,14 @@ def test_a_short_measurement_row_is_an_error_in_the_column_reader_too(field):
     assert error.row == 3 and "dap, altura, estado" in error.message
 
 
-def kmz_expanding_to(megabytes):
+def kmz_expanding_to(megabytes, placemarks=b""):
+    """A KMZ whose doc.kml is `placemarks` followed by `megabytes` MB of blanks (packs ~1,000:1)."""
     buffer = io.BytesIO()
     with (
         zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
         archive.open("doc.kml", "w") as member,
     ):
-        member.write(b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>')
+        member.write(b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>' + placemarks)
         chunk = b" " * (1024 * 1024)
         for _ in range(megabytes):
             member.write(chunk)
@@ -70,7 +72,18 @@ def kmz_expanding_to(megabytes):
     return buffer.getvalue()
 
 
-def test_a_kmz_bomb_is_refused_without_being_unpacked(field):
+def placemark(code: str, west: float) -> bytes:
+    east = west + 0.002
+    return (
+        f"<Placemark><name>{code}</name><ExtendedData><Data name='dni'><value>40123456"
+        "</value></Data><Data name='uso_anterior'><value>pasto</value></Data></ExtendedData>"
+        f"<Polygon><outerBoundaryIs><LinearRing><coordinates>{west},-10.97 {east},-10.97 "
+        f"{east},-10.968 {west},-10.97</coordinates></LinearRing></outerBoundaryIs></Polygon>"
+        "</Placemark>"
+    ).encode()
+
+
+def test_a_kmz_bomb_is_refused_while_it_streams(field):
     bomb = kmz_expanding_to(200)
     assert len(bomb) < 400_000
     tracemalloc.start()
@@ -93,17 +106,45 @@ def test_a_kmz_bomb_is_refused_without_being_unpacked(field):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 20 * 1024 * 1024, peak  # nor did the worker
+    # The worker inflated only up to the ratio limit (50 × ~200 KB), not the 200 MB.
+    assert peak < 20 * 1024 * 1024, peak
     [error] = job.errors
-    assert "doc.kml" in error["message"] and "200 MB" in error["message"]
-    assert "50 MB" in error["message"]
+    assert "doc.kml" in error["message"] and "50 times its packed size" in error["message"]
 
 
-def test_a_kml_member_larger_than_the_member_limit_is_refused(field, settings):
-    settings.IMPORT_ZIP_MAX_MEMBER_BYTES = 1024 * 1024
-    outcome = run(field, "parcels", kmz_expanding_to(2), "p.kmz")
+def test_a_bomb_after_good_placemarks_writes_nothing(field):
+    """The ratio is crossed after two valid parcels were parsed: the import stops with the
+    clear error and nothing of it is written."""
+    before = Parcel.objects.count()
+    good = placemark("PCH-0701", -74.97) + placemark("PCH-0702", -74.96)
+    outcome = run(field, "parcels", kmz_expanding_to(30, good), "p.kmz", commit=True)
+    assert not outcome.committed
     [error] = outcome.plan.errors
-    assert "doc.kml" in error.message and "1 MB" in error.message
+    assert "doc.kml" in error.message and "times its packed size" in error.message
+    assert Parcel.objects.count() == before
+
+
+def test_the_same_parcels_without_the_padding_import(field):
+    """Control for the test above: the two placemarks themselves are fine."""
+    good = placemark("PCH-0701", -74.97) + placemark("PCH-0702", -74.96)
+    outcome = run(field, "parcels", kmz_expanding_to(0, good), "p.kmz", commit=True)
+    assert outcome.committed, outcome.plan.errors
+    assert Parcel.objects.filter(code__in=["PCH-0701", "PCH-0702"]).count() == 2
+
+
+def test_the_ratio_limit_is_a_setting(field, settings):
+    settings.IMPORT_ZIP_MAX_RATIO = 2000  # blanks pack ~1,000:1: now within the limit
+    outcome = run(field, "parcels", kmz_expanding_to(30), "p.kmz")
+    assert not any("packed size" in e.message for e in outcome.plan.errors)
+
+
+def test_an_odk_csv_bomb_is_refused_naming_the_member(field):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("arboles.csv", "SubmissionDate,KEY,arbol\n" + " " * (30 * 1024 * 1024))
+    outcome = run(field, "measurements", buffer.getvalue(), "odk.zip")
+    [error] = outcome.plan.errors
+    assert "arboles.csv" in error.message and "times its packed size" in error.message
 
 
 def test_an_archive_with_too_many_members_is_refused(field, settings):

@@ -12,6 +12,7 @@ from parcels.importing.readers.submissions import (
     read_odk_zip,
     read_submission_csv,
 )
+from parcels.importing.readers.tabular import read_csv
 from tests.parcels.importing.readers.conftest import fixture_path, workbook_bytes
 
 SELF_INTERSECTION = (
@@ -249,3 +250,36 @@ def test_it_reports_bad_kobo_keys_and_an_empty_workbook() -> None:
     assert [(e.row, e.field) for e in export.errors] == [(2, "_index"), (3, "_uuid"), (4, "_uuid")]
     with pytest.raises(FieldFileError, match="workbook is empty"):
         read_kobo_xlsx(workbook_bytes({"Hoja1": []}))
+
+
+@pytest.mark.parametrize(
+    ("encoding", "newline", "delimiter"),
+    [
+        ("utf-8-sig", "\r\n", ","),
+        ("utf-8", "\n", ";"),
+        ("cp1252", "\r\n", ";"),
+        ("utf-16", "\r\n", "\t"),
+        ("latin-1", "\r", ","),
+    ],
+)
+def test_odk_members_streamed_from_disk_read_like_a_csv_in_memory(
+    encoding: str, newline: str, delimiter: str
+) -> None:
+    """The ODK export's CSVs are spooled and decoded as rows are read: the same rows, numbers
+    and encoding as reading the member whole (quoted line breaks, accents, blank lines)."""
+    lines = ["", "SubmissionDate|KEY|nombre|notas", '2024|uuid:a|Núñez|"dos\nlíneas"']
+    lines.append("2024|uuid:b|Ñ€|x")
+    if encoding == "latin-1":
+        lines[3] = "2024|uuid:b|\x81Ñ|x"  # a byte cp1252 lacks: Latin-1, as decode_text
+    text = newline.join(line.replace("|", delimiter) for line in lines) + newline
+    data = text.encode(encoding)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("form.csv", data)
+    export = read_odk_zip(buffer.getvalue())
+    whole = read_csv(data, sheet="form.csv")
+    assert [(s.row, s.key, s.values) for s in export.submissions] == [
+        (row.number, row.values["KEY"], row.values) for row in whole.rows
+    ]
+    assert [s.values["nombre"] for s in export.submissions][0] == "Núñez"
+    assert len(export.submissions) == 2 and not export.errors
