@@ -18,7 +18,8 @@ from openpyxl import Workbook, load_workbook
 
 from benefits.choices import LineStatus, PaymentMethod, TrustStatus
 from benefits.exceptions import BenefitsBusy, ConfirmationRefused, NotApprovable
-from benefits.models import DistributionLine, PaymentEvent, TrustHold
+from benefits.models import Distribution, DistributionLine, PaymentEvent, TrustHold
+from benefits.signals import announce_money_changed
 from pichanaki.locking import LockTimeout, lock_rows
 
 EXPORT_HEADERS = ["line", "dni", "name", "amount", "currency", "method", "bank", "account",
@@ -191,6 +192,8 @@ def import_confirmations(
     DistributionLine.objects.filter(pk__in=[c[0].pk for c in confirmed]).update(
         status=LineStatus.PAID
     )
+    project_id = Distribution.objects.values_list("project_id", flat=True).get(pk=distribution_id)
+    announce_money_changed(project_id=project_id)
     return len(confirmed)
 
 
@@ -222,4 +225,6 @@ def _resolve_hold(hold_id, actor, reason: str, status: str, event_status: str) -
                                 reason=reason, actor=actor, created_at=now)  # fmt: skip
     if event_status == LineStatus.APPROVED:
         DistributionLine.objects.filter(pk=hold.line_id).update(status=LineStatus.APPROVED)
+    lines = DistributionLine.objects.filter(pk=hold.line_id)
+    announce_money_changed(project_id=lines.values_list("distribution__project_id", flat=True)[0])
     return hold

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from credits.api.keys import create_api_key, revoke_api_key
 from credits.models import ApiKey
+from parcels.signals import announce_field_data_written
 from pichanaki.demo import catalogue, layout, ledger, logins, steps, story
 from pichanaki.demo.clock import story_clock
 from pichanaki.demo.exceptions import DemoNotLoaded, DemoRefusedInProduction
@@ -92,6 +93,8 @@ def _load_field_data(*, scale: float, seed: int, timings: dict[str, float]) -> s
         with story_clock(story.FIELD_DATA_ENTERED_ON[name]):
             step(context, context.rng(number))
         timings[name] = time.perf_counter() - started
+    # Written in bulk (no model signals): tell the listeners once the load commits.
+    announce_field_data_written(project_id=context.project.pk)
     return context
 
 
