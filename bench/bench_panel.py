@@ -81,9 +81,10 @@ def measure(scale: float) -> dict[str, tuple[float, float]]:
             cursor.fetchone()
 
     def board() -> None:
-        dashboard(user=user, view=view)
-        worklist(user=user, view=view)
-        charts(user=user, view=view)
+        page = access_panel_view(user=user, project_code="pch")  # each page reads its own
+        dashboard(user=user, view=page)
+        worklist(user=user, view=page)
+        charts(user=user, view=page)
 
     def first_tile() -> None:
         map_features(user=user, view=view, bbox=area, measure="cooperative")

@@ -73,6 +73,14 @@ def _ensure(view: PanelView) -> None:
 
 
 def field_rollup(*, user: AnyUser, view: PanelView) -> Figures:
+    """The view's figures, read once per page (each part of the page asks for them)."""
+    key = ("rollup", getattr(user, "pk", None))
+    if key not in view.memo:
+        view.memo[key] = _read_rollup(user=user, view=view)
+    return view.memo[key]
+
+
+def _read_rollup(*, user: AnyUser, view: PanelView) -> Figures:
     _ensure(view)
     rows = CooperativeRollup.objects.filter(project=view.project)
     if not scope_for(user).reads_everything:
