@@ -1,21 +1,19 @@
-"""The events that change the dashboard's field figures, each asking for a refresh of its
-project's rollups once its transaction has committed.
+"""The events that change the dashboard's field and money figures, each asking for a refresh
+of its project's rollups once its transaction has committed.
 
-Rows saved one by one send Django's model signals; bulk writes (imports, the demo) send
-`parcels.signals.field_data_written`. Connected in `BackofficeConfig.ready`.
+Field rows saved one by one send Django's model signals; bulk writes (imports, the demo) send
+`parcels.signals.field_data_written`; distributions, approvals, payments and trust releases send
+`benefits.signals.money_changed`. Connected in `BackofficeConfig.ready`.
 """
-
-import logging
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from benefits.signals import money_changed
 from parcels.models import MonitoringPlot, Parcel, Planting, SurvivalCount
 from parcels.signals import field_data_written
 from smallholders.models import Smallholder
-
-logger = logging.getLogger(__name__)
 
 MODELS = (Smallholder, Parcel, Planting, SurvivalCount, MonitoringPlot)
 
@@ -62,3 +60,4 @@ def connect() -> None:
         post_save.connect(on_row_change, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(on_row_change, sender=model, dispatch_uid=uid + "-delete")
     field_data_written.connect(on_bulk_write, dispatch_uid="backoffice-rollup-bulk")
+    money_changed.connect(on_bulk_write, dispatch_uid="backoffice-rollup-money")

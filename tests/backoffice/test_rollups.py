@@ -142,3 +142,19 @@ def test_a_refresh_asked_before_the_last_one_ran_does_nothing(demo) -> None:
     assert not refresh_panel_rollups(project_id=demo.pk, requested_at=asked)
     assert refresh_panel_rollups(project_id=demo.pk, requested_at=timezone.now())
     assert not refresh_panel_rollups(project_id=10**9, requested_at=timezone.now())
+
+
+def test_a_payment_is_seen_once_the_benefits_app_announces_its_commit(
+    demo, tasks_run_inline, django_capture_on_commit_callbacks
+) -> None:
+    from benefits.models import PaymentEvent
+    from benefits.signals import announce_money_changed
+
+    manager = User.objects.get(username="gestor")
+    before = shown(manager, demo, None)["money"].paid_pen
+    event = PaymentEvent.objects.filter(line__distribution__project=demo, status="paid").first()
+    PaymentEvent.objects.filter(pk=event.pk).update(amount=event.amount + 1)  # no model signal
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_money_changed(project_id=demo.pk)
+    after = shown(manager, demo, None)["money"].paid_pen
+    assert after == before + 1 == money_summary(project=demo).paid_pen
