@@ -8,3 +8,8 @@ class BackofficeConfig(AppConfig):
 
     name = "backoffice"
     verbose_name = _("Back-office")
+
+    def ready(self) -> None:
+        from backoffice import receivers
+
+        receivers.connect()

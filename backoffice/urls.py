@@ -24,6 +24,17 @@ urlpatterns = [
     path("<slug:code>/map/parcels.geojson", views.map_data, name="map-data"),
     path("<slug:code>/unmonitored/", views.unmonitored, name="unmonitored"),
     path("<slug:code>/low-survival/", views.low_survival, name="low-survival"),
-    path("<slug:code>/charts/<slug:key>.csv", views.chart_csv, name="chart-csv"),
+    path(
+        "<slug:code>/charts/<slug:key>.csv",
+        views.chart_download,
+        {"fmt": "csv"},
+        name="chart-csv",
+    ),
+    path(
+        "<slug:code>/charts/<slug:key>.xlsx",
+        views.chart_download,
+        {"fmt": "xlsx"},
+        name="chart-xlsx",
+    ),
     path("<slug:code>/report/<int:year>.pdf", views.annual_report, name="report"),
 ]

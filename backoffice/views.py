@@ -4,7 +4,7 @@ is made where it belongs (the admin's forms and the apps' services), one click a
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from backoffice.selectors.dashboard import dashboard
 from backoffice.selectors.families import family_page, find_families
 from backoffice.selectors.map import MEASURES, BadBox, map_features, parse_bbox
 from backoffice.selectors.worklists import low_survival_cohorts, unmonitored_parcels, worklist
-from pichanaki.exports import csv_response
+from pichanaki.exports import csv_response, xlsx_response
 from smallholders.selectors import scope_for
 
 PAGE_SIZE = 50
@@ -92,8 +92,7 @@ def map_data(request: HttpRequest, code: str) -> HttpResponse:
     except BadBox:
         return HttpResponseBadRequest(_("bbox must be west,south,east,north in degrees."))
     page = map_features(user=request.user, view=view, bbox=bbox, measure=measure)
-    body = {"type": "FeatureCollection", "features": page.features, "truncated": page.truncated}
-    return JsonResponse(body)
+    return HttpResponse(page.as_json(), content_type="application/json")
 
 
 def _list_page(request: HttpRequest, code: str, *, title: str, rows, template: str):
@@ -133,13 +132,16 @@ def low_survival(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def chart_csv(request: HttpRequest, code: str, key: str) -> HttpResponse:
-    """A chart's rows as they are drawn, for a spreadsheet."""
+def chart_download(request: HttpRequest, code: str, key: str, fmt: str) -> HttpResponse:
+    """A chart's rows as they are drawn, for a spreadsheet: CSV or XLSX."""
     view = _view(request, code)
     if key not in CHARTS:
         raise Http404
     chart = CHARTS[key](user=request.user, view=view)
-    return csv_response(chart.columns, chart.rows, name=f"{view.project.code}-{chart.key}")
+    name = f"{view.project.code}-{chart.key}"
+    if fmt == "xlsx":
+        return xlsx_response(chart.columns, chart.rows, name=name, title=chart.title)
+    return csv_response(chart.columns, chart.rows, name=name)
 
 
 @require_GET

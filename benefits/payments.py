@@ -20,6 +20,7 @@ from benefits.chain import append_payment_events
 from benefits.choices import LineStatus, PaymentMethod, TrustStatus
 from benefits.exceptions import BenefitsBusy, ConfirmationRefused, NotApprovable
 from benefits.models import Distribution, DistributionLine, PaymentEvent, TrustHold
+from benefits.signals import announce_money_changed
 from pichanaki.locking import LockTimeout, lock_rows
 
 EXPORT_HEADERS = ["line", "dni", "name", "amount", "currency", "method", "bank", "account",
@@ -195,6 +196,8 @@ def import_confirmations(
     DistributionLine.objects.filter(pk__in=[c[0].pk for c in confirmed]).update(
         status=LineStatus.PAID
     )
+    project_id = Distribution.objects.values_list("project_id", flat=True).get(pk=distribution_id)
+    announce_money_changed(project_id=project_id)
     return len(confirmed)
 
 
@@ -237,4 +240,5 @@ def _resolve_hold(hold_id, actor, reason: str, status: str, event_status: str) -
         DistributionLine.objects.filter(pk=hold.line_id, status=LineStatus.WITHHELD).update(
             status=LineStatus.CANCELLED
         )
+    announce_money_changed(project_id=project_id)
     return hold

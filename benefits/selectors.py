@@ -24,6 +24,7 @@ from benefits.models import (
     DistributionLine,
     DistributionSale,
     PaymentEvent,
+    Statement,
     TrustHold,
 )
 from credits.selectors import confirmed_sales
@@ -72,6 +73,19 @@ def payment_events_for(*, user: AnyUser) -> QuerySet[PaymentEvent]:
     return PaymentEvent.objects.filter(line__in=lines_for(user=user)).select_related("line")
 
 
+def statements_for(*, user: AnyUser) -> QuerySet[Statement]:
+    """Issued family statements, read by whoever reads the families' lines (same rules)."""
+    scope = scope_for(user)
+    rows = Statement.objects.select_related("project", "smallholder")
+    if scope.reads_everything:
+        return rows
+    if scope.role == Role.MANAGER:
+        return rows.filter(project_id__in=scope.project_ids)
+    if scope.role == Role.STAFF:
+        return rows.filter(smallholder__cooperative_id=scope.cooperative_id)
+    return rows.none()
+
+
 @dataclass(frozen=True)
 class MoneySummary:
     """Money of a project (or of one cooperative's families in it).
@@ -94,7 +108,7 @@ class MoneySummary:
 def money_summary(*, project: Project, cooperative: Cooperative | None = None) -> MoneySummary:
     """The money totals for the back office's cards; see `MoneySummary` for each figure."""
     revenue: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
-    for currency, _month, amount in _revenue_rows(project, cooperative):
+    for currency, _month, amount in revenue_rows(project, cooperative):
         revenue[currency] += amount
     events = PaymentEvent.objects.filter(
         line__distribution__project=project, status=LineStatus.PAID
@@ -111,7 +125,7 @@ def money_summary(*, project: Project, cooperative: Cooperative | None = None) -
         revenue={k: v.quantize(Decimal("0.01")) for k, v in sorted(revenue.items())},
         paid_pen=_cents(events.aggregate(s=Sum("amount"))["s"]),
         held_pen=_cents(holds.aggregate(s=Sum("amount"))["s"]),
-        producers_share=_producers_share(project),
+        producers_share=producers_share(project),
     )
 
 
@@ -124,7 +138,7 @@ def money_over_time(
     payments by the month of their `paid_on` date. Months with neither are left out.
     """
     revenue: dict[dt.date, dict[str, Decimal]] = defaultdict(dict)
-    for currency, month, amount in _revenue_rows(project, cooperative):
+    for currency, month, amount in revenue_rows(project, cooperative):
         revenue[month][currency] = revenue[month].get(currency, Decimal("0.00")) + amount
     events = PaymentEvent.objects.filter(
         line__distribution__project=project, status=LineStatus.PAID
@@ -145,7 +159,7 @@ def money_over_time(
     ]
 
 
-def _revenue_rows(project: Project, cooperative: Cooperative | None):
+def revenue_rows(project: Project, cooperative: Cooperative | None = None):
     """(currency, month, amount) per sale, attributed to the cooperative when one is given."""
     if cooperative is None:
         for sale in confirmed_sales(project_id=project.pk):
@@ -173,7 +187,8 @@ def _cooperative_parts(project: Project, cooperative: Cooperative) -> dict[int, 
     return {r["distribution_id"]: r["shares"] / r["pool"] for r in rows if r["pool"]}
 
 
-def _producers_share(project: Project) -> Decimal | None:
+def producers_share(project: Project) -> Decimal | None:
+    """Producers' pools over the gross in soles of the approved distributions (None before)."""
     totals = Distribution.objects.filter(
         project=project, status=DistributionStatus.APPROVED
     ).aggregate(pool=Sum("producers_pool"), gross=Sum("gross_pen"))

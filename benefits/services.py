@@ -32,6 +32,7 @@ from benefits.models import (
 )
 from benefits.planning import FamilyPlan, Plan, collector_paused, plan_distribution
 from benefits.sharing import PolicyError, check_terms
+from benefits.signals import announce_money_changed
 from benefits.trust import returned_holds
 from credits.models import Sale
 from credits.selectors import confirmed_sales
@@ -105,6 +106,7 @@ def create_distribution(
         project=project, sale_ids=sale_ids, policy_version=policy_version,
         today=today or timezone.localdate(),
     )  # fmt: skip
+    announce_money_changed(project_id=project.pk)
     with collector_paused():  # see planning.collector_paused
         return _write_plan(plan, actor)
 
@@ -189,6 +191,7 @@ def discard_distribution(*, distribution_id: int, actor: AbstractBaseUser) -> No
     if distribution.status != DistributionStatus.PREVIEW:
         raise NotApprovable(_("An approved distribution cannot be discarded."))
     distribution.delete()
+    announce_money_changed(project_id=distribution.project_id)
 
 
 def _lock_distribution(distribution_id: int) -> Distribution:
@@ -226,6 +229,7 @@ def approve_distribution(*, distribution_id: int, actor: AbstractBaseUser) -> Di
     )  # fmt: skip
     distribution.save(update_fields=["status", "approved_by", "approved_at"])
     _append_approval_events(distribution, actor, now)
+    announce_money_changed(project_id=distribution.project_id)
     return distribution
 
 

@@ -13,6 +13,7 @@ from demo import catalogue, layout, ledger, logins, steps, story
 from demo.clock import story_clock
 from demo.exceptions import DemoNotLoaded, DemoRefusedInProduction
 from demo.logins import DemoLogin
+from parcels.signals import announce_field_data_written
 from smallholders.choices import Role
 from smallholders.models import Project
 
@@ -92,6 +93,8 @@ def _load_field_data(*, scale: float, seed: int, timings: dict[str, float]) -> s
         with story_clock(story.FIELD_DATA_ENTERED_ON[name]):
             step(context, context.rng(number))
         timings[name] = time.perf_counter() - started
+    # Written in bulk (no model signals): tell the listeners once the load commits.
+    announce_field_data_written(project_id=context.project.pk)
     return context
 
 

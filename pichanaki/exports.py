@@ -1,4 +1,4 @@
-"""Any list as CSV, in the active language: shared by every app's admin and views.
+"""Any list as CSV (or XLSX), in the active language: shared by every app's admin and views.
 
 One rule for every CSV the project writes (exports here, import templates in
 :mod:`parcels.importing.templates`): the delimiter and the decimal mark follow the language.
@@ -12,7 +12,9 @@ Every cell passes :func:`neutralize` (OWASP's CSV-injection rule): text starting
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,9 +25,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
 
 SKIPPED_FIELD_TYPES = (models.FileField,)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralize(value: Any) -> Any:
@@ -63,6 +67,30 @@ def csv_response(
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(name, "csv")}"'
     return response
+
+
+def xlsx_response(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, name: str, title: str = ""
+) -> HttpResponse:
+    """An XLSX workbook of one sheet: `headers` then `rows`, numbers kept as numbers (the reader's
+    spreadsheet shows them in its own locale), text through :func:`neutralize`."""
+    book = Workbook(write_only=True)
+    # Sheet titles are at most 31 characters and may not contain []:*?/\ (Excel's rule).
+    sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "1")
+    sheet.append([neutralize(force_str(header)) for header in headers])
+    for row in rows:
+        sheet.append([_xlsx_cell(value) for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(name, "xlsx")}"'
+    return response
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if value is None or isinstance(value, int | float | Decimal | date):
+        return value
+    return neutralize(force_str(value))
 
 
 def exportable_fields(model: type[models.Model], *, hidden: Iterable[str] = ()) -> list:

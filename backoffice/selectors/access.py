@@ -7,7 +7,7 @@ Rules, one per line:
 - managers see their projects; verifiers and superusers see every project.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import Http404
 
@@ -24,6 +24,8 @@ class PanelView:
 
     project: Project
     cooperative: Cooperative | None
+    # Figures read once per page and shared by its parts (the rollups, see selectors/rollups.py).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def cooperative_id(self) -> int | None:

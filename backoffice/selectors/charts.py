@@ -4,20 +4,20 @@ shows and its CSV/XLSX download contains, so the three can never disagree.
 Figures are tonnes (Decimal) and counts; PER and VER units stay in separate columns.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Subquery, Sum
-from django.db.models.functions import ExtractYear
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
-from benefits.selectors import money_over_time
+from backoffice.selectors.rollups import field_rollup
+from benefits.selectors import revenue_rows
 from credits.selectors import availability
-from parcels.models import SurvivalCount
-from parcels.selectors import parcels_for, plantings_for, plots_for
+from parcels.models import Species
 from quantification.models import RunKind, RunStatus
 from quantification.selectors import run_vintages, runs_for
 from smallholders.selectors import AnyUser
@@ -93,49 +93,25 @@ def credits_by_vintage(*, user: AnyUser, view: PanelView) -> Chart:
 
 
 def monitoring_coverage(*, user: AnyUser, view: PanelView) -> Chart:
-    parcels = parcels_for(user=user).filter(project=view.project)
-    if view.cooperative_id:
-        parcels = parcels.filter(smallholder__cooperative_id=view.cooperative_id)
-    per_year = (
-        plots_for(user=user)
-        .filter(parcel__in=parcels.values("pk"))
-        .annotate(year=ExtractYear("measured_on"))
-        .values("year")
-        .annotate(plots=Count("pk"), parcels=Count("parcel", distinct=True))
-        .order_by("year")
-    )
-    rows = [[row["year"], row["plots"], row["parcels"]] for row in per_year]
+    coverage = field_rollup(user=user, view=view).coverage
+    rows = [[year, *coverage[year]] for year in sorted(coverage)]
     columns = [str(_("Year")), str(_("Plots measured")), str(_("Parcels visited"))]
     return Chart("monitoring", str(_("Monitoring coverage")), "bar", columns, rows, series=(1, 2))
 
 
 def survival_by_species(*, user: AnyUser, view: PanelView) -> Chart:
     """Trees alive at each cohort's last count against those planted, by species and year."""
-    parcels = parcels_for(user=user).filter(project=view.project)
-    if view.cooperative_id:
-        parcels = parcels.filter(smallholder__cooperative_id=view.cooperative_id)
-    counts = SurvivalCount.objects.filter(planting=OuterRef("pk"))
-    last = counts.order_by("-counted_on").values("trees_alive")[:1]
-    cohorts = (
-        plantings_for(user=user)
-        .filter(parcel__in=parcels.values("pk"))
-        .filter(Exists(counts))
-        .annotate(year=ExtractYear("planted_on"), alive=Subquery(last))
-        .values(
-            "species__scientific_name", "species__common_name_es", "species__common_name_en", "year"
+    cohorts = field_rollup(user=user, view=view).survival
+    species = {
+        row["pk"]: row
+        for row in Species.objects.filter(pk__in={key[0] for key in cohorts}).values(
+            "pk", "scientific_name", "common_name_es", "common_name_en"
         )
-        .annotate(planted=Sum("trees_planted"), alive_total=Sum("alive"))
-        .order_by("species__scientific_name", "year")
-    )
+    }
+    keys = sorted(cohorts, key=lambda key: (species[key[0]]["scientific_name"], key[1]))
     rows = [
-        [
-            _species_label(row),
-            row["year"],
-            row["planted"],
-            row["alive_total"],
-            (Decimal(100) * row["alive_total"] / row["planted"]).quantize(Decimal("0.1")),
-        ]
-        for row in cohorts
+        [_species_label(species[key[0]]), key[1], *cohorts[key], _percent(*cohorts[key])]
+        for key in keys
     ]
     columns = [
         str(label)
@@ -145,21 +121,32 @@ def survival_by_species(*, user: AnyUser, view: PanelView) -> Chart:
     return Chart("survival", title, "bar", columns, rows, label_columns=2, series=(4,))
 
 
+def _percent(planted: int, alive: int) -> Decimal:
+    return (Decimal(100) * alive / planted).quantize(Decimal("0.1"))
+
+
 def _species_label(row: dict) -> str:
     """The common name in the reader's language, the scientific name beside it."""
     spanish = (translation.get_language() or "es").startswith("es")
-    common = row["species__common_name_es" if spanish else "species__common_name_en"]
-    scientific = row["species__scientific_name"]
+    common = row["common_name_es" if spanish else "common_name_en"]
+    scientific = row["scientific_name"]
     return f"{common} ({scientific})" if common else scientific
 
 
 def money_over_months(*, user: AnyUser, view: PanelView) -> Chart:
     """Revenue of confirmed sales (per sale currency) and soles paid to families, by month."""
-    months = money_over_time(project=view.project, cooperative=view.cooperative)
-    currencies = sorted({c for _month, revenue, _paid in months for c in revenue})
+    revenue: dict[date, dict[str, Decimal]] = defaultdict(dict)
+    for currency, month, amount in revenue_rows(view.project, view.cooperative):
+        revenue[month][currency] = revenue[month].get(currency, Decimal("0.00")) + amount
+    paid = field_rollup(user=user, view=view).paid_by_month
+    currencies = sorted({c for month in revenue.values() for c in month})
     rows = [
-        [month.strftime("%Y-%m"), *(revenue.get(c) for c in currencies), paid]
-        for month, revenue, paid in months
+        [
+            month.strftime("%Y-%m"),
+            *(_cents(revenue[month].get(c)) if c in revenue[month] else None for c in currencies),
+            paid.get(month, Decimal("0.00")),
+        ]
+        for month in sorted(set(revenue) | set(paid))
     ]
     columns = [
         str(_("Month")),
@@ -169,6 +156,10 @@ def money_over_months(*, user: AnyUser, view: PanelView) -> Chart:
     series = tuple(range(1, len(columns)))
     title = str(_("Revenue and payments to families"))
     return Chart("money", title, "bar", columns, rows, series=series)
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
 
 
 CHARTS: dict[str, Callable[..., Chart]] = {

@@ -1,23 +1,23 @@
 """The project dashboard's figures: field data, carbon and credits, for a project or one of its
-cooperatives. Each figure is one aggregate query over indexed columns; none scans tree rows.
+cooperatives. Field figures come from the rollups (selectors/rollups.py); the others are
+aggregates over a project's runs and credit vintages (a few rows each); none scans tree rows.
 
 PER (ex-ante) and VER (verified) units are different things and are never added together.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Q, Sum
 
 from backoffice.selectors.access import PanelView
-from benefits.selectors import MoneySummary, money_summary
+from backoffice.selectors.rollups import field_rollup
+from benefits.selectors import MoneySummary, producers_share, revenue_rows
 from credits.selectors import availability, contributions_for
-from parcels.choices import ParcelStatus
-from parcels.models import SurvivalCount
-from parcels.selectors import parcels_for, plantings_for
 from quantification.models import RunKind, RunStatus
 from quantification.selectors import runs_for
-from smallholders.selectors import AnyUser, cooperatives_for, smallholders_for
+from smallholders.selectors import AnyUser, cooperatives_for
 
 CREDIT_STATES = ("issued", "buffer", "available", "reserved", "held", "retired")
 
@@ -61,37 +61,20 @@ class Dashboard:
 
 
 def field_figures(*, user: AnyUser, view: PanelView) -> FieldFigures:
-    parcels = parcels_for(user=user).filter(project=view.project)
-    families = smallholders_for(user=user).filter(project=view.project)
-    if view.cooperative_id:
-        parcels = parcels.filter(smallholder__cooperative_id=view.cooperative_id)
-        families = families.filter(cooperative_id=view.cooperative_id)
-    totals = parcels.aggregate(
-        n=Count("pk"),
-        validated=Count("pk", filter=Q(status=ParcelStatus.VALIDATED)),
-        hectares=Sum("area_ha", filter=Q(status=ParcelStatus.VALIDATED)),
-    )
-    counts = SurvivalCount.objects.filter(planting=OuterRef("pk"))
-    last_alive = counts.order_by("-counted_on").values("trees_alive")[:1]
-    plantings = plantings_for(user=user).filter(parcel__in=parcels.values("pk"))
-    counted = plantings.filter(Exists(counts))
-    trees = {
-        "planted": plantings.aggregate(n=Sum("trees_planted"))["n"],
-        "counted": counted.aggregate(n=Sum("trees_planted"))["n"],
-        "alive": counted.annotate(alive=Subquery(last_alive)).aggregate(n=Sum("alive"))["n"],
-    }
+    """Families, parcels, hectares and trees, from the view's rollups (kept by events)."""
+    figures = field_rollup(user=user, view=view)
     cooperatives = cooperatives_for(user=user).filter(projects=view.project)
     if view.cooperative_id:
         cooperatives = cooperatives.filter(pk=view.cooperative_id)
     return FieldFigures(
-        families=families.count(),
+        families=figures.families,
         cooperatives=cooperatives.count(),
-        parcels=totals["n"],
-        parcels_validated=totals["validated"],
-        hectares=(totals["hectares"] or Decimal(0)).quantize(Decimal("0.01")),
-        trees_planted=trees["planted"] or 0,
-        trees_counted=trees["counted"] or 0,
-        trees_alive=trees["alive"] or 0,
+        parcels=figures.parcels,
+        parcels_validated=figures.parcels_validated,
+        hectares=figures.hectares_validated.quantize(Decimal("0.01")),
+        trees_planted=figures.trees_planted,
+        trees_counted=figures.trees_counted,
+        trees_alive=figures.trees_alive,
     )
 
 
@@ -152,11 +135,25 @@ def _cooperative_credits(*, user: AnyUser, view: PanelView) -> dict[str, dict[st
     }
 
 
+def money_figures(*, user: AnyUser, view: PanelView) -> MoneySummary:
+    """Revenue from the project's sales (a few rows); paid and held from the rollups."""
+    revenue: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for currency, _month, amount in revenue_rows(view.project, view.cooperative):
+        revenue[currency] += amount
+    figures = field_rollup(user=user, view=view)
+    return MoneySummary(
+        revenue={k: v.quantize(Decimal("0.01")) for k, v in sorted(revenue.items())},
+        paid_pen=figures.paid_pen,
+        held_pen=figures.held_pen,
+        producers_share=producers_share(view.project),
+    )
+
+
 def dashboard(*, user: AnyUser, view: PanelView) -> Dashboard:
     return Dashboard(
         view=view,
         field=field_figures(user=user, view=view),
         carbon=carbon_figures(user=user, view=view),
         credits=credit_figures(user=user, view=view),
-        money=money_summary(project=view.project, cooperative=view.cooperative),
+        money=money_figures(user=user, view=view),
     )

@@ -10,12 +10,15 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from backoffice.selectors.access import PanelView
+from benefits.selectors import lines_for, payment_events_for, statements_for
 from credits.selectors import contributions_for
 from parcels.models import SurvivalCount
 from parcels.selectors import parcels_for, plantings_for
 from quantification.models import ParcelResult, RunKind, RunStatus
 from smallholders.models import Smallholder
 from smallholders.selectors import AnyUser, access_smallholder, sees_personal_data, smallholders_for
+
+FAMILY_ROWS = 20  # the latest lines, payments and statements; the full lists are linked
 
 
 def find_families(*, user: AnyUser, view: PanelView, query: str) -> QuerySet[Smallholder]:
@@ -43,6 +46,9 @@ class FamilyPage:
     boundaries: dict  # a GeoJSON FeatureCollection of the parcels, for the map
     tonnes_verified: Decimal
     credits: dict[str, int]
+    lines: list  # the family's distribution lines (what each distribution gave them)
+    payments: list  # payment events of those lines, newest first
+    statements: list  # statements issued to the family, newest first
 
 
 def _parcels(*, user: AnyUser, smallholder: Smallholder) -> QuerySet:
@@ -103,6 +109,7 @@ def family_page(*, user: AnyUser, view: PanelView, smallholder_id: int) -> Famil
         }
         for p in parcels
     ]
+    money = family_money(user=user, view=view, smallholder=smallholder)
     return FamilyPage(
         smallholder=smallholder,
         personal=sees_personal_data(
@@ -113,4 +120,18 @@ def family_page(*, user: AnyUser, view: PanelView, smallholder_id: int) -> Famil
         boundaries={"type": "FeatureCollection", "features": features},
         tonnes_verified=verified or Decimal(0),
         credits=credits,
+        **money,
     )
+
+
+def family_money(*, user: AnyUser, view: PanelView, smallholder: Smallholder) -> dict[str, list]:
+    """The family's lines, payments and statements in the view's project, each list scoped by
+    the benefits app's own rules (a role that may not read them gets empty lists)."""
+    lines = lines_for(user=user).filter(smallholder=smallholder, distribution__project=view.project)
+    payments = payment_events_for(user=user).filter(line__in=lines.values("pk"))
+    statements = statements_for(user=user).filter(smallholder=smallholder, project=view.project)
+    return {
+        "lines": list(lines.order_by("-distribution__created_at", "-pk")[:FAMILY_ROWS]),
+        "payments": list(payments.order_by("-created_at", "-pk")[:FAMILY_ROWS]),
+        "statements": list(statements.order_by("-created_at", "-pk")[:FAMILY_ROWS]),
+    }

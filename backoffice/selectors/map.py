@@ -8,12 +8,13 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.contrib.gis.db.models.functions import AsGeoJSON, GeomOutputGeoFunc
 from django.contrib.gis.geos import Polygon
-from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
+from parcels.choices import ParcelStatus
 from parcels.models import SurvivalCount
 from parcels.selectors import parcels_for, plantings_for
 from quantification.models import CalculationRun, ParcelResult, RunKind, RunStatus
@@ -35,8 +36,16 @@ class BadBox(ValueError):
 
 @dataclass(frozen=True)
 class MapPage:
-    features: list[dict]
+    features_json: list[str]  # each feature's GeoJSON text
     truncated: bool
+
+    def as_json(self) -> str:
+        """The FeatureCollection's text (features joined as they are, never re-parsed)."""
+        features = ", ".join(self.features_json)
+        truncated = "true" if self.truncated else "false"
+        return (
+            f'{{"type": "FeatureCollection", "truncated": {truncated}, "features": [{features}]}}'
+        )
 
 
 def parse_bbox(text: str) -> Polygon:
@@ -84,48 +93,84 @@ def _with_measure(parcels: QuerySet, *, user: AnyUser, view: PanelView, measure:
     return parcels
 
 
-def _value(parcel, measure: str) -> object:
+def _value(row: dict, measure: str) -> object:
     if measure == "cooperative":
-        return parcel.smallholder.cooperative.code
+        return row["smallholder__cooperative__code"]
     if measure == "status":
-        return parcel.status
+        return row["status"]
+    value = row.get("value")
     if measure == "tco2e_ha":
-        if parcel.value is None or not parcel.area_ha:
+        if value is None or not row["area_ha"]:
             return None
-        return round(float(parcel.value / parcel.area_ha), 1)
+        return round(float(value / row["area_ha"]), 1)
     if measure == "monitored":
-        return parcel.value.year if isinstance(parcel.value, date) else None
+        return value.year if isinstance(value, date) else None
     if measure == "survival":
-        if not parcel.planted or parcel.alive is None:
+        if not row["planted"] or row["alive"] is None:
             return None
-        return round(100 * parcel.alive / parcel.planted, 1)
+        return round(100 * row["alive"] / row["planted"], 1)
     return None
 
 
+class SimplifiedBoundary(GeomOutputGeoFunc):
+    """The boundary without the detail a screen cannot show at this scale (topology kept)."""
+
+    function = "ST_SimplifyPreserveTopology"
+    geom_param_pos = (0,)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, function="SimplifyPreserveTopology", **extra_context
+        )
+
+
 def map_features(*, user: AnyUser, view: PanelView, bbox: Polygon, measure: str) -> MapPage:
+    """The parcels overlapping `bbox` (at most MAP_FEATURE_LIMIT), as GeoJSON text written by
+    the database: boundaries simplified to about a quarter of a screen pixel of the box (a
+    1,024-pixel-wide map), no model objects built, no geometry parsed in Python."""
     parcels = parcels_for(user=user).filter(project=view.project, boundary__bboverlaps=bbox)
     if view.cooperative_id:
         parcels = parcels.filter(smallholder__cooperative_id=view.cooperative_id)
     parcels = _with_measure(parcels, user=user, view=view, measure=measure)
+    west, _south, east, _north = bbox.extent
+    tolerance = (east - west) / 4096
+    geometry = AsGeoJSON(SimplifiedBoundary("boundary", Value(tolerance)), precision=6)
+    extra = {"value": "value"} if measure in ("tco2e_ha", "monitored") else {}
+    if measure == "survival":
+        extra = {"alive": "alive", "planted": "planted"}
     rows = list(
-        parcels.select_related("smallholder__cooperative")
-        .annotate(geojson=AsGeoJSON("boundary", precision=6))
-        .defer("boundary")
+        parcels.annotate(geojson=geometry)
+        .values(
+            "pk",
+            "code",
+            "status",
+            "area_ha",
+            "smallholder__cooperative__code",
+            "smallholder__cooperative__name",
+            "geojson",
+            *extra,
+        )
         .order_by("pk")[: MAP_FEATURE_LIMIT + 1]
     )
+    statuses = dict(ParcelStatus.choices)
     features = [
-        {
-            "type": "Feature",
-            "id": parcel.pk,
-            "geometry": json.loads(parcel.geojson),
-            "properties": {
-                "code": parcel.code,
-                "cooperative": parcel.smallholder.cooperative.name,
-                "status": parcel.get_status_display(),
-                "area_ha": float(parcel.area_ha),
-                "value": _value(parcel, measure),
-            },
-        }
-        for parcel in rows[:MAP_FEATURE_LIMIT]
+        FEATURE
+        % (
+            row["pk"],
+            row["geojson"],
+            json.dumps(
+                {
+                    "code": row["code"],
+                    "cooperative": row["smallholder__cooperative__name"],
+                    "status": str(statuses.get(row["status"], row["status"])),
+                    "area_ha": float(row["area_ha"]),
+                    "value": _value(row, measure),
+                }
+            ),
+        )
+        for row in rows[:MAP_FEATURE_LIMIT]
     ]
-    return MapPage(features=features, truncated=len(rows) > MAP_FEATURE_LIMIT)
+    return MapPage(features_json=features, truncated=len(rows) > MAP_FEATURE_LIMIT)
+
+
+FEATURE = '{"type": "Feature", "id": %d, "geometry": %s, "properties": %s}'

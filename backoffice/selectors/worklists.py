@@ -6,7 +6,6 @@ Thresholds are settings (`PANEL_MONITORING_YEARS`, `PANEL_SURVIVAL_THRESHOLD`,
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -15,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
+from backoffice.selectors.rollups import field_rollup
+from backoffice.services import survival_threshold
 from benefits.choices import DistributionStatus, LineStatus
-from benefits.selectors import distributions_for, lines_for
+from benefits.selectors import distributions_for
 from credits.choices import ReservationStatus
 from credits.selectors import reservations_for
 from parcels.choices import ParcelStatus
@@ -48,18 +49,25 @@ def _admin_list(name: str, **query: object) -> str:
     return f"{url}?{pairs}" if pairs else url
 
 
+def _monitored_since():
+    return timezone.localdate() - timedelta(days=365 * settings.PANEL_MONITORING_YEARS)
+
+
 def unmonitored_parcels(*, user: AnyUser, view: PanelView) -> QuerySet:
-    """Validated parcels with no plot measured in the last PANEL_MONITORING_YEARS years."""
-    since = timezone.localdate() - timedelta(days=365 * settings.PANEL_MONITORING_YEARS)
-    recent = MonitoringPlot.objects.filter(parcel=OuterRef("pk"), measured_on__gte=since)
+    """Validated parcels with no plot measured in the last PANEL_MONITORING_YEARS years (the
+    list behind the worklist's count, which the rollups give without scanning plots)."""
+    recent = MonitoringPlot.objects.filter(
+        parcel=OuterRef("pk"), measured_on__gte=_monitored_since()
+    )
     parcels = _scoped_parcels(user=user, view=view).filter(status=ParcelStatus.VALIDATED)
     return parcels.filter(~Exists(recent))
 
 
 def low_survival_cohorts(*, user: AnyUser, view: PanelView) -> QuerySet:
-    """Plantings whose last survival count is under PANEL_SURVIVAL_THRESHOLD of those planted."""
+    """Plantings whose last survival count is under PANEL_SURVIVAL_THRESHOLD of those planted
+    (the list behind the worklist's count, which comes from the rollups)."""
     last = SurvivalCount.objects.filter(planting=OuterRef("pk")).order_by("-counted_on")
-    threshold = Decimal(str(settings.PANEL_SURVIVAL_THRESHOLD))
+    threshold = survival_threshold()
     parcels = _scoped_parcels(user=user, view=view)
     return (
         plantings_for(user=user)
@@ -72,18 +80,14 @@ def low_survival_cohorts(*, user: AnyUser, view: PanelView) -> QuerySet:
 def worklist(*, user: AnyUser, view: PanelView) -> list[WorkItem]:
     """Every kind of pending work in the view's scope; kinds with nothing pending included,
     so that a person sees that the list was checked."""
-    parcels = _scoped_parcels(user=user, view=view)
+    figures = field_rollup(user=user, view=view)
     runs = runs_for(user=user).filter(project=view.project, status=RunStatus.SUCCEEDED)
-    pending = (ParcelStatus.DRAFT, ParcelStatus.SUBMITTED)
     soon = timezone.now() + timedelta(hours=settings.PANEL_EXPIRING_HOURS)
     reservations = reservations_for(user=user).filter(
         project=view.project, status=ReservationStatus.PENDING, expires_at__lte=soon
     )
     with_errors = Q(status=ImportStatus.FAILED) | (Q(status=ImportStatus.PREVIEWED) & ~Q(errors=[]))
     imports = _visible_imports(view=view).filter(with_errors)
-    lines = lines_for(user=user).filter(distribution__project=view.project)
-    if view.cooperative_id:
-        lines = lines.filter(smallholder__cooperative_id=view.cooperative_id)
     previews = distributions_for(user=user).filter(
         project=view.project, status=DistributionStatus.PREVIEW
     )
@@ -97,21 +101,21 @@ def worklist(*, user: AnyUser, view: PanelView) -> list[WorkItem]:
         WorkItem(
             "parcels",
             _("Parcels to validate"),
-            parcels.filter(status__in=pending).count(),
+            figures.parcels_pending,
             _admin_list("parcels_parcel", status__exact=ParcelStatus.SUBMITTED),
         ),
         WorkItem(
             "unmonitored",
             _("Parcels not monitored in %(years)s years")
             % {"years": settings.PANEL_MONITORING_YEARS},
-            unmonitored_parcels(user=user, view=view).count(),
+            figures.unmonitored_since(_monitored_since()),
             reverse("backoffice:unmonitored", args=[view.project.code]),
         ),
         WorkItem(
             "survival",
             _("Plantings below %(pct)s%% survival")
             % {"pct": int(settings.PANEL_SURVIVAL_THRESHOLD * 100)},
-            low_survival_cohorts(user=user, view=view).count(),
+            figures.low_survival_plantings,
             reverse("backoffice:low-survival", args=[view.project.code]),
         ),
         WorkItem(
@@ -133,13 +137,13 @@ def worklist(*, user: AnyUser, view: PanelView) -> list[WorkItem]:
         WorkItem(
             "payments",
             _("Payments to make"),
-            lines.filter(status__in=(LineStatus.ACCRUED, LineStatus.APPROVED)).count(),
+            figures.lines_to_pay,
             _admin_list("benefits_distributionline", status__exact=LineStatus.APPROVED),
         ),
         WorkItem(
             "held",
             _("Payments held in trust"),
-            lines.filter(status=LineStatus.WITHHELD).count(),
+            figures.lines_held,
             _admin_list("benefits_distributionline", status__exact=LineStatus.WITHHELD),
         ),
     ]

@@ -34,6 +34,7 @@ from parcels.importing.records import estimate_rows, read_records, resolve_forma
 from parcels.importing.smallholders import SmallholderImporter
 from parcels.models import ImportJob, ImportKind, ImportStatus
 from parcels.outboxes import IMPORT_COMMITS, IMPORT_PREVIEWS
+from parcels.signals import announce_field_data_written
 from pichanaki import dispatch
 from smallholders.models import Cooperative, Project, ProjectCooperative
 from smallholders.selectors import access_cooperative, access_project, cooperatives_for, scope_for
@@ -198,6 +199,8 @@ def import_file(
             with collector_paused():
                 importer.write(outcome.plan)
             outcome.committed = True
+            # Bulk writes send no model signals: say so once, after the commit.
+            announce_field_data_written(project_id=context.project.pk)
     return outcome
 
 

@@ -147,3 +147,33 @@ def test_the_money_cards_are_the_payment_ledgers(demo) -> None:
     share = figure(html, "share")
     assert share.endswith("%") and int(share.removesuffix("%").strip()) >= 60
     assert 'data-key="distributions"' in html and 'data-key="payments"' in html
+
+
+def test_every_chart_downloads_as_csv_and_xlsx_with_the_rows_it_draws(demo) -> None:
+    import io
+
+    from django.utils import translation
+    from openpyxl import load_workbook
+
+    from backoffice.selectors.access import access_panel_view
+    from backoffice.selectors.charts import CHARTS
+
+    manager = User.objects.get(username="gestor")
+    view = access_panel_view(user=manager, project_code="pch")
+    client = client_for("gestor")
+    html = client.get(reverse("backoffice:dashboard", args=["pch"])).content.decode()
+    for key, build in CHARTS.items():
+        with translation.override("es"):  # the page's language
+            chart = build(user=manager, view=view)
+        url = reverse("backoffice:chart-xlsx", args=["pch", key])
+        assert f'href="{url}"' in html
+        response = client.get(url)
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        assert rows[0] == chart.columns
+        expected = [[None if c is None else (c if isinstance(c, str) else float(c))
+                     for c in row] for row in chart.rows]  # fmt: skip
+        assert [[c if c is None or isinstance(c, str) else float(c) for c in row]
+                for row in rows[1:]] == expected, key  # fmt: skip
+        assert client.get(reverse("backoffice:chart-csv", args=["pch", key])).status_code == 200

@@ -57,3 +57,33 @@ def test_the_family_page_adds_up_to_the_runs_and_the_ledger(demo) -> None:
     assert smallholder.dni in html  # their cooperative's staff read personal data
     verifier = client_for("verificador").get(reverse("backoffice:family", args=["pch", family]))
     assert verifier.status_code == 200 and smallholder.dni not in verifier.content.decode()
+
+
+def test_the_family_page_links_their_payments_and_statements_for_whoever_may_read_them(
+    demo,
+) -> None:
+    from benefits.models import DistributionLine, PaymentEvent
+    from benefits.statements import issue_statement
+
+    paid = PaymentEvent.objects.filter(line__distribution__project=demo, status="paid")
+    smallholder = paid.order_by("pk").first().line.smallholder
+    statement, _facts = issue_statement(smallholder=smallholder, project=demo, period=None)
+    url = reverse("backoffice:family", args=["pch", smallholder.pk])
+    lines = DistributionLine.objects.filter(smallholder=smallholder)
+    for username in ("gestor", f"tecnico-{smallholder.cooperative.code}", "verificador"):
+        client = client_for(username)
+        html = client.get(url).content.decode()
+        section = html.split('id="payments"')[1]
+        links = re.findall(r'href="(/admin/benefits/distributionline/[^"]+)"', section)
+        assert {f"/admin/benefits/distributionline/{line.pk}/change/" for line in lines} <= set(
+            links
+        ), username
+        assert f"/statements/{statement.code}/" in html, username
+        for link in {*links, reverse("benefits:verify-statement", args=[statement.code])}:
+            response = client.get(link.replace("&amp;", "&"))
+            assert response.status_code == 200, (username, link)
+            if "changelist" in link or link.endswith("__exact=" + str(smallholder.pk)):
+                assert response.context["cl"].result_count == lines.count()
+    other = Smallholder.objects.exclude(cooperative=smallholder.cooperative).first()
+    outsider = client_for(f"tecnico-{other.cooperative.code}")
+    assert outsider.get(url).status_code == 404

@@ -26,15 +26,22 @@ def count_of(html: str, key: str) -> int:
     return int(re.sub(r"[.\xa0]", "", match.group(2)))
 
 
-def test_draft_parcels_and_low_survival_show_in_the_worklist(demo) -> None:
+def test_draft_parcels_and_low_survival_show_in_the_worklist(
+    demo, django_capture_on_commit_callbacks, tasks_run_inline
+) -> None:
     url = reverse("backoffice:dashboard", args=["pch"])
     before = client_for("gestor").get(url).content.decode()
-    parcel = Parcel.objects.filter(project=demo, status=ParcelStatus.VALIDATED).first()
-    Parcel.objects.filter(pk=parcel.pk).update(status=ParcelStatus.SUBMITTED)
-    planting = Planting.objects.filter(parcel__project=demo).order_by("pk").last()
-    SurvivalCount.objects.create(
-        planting=planting, counted_on=dt.date(2030, 1, 1), trees_alive=planting.trees_planted // 4
-    )
+    # Committed writes (the rollups follow commits, not rows written inside a transaction).
+    with django_capture_on_commit_callbacks(execute=True):
+        parcel = Parcel.objects.filter(project=demo, status=ParcelStatus.VALIDATED).first()
+        parcel.status = ParcelStatus.SUBMITTED
+        parcel.save()
+        planting = Planting.objects.filter(parcel__project=demo).order_by("pk").last()
+        SurvivalCount.objects.create(
+            planting=planting,
+            counted_on=dt.date(2030, 1, 1),
+            trees_alive=planting.trees_planted // 4,
+        )
     after = client_for("gestor").get(url).content.decode()
     assert count_of(after, "parcels") == count_of(before, "parcels") + 1
     assert count_of(after, "survival") >= 1

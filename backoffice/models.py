@@ -1,0 +1,78 @@
+"""Rollups: the dashboard's field figures kept per project and cooperative, so that a page view
+reads a handful of rows instead of scanning plantings, survival counts and plots.
+
+They are derived data, never edited: `backoffice.services.refresh_panel_rollups` recomputes a
+project's rows from the field data after every commit that changed it (see receivers.py).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from smallholders.models import Cooperative, Project
+
+
+class ProjectRollup(models.Model):
+    """When a project's rollups were computed, and under which survival threshold."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, primary_key=True, related_name="panel_rollup"
+    )
+    # The time the last refresh started reading: every commit before it is in the figures.
+    computed_from = models.DateTimeField(_("computed from"))
+    survival_threshold = models.DecimalField(
+        _("survival threshold"), max_digits=5, decimal_places=4
+    )
+
+    class Meta:
+        verbose_name = _("project rollup")
+        verbose_name_plural = _("project rollups")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} @ {self.computed_from:%Y-%m-%d %H:%M:%S}"
+
+
+class CooperativeRollup(models.Model):
+    """The field figures of one cooperative's families in one project.
+
+    A project's figures are the sum of its cooperatives' rows (every family, parcel, planting
+    and plot belongs to exactly one cooperative), so one row per cooperative serves both views.
+    The JSON lists are small (species × years, years, dates) and hold only numbers and dates.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="+")
+    families = models.PositiveIntegerField(default=0)
+    parcels = models.PositiveIntegerField(default=0)
+    parcels_validated = models.PositiveIntegerField(default=0)
+    parcels_pending = models.PositiveIntegerField(default=0)  # draft or submitted
+    hectares_validated = models.DecimalField(max_digits=16, decimal_places=4, default=0)
+    trees_planted = models.PositiveBigIntegerField(default=0)
+    trees_counted = models.PositiveBigIntegerField(default=0)  # of cohorts counted at least once
+    trees_alive = models.PositiveBigIntegerField(default=0)  # at each cohort's last count
+    low_survival_plantings = models.PositiveIntegerField(default=0)
+    # [[species_id, planting year, trees planted, alive at the last count]] (counted cohorts)
+    survival = models.JSONField(default=list)
+    # Money of the cooperative's families (soles): paid (PAID events), held in trust now, and
+    # lines waiting: to pay (accrued or approved) and held (withheld).
+    paid_pen = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    held_pen = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    lines_to_pay = models.PositiveIntegerField(default=0)
+    lines_held = models.PositiveIntegerField(default=0)
+    # [["YYYY-MM-01", "soles paid that month"]]
+    paid_by_month = models.JSONField(default=list)
+    # [[year, plots measured, parcels visited]]
+    coverage = models.JSONField(default=list)
+    # [["YYYY-MM-DD" or null (never), validated parcels last measured on that date]]
+    last_monitored = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("cooperative rollup")
+        verbose_name_plural = _("cooperative rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "cooperative"], name="backoffice_rollup_unique_cooperative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}/{self.cooperative_id}"

@@ -1,0 +1,63 @@
+"""The events that change the dashboard's field and money figures, each asking for a refresh
+of its project's rollups once its transaction has committed.
+
+Field rows saved one by one send Django's model signals; bulk writes (imports, the demo) send
+`parcels.signals.field_data_written`; distributions, approvals, payments and trust releases send
+`benefits.signals.money_changed`. Connected in `BackofficeConfig.ready`.
+"""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from benefits.signals import money_changed
+from parcels.models import MonitoringPlot, Parcel, Planting, SurvivalCount
+from parcels.signals import field_data_written
+from smallholders.models import Smallholder
+
+MODELS = (Smallholder, Parcel, Planting, SurvivalCount, MonitoringPlot)
+
+
+def request_refresh(*, project_id: int) -> None:
+    """Queue a refresh of the project's rollups after the surrounding commit."""
+    from backoffice.tasks import refresh_panel_rollups_task
+
+    def send() -> None:
+        # Stamped after the commit: any refresh that starts later reads this commit's rows.
+        refresh_panel_rollups_task.delay(project_id, timezone.now().isoformat())
+
+    # After the commit: the worker must read the committed rows, and a rollback asks nothing.
+    # Robust: a broker that does not answer costs fresh figures, never the user's write.
+    transaction.on_commit(send, robust=True)
+
+
+def _project_id(instance) -> int | None:
+    """The row's project, through its parent (still there when the row is being deleted)."""
+    if isinstance(instance, Smallholder | Parcel):
+        return instance.project_id
+    if isinstance(instance, SurvivalCount):
+        rows = Planting.objects.filter(pk=instance.planting_id)
+        return rows.values_list("parcel__project_id", flat=True).first()
+    rows = Parcel.objects.filter(pk=instance.parcel_id)
+    return rows.values_list("project_id", flat=True).first()
+
+
+def on_row_change(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw:  # fixtures being loaded: no events
+        return
+    project_id = _project_id(instance)
+    if project_id is not None:
+        request_refresh(project_id=project_id)
+
+
+def on_bulk_write(sender, project_id: int, **kwargs) -> None:
+    request_refresh(project_id=project_id)
+
+
+def connect() -> None:
+    for model in MODELS:
+        uid = f"backoffice-rollup-{model._meta.label_lower}"
+        post_save.connect(on_row_change, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(on_row_change, sender=model, dispatch_uid=uid + "-delete")
+    field_data_written.connect(on_bulk_write, dispatch_uid="backoffice-rollup-bulk")
+    money_changed.connect(on_bulk_write, dispatch_uid="backoffice-rollup-money")

@@ -1,0 +1,107 @@
+"""The field and money figures of a panel view, read from the rollups (a few rows per project)
+instead of the plantings, survival counts, plots, lines and payments behind them. Scoped like
+the field data: a person's figures are the sum of the rows of the cooperatives they may see.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from backoffice.models import CooperativeRollup, ProjectRollup
+from backoffice.selectors.access import PanelView
+from backoffice.services import refresh_panel_rollups, survival_threshold
+from smallholders.selectors import AnyUser, cooperatives_for, scope_for
+
+
+@dataclass
+class Figures:
+    families: int = 0
+    parcels: int = 0
+    parcels_validated: int = 0
+    parcels_pending: int = 0
+    hectares_validated: Decimal = Decimal(0)
+    trees_planted: int = 0
+    trees_counted: int = 0
+    trees_alive: int = 0
+    low_survival_plantings: int = 0
+    paid_pen: Decimal = Decimal("0.00")
+    held_pen: Decimal = Decimal("0.00")
+    lines_to_pay: int = 0
+    lines_held: int = 0
+    # first day of a month -> soles paid to families that month
+    paid_by_month: dict[date, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    # (species id, planting year) -> [trees planted, alive at the last count]
+    survival: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(_pair))
+    # year -> [plots measured, parcels visited]
+    coverage: dict[int, list[int]] = field(default_factory=lambda: defaultdict(_pair))
+    # date of the last plot measured (None: never) -> validated parcels
+    last_monitored: dict[date | None, int] = field(default_factory=lambda: defaultdict(int))
+
+    def unmonitored_since(self, since: date) -> int:
+        """Validated parcels with no plot measured on or after `since`."""
+        return sum(n for day, n in self.last_monitored.items() if day is None or day < since)
+
+
+def _pair() -> list[int]:
+    return [0, 0]
+
+
+SUMMED = (
+    "families",
+    "parcels",
+    "parcels_validated",
+    "parcels_pending",
+    "hectares_validated",
+    "trees_planted",
+    "trees_counted",
+    "trees_alive",
+    "low_survival_plantings",
+    "paid_pen",
+    "held_pen",
+    "lines_to_pay",
+    "lines_held",
+)
+
+
+def _ensure(view: PanelView) -> None:
+    """Compute the project's rollups now if there are none yet (a database loaded before they
+    existed) or they were made under another survival threshold; events keep them fresh."""
+    stamp = ProjectRollup.objects.filter(project=view.project).first()
+    if stamp is None or stamp.survival_threshold != survival_threshold():
+        refresh_panel_rollups(project_id=view.project.pk)
+
+
+def field_rollup(*, user: AnyUser, view: PanelView) -> Figures:
+    """The view's figures, read once per page (each part of the page asks for them)."""
+    key = ("rollup", getattr(user, "pk", None))
+    if key not in view.memo:
+        view.memo[key] = _read_rollup(user=user, view=view)
+    return view.memo[key]
+
+
+def _read_rollup(*, user: AnyUser, view: PanelView) -> Figures:
+    _ensure(view)
+    rows = CooperativeRollup.objects.filter(project=view.project)
+    if not scope_for(user).reads_everything:
+        rows = rows.filter(cooperative__in=cooperatives_for(user=user))
+    if view.cooperative_id:
+        rows = rows.filter(cooperative_id=view.cooperative_id)
+    figures = Figures()
+    for row in rows:
+        for name in SUMMED:
+            setattr(figures, name, getattr(figures, name) + getattr(row, name))
+        for species_id, year, planted, alive in row.survival:
+            _add(figures.survival[(species_id, year)], planted, alive)
+        for year, plots, parcels in row.coverage:
+            _add(figures.coverage[year], plots, parcels)
+        for day, parcels in row.last_monitored:
+            figures.last_monitored[date.fromisoformat(day) if day else None] += parcels
+        for month, paid in row.paid_by_month:
+            figures.paid_by_month[date.fromisoformat(month)] += Decimal(paid)
+    return figures
+
+
+def _add(pair: list[int], first: int, second: int) -> None:
+    pair[0] += first
+    pair[1] += second
