@@ -50,7 +50,7 @@ class ParcelForm(forms.ModelForm):
         overlaps = geo.find_overlaps(
             self.instance.boundary, project_id=self.instance.project_id, exclude_id=self.instance.pk
         )
-        if overlaps:  # checked again under the project lock when saving (services.save_parcel)
+        if overlaps:  # checked again under the parcel lock when saving (services.save_parcel)
             self._update_errors(geo.overlap_error(overlaps))
 
 
