@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcels.choices import Arrangement
 from parcels.models import Planting, Species
+from pichanaki.locking import LockTimeout
 from smallholders.choices import Gender
 from smallholders.models import Cooperative
 
@@ -18,9 +19,13 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def save_through(form: forms.Form, write: Callable[[], object]) -> object | None:
-    """Run a service write; its ValidationError becomes the form's errors (None returned)."""
+    """Run a service write; its ValidationError, or a busy lock (LockTimeout: "try again"),
+    becomes the form's errors (None returned)."""
     try:
         return write()
+    except LockTimeout as busy:
+        form.add_error(None, busy.message)
+        return None
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
         for name, messages in errors.items():

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +35,7 @@ from benefits.signals import announce_money_changed
 from benefits.trust import returned_holds
 from credits.models import Sale
 from credits.selectors import confirmed_sales
-from pichanaki.locking import LockTimeout, lock_rows
+from pichanaki.locking import SHARING_POLICY_NUMBERING, LockTimeout, create_numbered, lock_rows
 from smallholders.models import Project
 from smallholders.selectors import scope_for
 
@@ -53,11 +52,18 @@ def create_policy(*, project: Project, actor: AbstractBaseUser | None, **fields)
         check_terms(policy.terms)
     except (PolicyError, KeyError, ArithmeticError) as exc:
         raise PolicyRefused(str(exc)) from exc
-    # Lock the project row so two managers adding a version at once get 1 and 2, not 1 twice.
-    lock_rows(Project.objects.filter(pk=project.pk))
-    latest = SharingPolicy.objects.filter(project=project).aggregate(v=Max("version"))["v"]
-    policy.version = (latest or 0) + 1
-    policy.save()
+    # No lock: two managers adding a version at once get 1 and 2 from the unique (project,
+    # version) constraint and a retry, not 1 twice (LockTimeout if no number could be had).
+    return create_numbered(
+        SharingPolicy.objects.filter(project=project),
+        field="version",
+        purpose=SHARING_POLICY_NUMBERING,
+        build=lambda version: _numbered(policy, version),
+    )
+
+
+def _numbered(policy: SharingPolicy, version: int) -> SharingPolicy:
+    policy.version = version
     return policy
 
 

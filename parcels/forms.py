@@ -50,7 +50,7 @@ class ParcelForm(forms.ModelForm):
         found = overlaps.find_overlaps(
             self.instance.boundary, project_id=self.instance.project_id, exclude_id=self.instance.pk
         )
-        if found:  # checked again under the project lock when saving (services.save_parcel)
+        if found:  # checked again under the parcel lock when saving (services.save_parcel)
             self._update_errors(geo.overlap_error(found))
 
 

@@ -26,22 +26,22 @@ from parcels.models import (
     SurvivalCount,
     TreeMeasurement,
 )
-from smallholders.models import Project, Smallholder
+from pichanaki.locking import PARCEL_BOUNDARIES, take_lock
+from smallholders.models import Smallholder
 from smallholders.selectors import scope_for
 
 EDITABLE_STATUSES = (ParcelStatus.DRAFT, ParcelStatus.REJECTED)
 
 
 def lock_project_parcels(*, project_id: int) -> None:
-    """Serialise parcel saves within one project until the transaction ends.
+    """Serialise the parcel saves and parcel imports of one project until the transaction ends.
 
-    A `SELECT ... FOR NO KEY UPDATE` on the project row: two saves in the same project queue
-    here, so the second sees the first's boundary in its overlap check. NO KEY keeps inserts
-    of rows referencing the project (their FOR KEY SHARE) unblocked. SQLite ignores the clause
-    but serialises writers itself.
+    The named lock PARCEL_BOUNDARIES (pichanaki.locking), not the project row: two saves in
+    the same project queue here, so the second sees the first's boundary in its overlap check,
+    while imports of other records, run approvals and the rest of the project go on. Raises
+    LockTimeout (busy, try again) if it is not had within the purpose's timeout.
     """
-    assert transaction.get_connection().in_atomic_block, "lock outside a transaction"
-    Project.objects.select_for_update(no_key=True).filter(pk=project_id).values_list("pk").get()
+    take_lock(PARCEL_BOUNDARIES, project_id)
 
 
 def check_no_overlap(*, parcel: Parcel) -> None:
@@ -60,11 +60,13 @@ def save_parcel(*, parcel: Parcel) -> Parcel:
     Preconditions: the owner belongs to the parcel's project; a submitted or validated
     parcel's boundary is not changed (BoundaryLocked). Locks: the project's parcel lock
     (lock_project_parcels) around the overlap check and the write, so two concurrent saves
-    cannot both claim the same land. Side effects: area_ha/area_epsg recomputed; a history row.
+    cannot both claim the same land; LockTimeout if it is busy. Side effects: area_ha/area_epsg
+    recomputed; a history row.
     """
     parcel.project_id = parcel.project_id or parcel.smallholder.project_id
     _check_owner(parcel)
     check_boundary_editable(parcel=parcel)
+    # Held to the commit: the overlap check below and the write are one step for other savers.
     lock_project_parcels(project_id=parcel.project_id)
     parcel.full_clean()  # runs Parcel.clean(): boundary checks and area
     check_no_overlap(parcel=parcel)

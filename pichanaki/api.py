@@ -3,8 +3,10 @@
 unmatched API paths. The JSON parser with a bounded depth is `pichanaki.parsers`.
 
 Errors are `{"error": {"code": ..., "message": ..., "fields": {...}}}` with the HTTP status
-that fits: 400 validation, 401/403 auth, 404, 409 conflicts (ledger), 429 throttled, 503
-`jobs_paused` (the request is saved, the job queue does not answer; it will run).
+that fits: 400 validation, 401/403 auth, 404, 409 conflicts (ledger), 409 `busy` (a lock of
+`pichanaki.locking` was not had in time: nothing was written, retry; `error.lock` names it),
+429 throttled, 503 `jobs_paused` (the request is saved, the job queue does not answer; it will
+run).
 """
 
 from typing import Any
@@ -23,8 +25,10 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from pichanaki.dispatch import JobsPaused
+from pichanaki.locking import LockTimeout
 
 RETRY_AFTER_SECONDS = 60  # the outbox sweep runs every minute
+BUSY_RETRY_AFTER_SECONDS = 5  # locks are held for one operation; the wait timed out after 3-5 s
 
 
 class Pagination(PageNumberPagination):
@@ -127,6 +131,15 @@ class Conflict(exceptions.APIException):
     default_detail = "Conflict."
 
 
+class Busy(exceptions.APIException):
+    """A lock was not had in time (HTTP 409): nothing was written; the same request may be
+    sent again shortly."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "busy"
+    default_detail = "Busy."
+
+
 def _first_message(detail: Any) -> str:
     if isinstance(detail, list) and detail:
         return _first_message(detail[0])
@@ -146,6 +159,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, JobsPaused):
         return _jobs_paused(exc, context)
+    elif isinstance(exc, LockTimeout):
+        return _busy(exc, context)
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
@@ -167,6 +182,14 @@ def _jobs_paused(exc: JobsPaused, context: dict[str, Any]) -> Response | None:
     if response is not None:
         response.data["error"]["id"] = exc.pk
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _busy(exc: LockTimeout, context: dict[str, Any]) -> Response | None:
+    response = exception_handler(Busy(exc.message), context)
+    if response is not None:
+        response.data["error"]["lock"] = exc.purpose.name if exc.purpose else ""
+        response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
     return response
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from parcels.choices import ParcelStatus
 from pichanaki.dispatch import JobsPaused, unsent
+from pichanaki.locking import LockTimeout
 from quantification import adapter, exports, failures, selectors, services
 from quantification.exceptions import (
     CalculationError,
@@ -331,7 +332,7 @@ class CalculationRunAdmin(ScopedAdmin):
         service = services.approve_calculation_run if approve else services.reject_calculation_run
         try:
             service(run_id=run_id, actor=request.user, note=request.POST.get("note", ""))
-        except CalculationError as exc:
+        except (CalculationError, LockTimeout) as exc:  # refused, or busy: try again
             self.message_user(request, exc.message, messages.ERROR)
         else:
             done = _("The run was approved.") if approve else _("The run was rejected.")

@@ -14,12 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from pichanaki import dispatch
+from pichanaki.locking import PARAMETER_SET_NUMBERING, RUN_APPROVAL, create_numbered, take_lock
 from quantification import adapter, failures, readiness, selectors, storage
 from quantification.exceptions import (
     InvalidParameters,
@@ -31,7 +32,6 @@ from quantification.exceptions import (
 from quantification.figures import decimal
 from quantification.models import CalculationRun, ParameterSet, RunKind, RunStatus
 from quantification.outboxes import CALCULATION_RUNS
-from smallholders.models import Project
 from smallholders.selectors import access_project
 
 logger = logging.getLogger(__name__)
@@ -46,24 +46,27 @@ def create_parameter_set_version(
 ) -> ParameterSet:
     """Validate `parameters` with the pure engine and store them as the next version.
 
-    Locks: the project row, so concurrent versions get distinct numbers. `actor=None` is the
-    system (data steps); otherwise the actor must manage the project (Http404 / NotAllowed).
-    Raises InvalidParameters naming the bad parameter.
+    No lock: concurrent versions get distinct numbers from the unique (project, version)
+    constraint and a retry (PARAMETER_SET_NUMBERING). `actor=None` is the system (data steps);
+    otherwise the actor must manage the project (Http404 / NotAllowed). Raises
+    InvalidParameters naming the bad parameter, LockTimeout if no number could be had.
     """
     if actor is not None:
         _check_manages(actor=actor, project_id=project_id)
     normalised, fingerprint = adapter.validate_parameters(parameters)
-    # Version numbers are allocated under the project's row lock: max + 1 stays unique.
     with transaction.atomic():
-        Project.objects.select_for_update().get(pk=project_id)
-        latest = ParameterSet.objects.filter(project_id=project_id).aggregate(v=Max("version"))
-        return ParameterSet.objects.create(
-            project_id=project_id,
-            version=(latest["v"] or 0) + 1,
-            parameters=normalised,
-            fingerprint=fingerprint,
-            note=note,
-            created_by=actor,
+        return create_numbered(
+            ParameterSet.objects.filter(project_id=project_id),
+            field="version",
+            purpose=PARAMETER_SET_NUMBERING,
+            build=lambda version: ParameterSet(
+                project_id=project_id,
+                version=version,
+                parameters=normalised,
+                fingerprint=fingerprint,
+                note=note,
+                created_by=actor,
+            ),
         )
 
 
@@ -227,16 +230,18 @@ def approve_calculation_run(
 ) -> CalculationRun:
     """succeeded → approved, by a verifier or a manager of the run's project.
 
-    Locks: the project row, so two approvals of runs with overlapping periods serialise and
-    the second sees the first. Raises Http404 (outside the scope), NotAllowed, or
-    RunStateConflict (not succeeded any more, or overlapping an approved run).
+    Locks: the project's RUN_APPROVAL lock (not the project row: imports and parcel saves go
+    on), so two approvals of runs with overlapping periods serialise and the second sees the
+    first. Raises Http404 (outside the scope), NotAllowed, RunStateConflict (not succeeded any
+    more, or overlapping an approved run), or LockTimeout (another approval is under way).
     """
     run = selectors.access_run(user=actor, run_id=run_id)
     if not selectors.can_review_runs(user=actor, project_id=run.project_id):
         raise NotAllowed
-    # Approval makes the run issuable: one approved run per kind and period, under the lock.
+    # Approval makes the run issuable: one approved run per kind and period, checked and
+    # written under the lock, which the commit releases.
     with transaction.atomic():
-        Project.objects.select_for_update().get(pk=run.project_id)
+        take_lock(RUN_APPROVAL, run.project_id)
         if _overlaps_approved(run):
             raise RunStateConflict(_("An approved run already covers part of this period."))
         _review(run_id=run_id, status=RunStatus.APPROVED, actor=actor, note=note)

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from pichanaki.admin_busy import BusyAdmin
 from pichanaki.admin_numbers import NumbersAdmin
 from pichanaki.admin_queries import RelatedInOneQueryAdmin
 from smallholders.choices import Role
@@ -54,9 +55,10 @@ admin.FieldListFilter.register(
 )
 
 
-class ScopedAdmin(RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistoryAdmin):
-    """Admin with role-based access, scoped querysets, the audit trail ("History") and
-    figures shown localised with their unit's precision (`NumbersAdmin`)."""
+class ScopedAdmin(BusyAdmin, RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistoryAdmin):
+    """Admin with role-based access, scoped querysets, the audit trail ("History"), figures
+    shown localised with their unit's precision (`NumbersAdmin`) and a busy lock shown as a
+    form error (`BusyAdmin`)."""
 
     #: roles that may read (superusers always may)
     read_roles: tuple[str, ...] = ADMIN_ROLES

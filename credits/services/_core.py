@@ -18,7 +18,7 @@ from credits.chain import append_event
 from credits.choices import AccountKind, BlockState
 from credits.exceptions import CreditsBusy, InsufficientCredits, InvalidOperation
 from credits.models import Account, CreditVintage, LedgerEvent, SerialBlock
-from pichanaki.locking import LockTimeout, lock_rows
+from pichanaki.locking import LEDGER_VINTAGES, LockTimeout, lock_rows
 
 SYSTEM_ACTOR = "system"
 FEW_BLOCKS = 10  # read under the vintage lock at first by `take_lowest`
@@ -39,12 +39,17 @@ class VintageKey:
 
 
 def lock_vintages(keys: Iterable[VintageKey]) -> dict[VintageKey, CreditVintage]:
-    """Lock the CreditVintage rows of `keys` (pk order) and return those that exist."""
+    """Lock the CreditVintage rows of `keys` (pk order) and return those that exist.
+
+    The LEDGER_VINTAGES purpose of pichanaki.locking: row locks with its timeout; a busy
+    vintage is CreditsBusy (409 `credits_busy`).
+    """
     query = Q(pk__in=[])
     for key in keys:
         query |= Q(project_id=key.project_id, unit_type=key.unit_type, vintage=key.vintage)
     try:
-        rows = lock_rows(CreditVintage.objects.filter(query))
+        # The vintage rows are the lock: every operation on their units serialises here.
+        rows = lock_rows(CreditVintage.objects.filter(query), purpose=LEDGER_VINTAGES)
     except LockTimeout as exc:
         raise CreditsBusy() from exc
     return {VintageKey(r.project_id, r.unit_type, r.vintage): r for r in rows}

@@ -153,6 +153,8 @@ class Importer:
 
     kind: ClassVar[str]
     columnar: ClassVar[bool] = False
+    #: checks rows against the project's parcel boundaries: a commit holds PARCEL_BOUNDARIES
+    checks_boundaries: ClassVar[bool] = False
     aliases: ClassVar[Aliases]
     required: ClassVar[tuple[str, ...]]
     #: columns shown in the downloadable template, with an example value each (Spanish)

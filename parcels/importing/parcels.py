@@ -52,6 +52,7 @@ class ParcelImporter(Importer):
 
     kind = "parcels"
     geographic = True
+    checks_boundaries = True
     aliases = {
         "parcel_code": (
             "codigo",

@@ -34,8 +34,10 @@ from parcels.importing.records import estimate_rows, read_records, resolve_forma
 from parcels.importing.smallholders import SmallholderImporter
 from parcels.models import ImportJob, ImportKind, ImportStatus
 from parcels.outboxes import IMPORT_COMMITS, IMPORT_PREVIEWS
+from parcels.services import lock_project_parcels
 from parcels.signals import announce_field_data_written
 from pichanaki import dispatch
+from pichanaki.locking import IMPORT_COMMIT, LockTimeout, take_lock
 from smallholders.models import Cooperative, Project, ProjectCooperative
 from smallholders.selectors import access_cooperative, access_project, cooperatives_for, scope_for
 
@@ -170,9 +172,9 @@ def import_file(
 ) -> Outcome:
     """Preview (`commit=False`) or import a file all or nothing.
 
-    Locks: the project row (SELECT ... FOR UPDATE) for the whole commit. Side effects on
-    commit without errors: the records and their history rows.
-    """
+    Locks for the whole commit: the project's IMPORT_COMMIT and, for parcel files only, its
+    PARCEL_BOUNDARIES (LockTimeout when busy). Side effects on commit without errors: the
+    records and their history rows."""
     if not commit:
         return plan_file(
             kind=kind,
@@ -182,11 +184,13 @@ def import_file(
             requested_format=requested_format,
             progress=progress,
         )[0]
-    # One transaction for checking and writing: a row that fails stops the whole file, and the
-    # project lock keeps two imports into the same project from both passing the duplicate and
-    # overlap checks before either writes (they run one after the other instead).
+    # One transaction for checking and writing: a row that fails stops the whole file. The
+    # import lock: two imports into one project never both pass the duplicate checks before
+    # either writes. A parcel file's overlap checks also need the parcel lock (as save_parcel).
     with transaction.atomic():
-        Project.objects.select_for_update().get(pk=context.project.pk)
+        take_lock(IMPORT_COMMIT, context.project.pk)
+        if IMPORTERS[kind].checks_boundaries:
+            lock_project_parcels(project_id=context.project.pk)
         outcome, importer = plan_file(
             kind=kind,
             data=data,
@@ -341,19 +345,33 @@ def commit_import_job(*, job_id: int) -> ImportJob:
     """Re-check and write the job's file all or nothing; the job ends done or failed.
 
     Side effects: the records, their history rows, and the job's outcome, committed together.
-    """
+    While another import into the project is being written, the job is not failed: a worker's
+    job stays committing but unsent (the outbox sweep sends it again within a minute); one
+    committed in the request goes back to previewed and LockTimeout says to try again."""
     job = ImportJob.objects.select_related(
         "project", "cooperative", "committed_by", "created_by"
     ).get(pk=job_id)
+    try:
+        return _commit_job(job)
+    except LockTimeout:
+        waiting = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.COMMITTING)
+        if job.run_async:
+            waiting.update(dispatched_at=None)
+            return job
+        waiting.update(status=ImportStatus.PREVIEWED, progress=100)
+        raise
+
+
+def _commit_job(job: ImportJob) -> ImportJob:
     progress = JobProgress(job.pk, 0, 99)
     # The job's outcome is saved in the same transaction as the records: a job marked done
     # always has its records, and a crash leaves neither (the task then marks it failed).
     with transaction.atomic():
-        # Serialised by the project lock (the import takes it as well), then re-checked: a
-        # duplicate message waits here for the first commit, then finds the job finished and
-        # writes nothing. (Not the job row's lock: progress is written to it meanwhile.)
-        Project.objects.select_for_update().get(pk=job.project_id)
-        if not ImportJob.objects.filter(pk=job_id, status=ImportStatus.COMMITTING).exists():
+        # Serialised by the project's import lock (import_file takes it again), then
+        # re-checked: a duplicate message waits here for the first commit, then finds the job
+        # finished and writes nothing. (Not the job row's lock: progress is written to it.)
+        take_lock(IMPORT_COMMIT, job.project_id)
+        if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.COMMITTING).exists():
             return job
         try:
             outcome = import_file(

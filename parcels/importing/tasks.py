@@ -3,11 +3,14 @@
 from celery import shared_task
 
 from parcels.importing import services
+from pichanaki.locking import LockTimeout
 
 
 def _run(step, job_id: int) -> None:
     try:
         step(job_id=job_id)
+    except LockTimeout:
+        raise  # busy, not failed: the service left the job waiting (commit_import_job)
     except Exception as exc:
         services.fail_import_job(job_id=job_id, message=str(exc))
         raise

@@ -14,6 +14,7 @@ from parcels.importing import services, templates
 from parcels.importing.forms import UploadForm
 from parcels.models import ImportJob, ImportKind
 from pichanaki.dispatch import JobsPaused
+from pichanaki.locking import LockTimeout
 from smallholders.selectors import cooperatives_for, projects_for, scope_for
 
 ERRORS_SHOWN = 500
@@ -112,6 +113,8 @@ def job_commit(request: HttpRequest, job_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     except JobsPaused as paused:  # the job stays "importing": it is written when jobs resume
         messages.warning(request, paused.message)
+    except LockTimeout as busy:  # another import is being written: the job is previewed again
+        messages.error(request, busy.message)
     else:
         if job.status == "done":
             messages.success(

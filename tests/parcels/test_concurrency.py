@@ -46,7 +46,7 @@ def race(owner, monkeypatch) -> list[object]:
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_the_project_lock_prevents_double_claiming(monkeypatch):
+def test_the_parcel_lock_prevents_double_claiming(monkeypatch):
     personas = build_personas()
     owner = make_smallholder(personas.project_a, personas.coop_a1)
     outcomes = race(owner, monkeypatch)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from parcels.choices import LandUse
 from parcels.importing.readers.detect import FORMATS
 from parcels.importing.services import IMPORTERS, Outcome, import_context, import_file
+from pichanaki.locking import LockTimeout
 from smallholders.models import Cooperative, Project
 
 
@@ -45,14 +46,17 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": path})
         context = self._context(options)
-        outcome = import_file(
-            kind=options["kind"],
-            data=path.read_bytes(),
-            filename=path.name,
-            context=context,
-            requested_format=options["format"],
-            commit=options["commit"],
-        )
+        try:
+            outcome = import_file(
+                kind=options["kind"],
+                data=path.read_bytes(),
+                filename=path.name,
+                context=context,
+                requested_format=options["format"],
+                commit=options["commit"],
+            )
+        except LockTimeout as busy:  # another import or parcel save holds the project's lock
+            raise CommandError(busy.message, returncode=1) from busy
         self._print(outcome, options["commit"])
         if outcome.plan.errors:
             raise CommandError(
