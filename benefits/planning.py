@@ -2,10 +2,8 @@
 nothing. Used by the preview command and by `services.create_distribution` alike."""
 
 import datetime as dt
-import gc
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,6 +28,7 @@ from benefits.trust import Returned, returned_to_pools
 from credits.apportion import apportion
 from credits.selectors import confirmed_sales, issuance_shares, sold_blocks
 from parcels.selectors import ParcelFacts, parcel_facts
+from pichanaki.collector import collector_paused
 from smallholders.models import Project, Smallholder
 
 PAYOUT_CURRENCY = "PEN"
@@ -118,21 +117,6 @@ def plan_distribution(
     """The distribution of `sale_ids` (default: every confirmed sale not yet distributed)."""
     with collector_paused():
         return _plan(project, sale_ids, policy_version, today)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while planning (and writing) a distribution: it
-    allocates hundreds of
-    thousands of short-lived objects without reference cycles, and each allocation burst made
-    the collector walk the whole heap again (40% of the time with 10,000 families)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _plan(project, sale_ids, policy_version, today) -> Plan:

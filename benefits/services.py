@@ -29,12 +29,13 @@ from benefits.models import (
     SharingPolicy,
     TrustHold,
 )
-from benefits.planning import FamilyPlan, Plan, collector_paused, plan_distribution
+from benefits.planning import FamilyPlan, Plan, plan_distribution
 from benefits.sharing import PolicyError, check_terms
 from benefits.signals import announce_money_changed
 from benefits.trust import returned_holds
 from credits.models import Sale
 from credits.selectors import confirmed_sales
+from pichanaki.collector import collector_paused
 from pichanaki.locking import SHARING_POLICY_NUMBERING, LockTimeout, create_numbered, lock_rows
 from smallholders.models import Project
 from smallholders.selectors import scope_for
@@ -113,7 +114,7 @@ def create_distribution(
         today=today or timezone.localdate(),
     )  # fmt: skip
     announce_money_changed(project_id=project.pk)
-    with collector_paused():  # see planning.collector_paused
+    with collector_paused():  # see pichanaki.collector
         return _write_plan(plan, actor)
 
 

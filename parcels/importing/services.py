@@ -8,9 +8,6 @@ committed by a Celery task, with progress on the job.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,6 +34,7 @@ from parcels.outboxes import IMPORT_COMMITS, IMPORT_PREVIEWS
 from parcels.services import lock_project_parcels
 from parcels.signals import announce_field_data_written
 from pichanaki import dispatch
+from pichanaki.collector import collector_paused
 from pichanaki.locking import IMPORT_COMMIT, LockTimeout, take_lock
 from smallholders.models import Cooperative, Project, ProjectCooperative
 from smallholders.selectors import access_cooperative, access_project, cooperatives_for, scope_for
@@ -141,23 +139,6 @@ def _plan_file(
     plan.errors[:0] = records.errors
     plan.errors = name_columns(plan.errors, records.headers)
     return Outcome(records.format, plan)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a file is read, checked or written.
-
-    A 100,000-row file allocates millions of small containers, none of them in cycles; each
-    full collection would walk all of them again (about half of the reading time). Memory is
-    still freed by reference counting; the previous setting comes back afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def import_file(
