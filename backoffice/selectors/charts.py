@@ -4,9 +4,10 @@ shows and its CSV/XLSX download contains, so the three can never disagree.
 Figures are tonnes (Decimal) and counts; PER and VER units stay in separate columns.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.db.models.functions import ExtractYear
@@ -29,7 +30,7 @@ class Chart:
     title: str
     kind: str  # "line" or "bar", for the drawing script
     columns: list[str]
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]
     # How to draw the rows: the first `label_columns` name each point, `series` (column
     # indexes) are the lines or bars.
     label_columns: int = 1
@@ -52,12 +53,12 @@ def carbon_over_time(*, user: AnyUser, view: PanelView) -> Chart:
         projected[year] = total
     verified: dict[int, Decimal] = {}
     total = Decimal(0)
-    for end, net in (
+    for end, change in (
         runs.filter(kind=RunKind.EX_POST)
         .order_by("period_end")
         .values_list("period_end", "net_tco2e")
     ):
-        total += net or 0
+        total += change or 0
         verified[end.year] = total
     years = sorted(set(projected) | set(verified))
     rows = [[year, projected.get(year), verified.get(year)] for year in years]
@@ -145,7 +146,7 @@ def survival_by_species(*, user: AnyUser, view: PanelView) -> Chart:
     return Chart("survival", title, "bar", columns, rows, label_columns=2, series=(4,))
 
 
-def _species_label(row: dict) -> str:
+def _species_label(row: dict[str, Any]) -> str:
     """The common name in the reader's language, the scientific name beside it."""
     spanish = (translation.get_language() or "es").startswith("es")
     common = row["species__common_name_es" if spanish else "species__common_name_en"]

@@ -7,6 +7,7 @@ view, not the size of the project.
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.geos import Polygon
@@ -14,7 +15,7 @@ from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
-from parcels.models import SurvivalCount
+from parcels.models import Parcel, SurvivalCount
 from parcels.selectors import parcels_for, plantings_for
 from quantification.models import CalculationRun, ParcelResult, RunKind, RunStatus
 from smallholders.selectors import AnyUser
@@ -35,7 +36,7 @@ class BadBox(ValueError):
 
 @dataclass(frozen=True)
 class MapPage:
-    features: list[dict]
+    features: list[dict[str, Any]]
     truncated: bool
 
 
@@ -56,7 +57,9 @@ def _latest_ex_post(view: PanelView) -> CalculationRun | None:
     return runs.order_by("-period_end", "-pk").first()
 
 
-def _with_measure(parcels: QuerySet, *, user: AnyUser, view: PanelView, measure: str):
+def _with_measure(
+    parcels: QuerySet[Parcel], *, user: AnyUser, view: PanelView, measure: str
+) -> QuerySet[Parcel]:
     if measure == "tco2e_ha":
         run = _latest_ex_post(view)
         result = ParcelResult.objects.filter(run=run, parcel=OuterRef("pk"))
@@ -84,7 +87,8 @@ def _with_measure(parcels: QuerySet, *, user: AnyUser, view: PanelView, measure:
     return parcels
 
 
-def _value(parcel, measure: str) -> object:
+# parcel is Any: it carries the annotations of _with_measure (value, alive, planted).
+def _value(parcel: Any, measure: str) -> object:
     if measure == "cooperative":
         return parcel.smallholder.cooperative.code
     if measure == "status":

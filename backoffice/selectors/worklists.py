@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
@@ -20,7 +21,14 @@ from benefits.selectors import distributions_for, lines_for
 from credits.choices import ReservationStatus
 from credits.selectors import reservations_for
 from parcels.choices import ParcelStatus
-from parcels.models import ImportJob, ImportStatus, MonitoringPlot, SurvivalCount
+from parcels.models import (
+    ImportJob,
+    ImportStatus,
+    MonitoringPlot,
+    Parcel,
+    Planting,
+    SurvivalCount,
+)
 from parcels.selectors import parcels_for, plantings_for
 from quantification.models import RunStatus
 from quantification.selectors import runs_for
@@ -30,12 +38,12 @@ from smallholders.selectors import AnyUser, scope_for
 @dataclass(frozen=True)
 class WorkItem:
     key: str
-    label: str
+    label: str | Promise
     count: int
     url: str
 
 
-def _scoped_parcels(*, user: AnyUser, view: PanelView) -> QuerySet:
+def _scoped_parcels(*, user: AnyUser, view: PanelView) -> QuerySet[Parcel]:
     parcels = parcels_for(user=user).filter(project=view.project)
     if view.cooperative_id:
         parcels = parcels.filter(smallholder__cooperative_id=view.cooperative_id)
@@ -48,7 +56,7 @@ def _admin_list(name: str, **query: object) -> str:
     return f"{url}?{pairs}" if pairs else url
 
 
-def unmonitored_parcels(*, user: AnyUser, view: PanelView) -> QuerySet:
+def unmonitored_parcels(*, user: AnyUser, view: PanelView) -> QuerySet[Parcel]:
     """Validated parcels with no plot measured in the last PANEL_MONITORING_YEARS years."""
     since = timezone.localdate() - timedelta(days=365 * settings.PANEL_MONITORING_YEARS)
     recent = MonitoringPlot.objects.filter(parcel=OuterRef("pk"), measured_on__gte=since)
@@ -56,7 +64,7 @@ def unmonitored_parcels(*, user: AnyUser, view: PanelView) -> QuerySet:
     return parcels.filter(~Exists(recent))
 
 
-def low_survival_cohorts(*, user: AnyUser, view: PanelView) -> QuerySet:
+def low_survival_cohorts(*, user: AnyUser, view: PanelView) -> QuerySet[Planting]:
     """Plantings whose last survival count is under PANEL_SURVIVAL_THRESHOLD of those planted."""
     last = SurvivalCount.objects.filter(planting=OuterRef("pk")).order_by("-counted_on")
     threshold = Decimal(str(settings.PANEL_SURVIVAL_THRESHOLD))
@@ -156,7 +164,7 @@ def worklist(*, user: AnyUser, view: PanelView) -> list[WorkItem]:
     return [item for item in items if item.key not in hidden]
 
 
-def _visible_imports(*, view: PanelView) -> QuerySet:
+def _visible_imports(*, view: PanelView) -> QuerySet[ImportJob]:
     jobs = ImportJob.objects.filter(project=view.project)
     if view.cooperative_id:
         jobs = jobs.filter(cooperative_id=view.cooperative_id)

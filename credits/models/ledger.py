@@ -25,12 +25,12 @@ from credits.choices import (
 from credits.serials import format_range
 from parcels.models import Parcel
 from pichanaki.hashchain import GENESIS
-from pichanaki.numbers import money, tonnes, units
+from pichanaki.numbers import DecimalSpec, money, tonnes, units
 from quantification.models import CalculationRun
 from smallholders.models import Project, Smallholder
 
-MONEY = {"max_digits": 13, "decimal_places": 2}
-TONNES = {"max_digits": 15, "decimal_places": 3}
+MONEY: DecimalSpec = {"max_digits": 13, "decimal_places": 2}
+TONNES: DecimalSpec = {"max_digits": 15, "decimal_places": 3}
 
 
 class AppendOnlyError(RuntimeError):

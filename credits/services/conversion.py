@@ -1,8 +1,9 @@
 """Ex-ante conversion: planned units cancelled against verified units for the same holders."""
 
 import datetime as dt
+from collections.abc import Mapping
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from quantification.models import CalculationRun, RunKind, RunStatus
 
 
 @transaction.atomic(durable=True)
-def convert_ex_ante(*, run_id: int, actor: AbstractBaseUser | None) -> list[Conversion]:
+def convert_ex_ante(*, run_id: int, actor: User | None) -> list[Conversion]:
     """Convert the ex-ante units of the vintages an approved, issued ex-post run covers.
 
     For each vintage, each buyer holding ex-ante units receives verified units from the
@@ -78,7 +79,7 @@ def _convert_vintage(
     ex_ante: VintageKey,
     verified: VintageKey,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     now: dt.datetime,
 ) -> list[Conversion]:
     holders = Account.objects.filter(
@@ -132,9 +133,9 @@ def _deliver(
     issuance: Account,
     holder: Account,
     wanted: int,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     now: dt.datetime,
-    reference: dict,
+    reference: Mapping[str, object],
 ) -> int:
     """Move up to `wanted` verified units from the issuance account to the holder."""
     if row is None:

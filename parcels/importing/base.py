@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from parcels.importing.readers.errors import CellError, RowError
 from parcels.importing.readers.tabular import Aliases
 from smallholders.models import Cooperative, Project
+
+if TYPE_CHECKING:  # columns.py imports this module
+    from parcels.importing.columns import Columns
 
 SAMPLE_ROWS = 50
 ProgressCallback = Callable[[int, int], None]
@@ -37,7 +40,7 @@ class ImportContext:
     project: Project
     cooperative: Cooperative | None
     cooperative_ids: frozenset[int]
-    user: AbstractBaseUser | None
+    user: User | None
     reason: str
     land_use_before: str = ""
 
@@ -162,6 +165,9 @@ class Importer:
 
     def __init__(self, context: ImportContext) -> None:
         self.context = context
+
+    def plan_columns(self, columns: Columns, progress: ProgressCallback | None = None) -> Plan:
+        raise NotImplementedError(f"{type(self).__name__} is not columnar")
 
     def plan(self, records: Iterable[Record], progress: ProgressCallback | None = None) -> Plan:
         records = list(records)

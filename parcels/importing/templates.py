@@ -15,7 +15,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from openpyxl import Workbook
 
@@ -44,7 +44,7 @@ class ExampleRefs:
     boundary: str = ""
 
 
-def example_refs(user: AbstractBaseUser) -> ExampleRefs:
+def example_refs(user: User) -> ExampleRefs:
     """References from the first project and cooperative `user` may import for."""
     project = projects_for(user=user).order_by("pk").first()
     if project is None:

@@ -26,12 +26,14 @@ Local models reproduce BIOMASS ``modelHD`` (non-Bayesian):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import least_squares, leastsq
 
 from . import reference
@@ -63,6 +65,11 @@ CHAVE_E_RSE = 0.243
 _EPS = math.sqrt(np.finfo(float).eps)
 _N_PARAMS = {HD_LOG1: 2, HD_LOG2: 3, HD_WEIBULL: 3, HD_MICHAELIS: 2}
 
+Coefficients = tuple[float, ...]
+#: f(coefficients, D) -> H of a nonlinear model form.
+_Curve = Callable[[Coefficients, np.ndarray], np.ndarray]
+_Residuals = Callable[[Coefficients], np.ndarray]
+
 
 @dataclass(frozen=True)
 class HDModel:
@@ -82,12 +89,12 @@ class HDModel:
         """``local:<method>``, plus ``[group]`` for a per-plot or per-stratum model."""
         return f"local:{self.method}" + (f"[{self.group}]" if self.group else "")
 
-    def predict(self, d_cm) -> np.ndarray:
+    def predict(self, d_cm: npt.ArrayLike) -> np.ndarray:
         d = np.asarray(d_cm, dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             return _predict(self.method, self.coefficients, d, self.rse_log)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "model_id": self.model_id,
             "method": self.method,
@@ -105,18 +112,21 @@ def _predict(method: str, coef: tuple[float, ...], d: np.ndarray, rse_log: float
     if method in (HD_LOG1, HD_LOG2):
         ln_d = np.log(d)
         fit = coef[0] + coef[1] * ln_d + (coef[2] * ln_d**2 if method == HD_LOG2 else 0.0)
-        return np.exp(fit + 0.5 * rse_log**2)
+        heights: np.ndarray = np.exp(fit + 0.5 * rse_log**2)
+        return heights
     if method == HD_WEIBULL:
         return _weibull(coef, d)
     return _michaelis(coef, d)
 
 
-def _weibull(p, d: np.ndarray) -> np.ndarray:
-    return p[0] * (1.0 - np.exp(-((d / p[1]) ** p[2])))
+def _weibull(p: Coefficients, d: np.ndarray) -> np.ndarray:
+    heights: np.ndarray = p[0] * (1.0 - np.exp(-((d / p[1]) ** p[2])))
+    return heights
 
 
-def _michaelis(p, d: np.ndarray) -> np.ndarray:
-    return p[0] * d / (p[1] + d)
+def _michaelis(p: Coefficients, d: np.ndarray) -> np.ndarray:
+    heights: np.ndarray = p[0] * d / (p[1] + d)
+    return heights
 
 
 # --- fitting -------------------------------------------------------------------------------------
@@ -148,7 +158,7 @@ class _Sample:
     d_everywhere: np.ndarray
 
     @classmethod
-    def of(cls, d_cm, h_m, group: str) -> _Sample:
+    def of(cls, d_cm: npt.ArrayLike, h_m: npt.ArrayLike, group: str) -> _Sample:
         d_all = np.asarray(d_cm, dtype=np.float64)
         h_all = np.asarray(h_m, dtype=np.float64)
         with_d = np.isfinite(d_all) & (d_all > 0)
@@ -158,7 +168,18 @@ class _Sample:
         return cls(d, h, _Grouped.of(d, h), d_all[with_d])
 
 
-def fit_hd_model(d_cm, h_m, method: str, *, use_weight: bool = False, group: str = "") -> HDModel:
+#: Fits one model form: (coefficients, RSElog; NaN for the nonlinear forms).
+_Fitter = Callable[[_Sample, np.ndarray | None], tuple[Coefficients, float]]
+
+
+def fit_hd_model(
+    d_cm: npt.ArrayLike,
+    h_m: npt.ArrayLike,
+    method: str,
+    *,
+    use_weight: bool = False,
+    group: str = "",
+) -> HDModel:
     """Fit one local H–D model on the trees with a measured height (``h_m`` NaN = missing).
 
     ``d_cm`` covers every tree of the data set: Average_bias is taken over all of them, as in
@@ -215,8 +236,8 @@ def _require_heights(n: int, group: str) -> None:
         )
 
 
-def _fit_log(power: int):
-    def fit(sample: _Sample, w: np.ndarray | None):
+def _fit_log(power: int) -> _Fitter:
+    def fit(sample: _Sample, w: np.ndarray | None) -> tuple[Coefficients, float]:
         x = np.column_stack([np.log(sample.d) ** k for k in range(power + 1)])
         y = np.log(sample.h)
         scale = np.ones_like(y) if w is None else np.sqrt(w)
@@ -231,7 +252,7 @@ class _NoConvergence(Exception):
     pass
 
 
-def _lm(residuals, start) -> tuple[float, ...]:
+def _lm(residuals: _Residuals, start: Iterable[float]) -> Coefficients:
     """MINPACK lmdif with R ``nls.lm.control()`` defaults (as BIOMASS's ``nlsLM`` calls)."""
     with np.errstate(all="ignore"):  # trial steps may leave the valid domain; MINPACK backs off
         coef, _, _, _, status = leastsq(
@@ -248,7 +269,7 @@ def _lm(residuals, start) -> tuple[float, ...]:
     return tuple(coef)
 
 
-def _by_diameter(f, sample: _Sample, w: np.ndarray | None):
+def _by_diameter(f: _Curve, sample: _Sample, w: np.ndarray | None) -> _Residuals:
     """Residual function of Σ w(H − f(p, D))², one residual per distinct D plus a constant.
 
     With W_D = Σ w and H̄_D = Σ wH / W_D per distinct D: residual_D = √W_D (H̄_D − f(D)), and
@@ -267,12 +288,12 @@ def _by_diameter(f, sample: _Sample, w: np.ndarray | None):
     return lambda p: np.concatenate((sw * (mean - f(p, x)), constant))
 
 
-def _fit_weibull(sample: _Sample, w):
+def _fit_weibull(sample: _Sample, w: np.ndarray | None) -> tuple[Coefficients, float]:
     start = (float(np.quantile(sample.h, 0.9)), 24.9, 0.8)
     return _lm(_by_diameter(_weibull, sample, w), start), math.nan
 
 
-def _fit_michaelis(sample: _Sample, w):
+def _fit_michaelis(sample: _Sample, w: np.ndarray | None) -> tuple[Coefficients, float]:
     return _lm(_by_diameter(_michaelis, sample, w), _ssmicmen_start(sample.groups)), math.nan
 
 
@@ -294,7 +315,7 @@ def _ssmicmen_start(groups: _Grouped) -> tuple[float, float]:
     return vm(k), k
 
 
-_FITTERS = {
+_FITTERS: dict[str, _Fitter] = {
     HD_LOG1: _fit_log(1),
     HD_LOG2: _fit_log(2),
     HD_WEIBULL: _fit_weibull,
@@ -302,18 +323,22 @@ _FITTERS = {
 }
 
 
-def compare_hd_models(d_cm, h_m, *, use_weight: bool = False, group: str = ""):
+def compare_hd_models(
+    d_cm: npt.ArrayLike, h_m: npt.ArrayLike, *, use_weight: bool = False, group: str = ""
+) -> tuple[HDModel, ...]:
     """All four models (BIOMASS ``modelHD`` without ``method``), in :data:`HD_METHODS` order."""
     sample = _Sample.of(d_cm, h_m, group)
     return tuple(_fit(sample, m, use_weight, group) for m in HD_METHODS)
 
 
-def best_hd_model(models) -> HDModel:
+def best_hd_model(models: Iterable[HDModel]) -> HDModel:
     """The model with the lowest RSE (first in :data:`HD_METHODS` order on a tie)."""
     return min(models, key=lambda m: m.rse)
 
 
-def hd_data_warnings(d_cm, h_m, *, group: str = "") -> tuple[Notice, ...]:
+def hd_data_warnings(
+    d_cm: npt.ArrayLike, h_m: npt.ArrayLike, *, group: str = ""
+) -> tuple[Notice, ...]:
     """Warnings about the height sample: fewer than 15 heights, or fewer than 3 measured trees
     in a D-quantile bin [0–50%], (50–75%], (75–100%] (quantiles of the measured trees' D;
     BIOMASS uses all D and only notices non-empty bins)."""
@@ -371,7 +396,7 @@ def feldpausch_coefficients() -> Mapping[str, FeldpauschCoefficients]:
     )
 
 
-def feldpausch_height(d_cm, region: str) -> np.ndarray:
+def feldpausch_height(d_cm: npt.ArrayLike, region: str) -> np.ndarray:
     """H = a(1 − exp(−b D^c)) for a Feldpausch region (Pichanaki: ``WAmazonia``)."""
     coefficients = feldpausch_coefficients()
     if region not in coefficients:
@@ -379,15 +404,19 @@ def feldpausch_height(d_cm, region: str) -> np.ndarray:
     k = coefficients[region]
     d = np.asarray(d_cm, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        return k.a * (1.0 - np.exp(-k.b * d**k.c))
+        heights: np.ndarray = k.a * (1.0 - np.exp(-k.b * d**k.c))
+    return heights
 
 
-def chave_e_height(d_cm, e: float) -> np.ndarray:
+def chave_e_height(d_cm: npt.ArrayLike, e: float) -> np.ndarray:
     """Chave 2014 Eq. 6a with the BIOMASS ``retrieveH`` back-transformation:
     H = exp(0.893 − E + 0.760 ln D − 0.0340 (ln D)² + 0.243²/2)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         ln_d = np.log(np.asarray(d_cm, dtype=np.float64))
-        return np.exp(0.893 - e + 0.760 * ln_d - 0.0340 * ln_d**2 + 0.5 * CHAVE_E_RSE**2)
+        heights: np.ndarray = np.exp(
+            0.893 - e + 0.760 * ln_d - 0.0340 * ln_d**2 + 0.5 * CHAVE_E_RSE**2
+        )
+    return heights
 
 
 # --- resolver ------------------------------------------------------------------------------------
@@ -465,7 +494,9 @@ def resolve_heights(
     return HeightResolution(h, sources.codes, tuple(sources.labels), models, tuple(notes))
 
 
-def _fill_from_tree(h, measured, stem_of, sources: _Sources) -> None:
+def _fill_from_tree(
+    h: np.ndarray, measured: np.ndarray, stem_of: np.ndarray, sources: _Sources
+) -> None:
     tree_h = np.full(int(stem_of.max()) + 1 if stem_of.size else 0, -np.inf)
     np.maximum.at(tree_h, stem_of[measured], h[measured])
     take = ~measured & np.isfinite(tree_h[stem_of])
@@ -473,13 +504,23 @@ def _fill_from_tree(h, measured, stem_of, sources: _Sources) -> None:
     sources.set(np.flatnonzero(take), SOURCE_MEASURED_TREE)
 
 
-def _fill_missing(d, h, missing, fit_rows, options, sources, notes, group_codes, group_labels):
+def _fill_missing(
+    d: np.ndarray,
+    h: np.ndarray,
+    missing: np.ndarray,
+    fit_rows: np.ndarray,
+    options: HeightOptions,
+    sources: _Sources,
+    notes: list[Notice],
+    group_codes: np.ndarray | None,
+    group_labels: tuple[str, ...],
+) -> tuple[HDModel, ...]:
     if not missing.any() or options.method == METHOD_MEASURED:
         return ()
     if options.method != METHOD_LOCAL:
         _fill_formula(d, h, missing, options.method, options, sources)
         return ()
-    models = []
+    models: list[HDModel] = []
     if options.by_group and group_codes is not None:
         for code, label in enumerate(group_labels):
             rows = missing & (group_codes == code)
@@ -495,7 +536,15 @@ def _fill_missing(d, h, missing, fit_rows, options, sources, notes, group_codes,
     return tuple(models)
 
 
-def _pooled_or_fallback(d, h, missing, fit_rows, options, sources, notes):
+def _pooled_or_fallback(
+    d: np.ndarray,
+    h: np.ndarray,
+    missing: np.ndarray,
+    fit_rows: np.ndarray,
+    options: HeightOptions,
+    sources: _Sources,
+    notes: list[Notice],
+) -> tuple[HDModel, ...]:
     if np.count_nonzero(fit_rows) < MIN_HEIGHTS:
         notes.extend(hd_data_warnings(d[fit_rows], h[fit_rows]))
         notes.append(
@@ -516,7 +565,15 @@ def _pooled_or_fallback(d, h, missing, fit_rows, options, sources, notes):
     return (model,)
 
 
-def _local_model(d, h, fit_rows, rows, options: HeightOptions, group: str, notes) -> HDModel:
+def _local_model(
+    d: np.ndarray,
+    h: np.ndarray,
+    fit_rows: np.ndarray,
+    rows: np.ndarray,
+    options: HeightOptions,
+    group: str,
+    notes: list[Notice],
+) -> HDModel:
     h_fit = np.where(fit_rows, h, np.nan)[rows]
     notes.extend(hd_data_warnings(d[rows], h_fit, group=group))
     if options.model != HD_BEST:
@@ -524,7 +581,7 @@ def _local_model(d, h, fit_rows, rows, options: HeightOptions, group: str, notes
             d[rows], h_fit, options.model, use_weight=options.use_weight, group=group
         )
     sample = _Sample.of(d[rows], h_fit, group)
-    fitted = []
+    fitted: list[HDModel] = []
     for method in HD_METHODS:
         try:
             fitted.append(_fit(sample, method, options.use_weight, group))
@@ -537,7 +594,14 @@ def _formula_label(method: str, options: HeightOptions) -> str:
     return f"feldpausch:{options.region}" if method == METHOD_FELDPAUSCH else SOURCE_CHAVE_E
 
 
-def _fill_formula(d, h, rows, method: str, options: HeightOptions, sources: _Sources) -> None:
+def _fill_formula(
+    d: np.ndarray,
+    h: np.ndarray,
+    rows: np.ndarray,
+    method: str,
+    options: HeightOptions,
+    sources: _Sources,
+) -> None:
     if method == METHOD_FELDPAUSCH:
         values = feldpausch_height(d[rows], options.region)
     elif method == METHOD_CHAVE_E:
@@ -549,6 +613,8 @@ def _fill_formula(d, h, rows, method: str, options: HeightOptions, sources: _Sou
     _apply(h, rows, values, _formula_label(method, options), sources)
 
 
-def _apply(h, rows, values, label: str, sources: _Sources) -> None:
+def _apply(
+    h: np.ndarray, rows: np.ndarray, values: np.ndarray, label: str, sources: _Sources
+) -> None:
     h[rows] = values
     sources.set(np.flatnonzero(rows), label)

@@ -12,9 +12,10 @@ stem gets its own AGB (with the tree's height when the stem has none) and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any, overload
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from . import allometry, biomass, height, reference, sampling, taxonomy
 from .notices import CarbonInputError, Notice, RowError, gettext_noop
 from .parameters import DEFAULT_PARAMETERS, METHOD_VERSION, CarbonParameters
 from .sampling import ProjectEstimate
-from .wood_density import LEVELS, assign_wood_density, load_table
+from .wood_density import LEVELS, WoodDensityTable, assign_wood_density, load_table
 
 STATUS_ALIVE = "alive"
 STATUS_DEAD = "dead"
@@ -72,16 +73,25 @@ class Categorical:
 
     def values(self) -> np.ndarray:
         """Decoded labels per row (object array)."""
-        return np.asarray(self.labels, dtype=object)[self.codes]
+        labels: np.ndarray = np.asarray(self.labels, dtype=object)[self.codes]
+        return labels
 
 
-def _floats(values, n: int) -> np.ndarray:
+#: A column given to from_columns: a list, tuple or numpy array, one value per row.
+Column = Sequence[Any] | np.ndarray
+
+
+def _floats(values: Column | None, n: int) -> np.ndarray:
     if values is None:
         return np.full(n, np.nan)
     return np.asarray(values, dtype=np.float64)
 
 
-def _categorical(values) -> Categorical | None:
+@overload
+def _categorical(values: None) -> None: ...
+@overload
+def _categorical(values: Categorical | Iterable[object]) -> Categorical: ...
+def _categorical(values: Categorical | Iterable[object] | None) -> Categorical | None:
     if values is None or isinstance(values, Categorical):
         return values
     return Categorical.from_values([str(v) for v in values])
@@ -107,16 +117,16 @@ class TreeTable:
     def from_columns(
         cls,
         *,
-        tree_id,
-        species,
-        dbh_cm,
-        height_m=None,
-        family=None,
-        plot_id=None,
-        wood_density=None,
-        status=None,
-        stem_of=None,
-        previous_dbh_cm=None,
+        tree_id: Column,
+        species: Categorical | Column,
+        dbh_cm: Column,
+        height_m: Column | None = None,
+        family: Categorical | Column | None = None,
+        plot_id: Categorical | Column | None = None,
+        wood_density: Column | None = None,
+        status: Categorical | Column | None = None,
+        stem_of: Categorical | Column | None = None,
+        previous_dbh_cm: Column | None = None,
     ) -> TreeTable:
         """Build from sequences; text columns are factorised, missing numbers are NaN."""
         n = len(dbh_cm)
@@ -138,7 +148,7 @@ class TreeTable:
 
     def __post_init__(self) -> None:
         n = len(self)
-        columns = [
+        columns: list[np.ndarray | Categorical | None] = [
             self.tree_id,
             self.species,
             self.height_m,
@@ -255,15 +265,15 @@ def compute_trees(
     )
 
 
-def _raise_if(errors: list[Notice]) -> None:
+def _raise_if(errors: Sequence[Notice]) -> None:
     if errors:
         raise CarbonInputError(errors)
 
 
-def validate_trees(trees: TreeTable, *, line_offset: int = 0) -> list[Notice]:
+def validate_trees(trees: TreeTable, *, line_offset: int = 0) -> list[RowError]:
     """Row errors of the input values (numbers already parsed): D must be > 0 on live trees,
     heights and given wood densities > 0 when present, statuses known."""
-    errors: list[Notice] = []
+    errors: list[RowError] = []
     alive = _status_codes(trees) == STATUSES.index(STATUS_ALIVE)
     with np.errstate(invalid="ignore"):
         checks = [
@@ -306,16 +316,20 @@ def _status_codes(trees: TreeTable) -> np.ndarray:
         return np.zeros(len(trees), dtype=np.int8)
     mapped = [STATUS_ALIASES.get(label.strip().lower()) for label in trees.status.labels]
     per_label = np.array([STATUSES.index(m) if m else -1 for m in mapped], dtype=np.int8)
-    return per_label[trees.status.codes]
+    codes: np.ndarray = per_label[trees.status.codes]
+    return codes
 
 
 def _status_errors(trees: TreeTable, offset: int) -> list[RowError]:
+    if trees.status is None:
+        return []
+    status = trees.status
     rows = np.flatnonzero(_status_codes(trees) < 0)
     return [
         RowError(
             "input.status",
             gettext_noop("unknown status %(status)r"),
-            {"status": str(trees.status.values()[r])},
+            {"status": str(status.values()[r])},
             int(r) + offset,
             "status",
         )
@@ -324,10 +338,11 @@ def _status_errors(trees: TreeTable, offset: int) -> list[RowError]:
 
 
 def _alive(trees: TreeTable) -> np.ndarray:
-    return _status_codes(trees) == STATUSES.index(STATUS_ALIVE)
+    alive: np.ndarray = _status_codes(trees) == STATUSES.index(STATUS_ALIVE)
+    return alive
 
 
-def _taxa(trees: TreeTable, params: CarbonParameters):
+def _taxa(trees: TreeTable, params: CarbonParameters) -> tuple[list[taxonomy.Taxon], np.ndarray]:
     """Distinct (species, family) pairs resolved once; returns taxa and a code per row."""
     if trees.family is None:
         names = [(label, "") for label in trees.species.labels]
@@ -344,7 +359,9 @@ def _taxa(trees: TreeTable, params: CarbonParameters):
     return taxa, codes.astype(np.int32)
 
 
-def _equations(taxa, taxon_codes: np.ndarray, params: CarbonParameters) -> Categorical:
+def _equations(
+    taxa: Sequence[taxonomy.Taxon], taxon_codes: np.ndarray, params: CarbonParameters
+) -> Categorical:
     """Equation label per row: the species' own equation, else ``excluded:<form>`` for an
     excluded growth form, else the default equation."""
     per_taxon = [_equation_for(t, params) for t in taxa]
@@ -363,11 +380,21 @@ def _equation_for(taxon: taxonomy.Taxon, params: CarbonParameters) -> str:
     return params.default_equation
 
 
+#: The equation of each label of the equation Categorical; None for a label that is not one.
+_Specs = Sequence[allometry.Equation | None]
+
+
 def _per_code(cat: Categorical, per_label: list[bool]) -> np.ndarray:
     return np.asarray(per_label, dtype=bool)[cat.codes] if per_label else np.zeros(0, bool)
 
 
-def _heights(trees, params, alive, eq: Categorical, specs) -> height.HeightResolution:
+def _heights(
+    trees: TreeTable,
+    params: CarbonParameters,
+    alive: np.ndarray,
+    eq: Categorical,
+    specs: _Specs,
+) -> height.HeightResolution:
     """Heights for live rows whose equation needs one; d15-based equations (coffee) never get
     a modelled height, nor train the local model."""
     needs = _per_code(eq, [bool(s and s.needs_height and s.diameter == "dbh") for s in specs])
@@ -393,7 +420,13 @@ def _heights(trees, params, alive, eq: Categorical, specs) -> height.HeightResol
     )
 
 
-def _uncomputable(raw, live_applicable, eq: Categorical, heights, offset: int) -> list[Notice]:
+def _uncomputable(
+    raw: np.ndarray,
+    live_applicable: np.ndarray,
+    eq: Categorical,
+    heights: height.HeightResolution,
+    offset: int,
+) -> list[RowError]:
     rows = np.flatnonzero(live_applicable & ~np.isfinite(raw))
     labels = eq.values()
     return [
@@ -408,13 +441,31 @@ def _uncomputable(raw, live_applicable, eq: Categorical, heights, offset: int) -
     ]
 
 
-def _credited(raw, trees, params, live_applicable, eq: Categorical, specs) -> np.ndarray:
+def _credited(
+    raw: np.ndarray,
+    trees: TreeTable,
+    params: CarbonParameters,
+    live_applicable: np.ndarray,
+    eq: Categorical,
+    specs: _Specs,
+) -> np.ndarray:
     dmin_applies = _per_code(eq, [bool(s and s.applies_dmin) for s in specs])
     credited = allometry.credited_agb(raw, trees.dbh_cm, params.dmin_cm, dmin_applies)
-    return np.where(live_applicable, credited, 0.0)
+    agb: np.ndarray = np.where(live_applicable, credited, 0.0)
+    return agb
 
 
-def _flags(trees, params, wd, heights, raw, alive, applicable, eq, specs) -> np.ndarray:
+def _flags(
+    trees: TreeTable,
+    params: CarbonParameters,
+    wd: np.ndarray,
+    heights: height.HeightResolution,
+    raw: np.ndarray,
+    alive: np.ndarray,
+    applicable: np.ndarray,
+    eq: Categorical,
+    specs: _Specs,
+) -> np.ndarray:
     measured = np.isin(
         heights.source_codes,
         _source_codes(heights, height.SOURCE_MEASURED, height.SOURCE_MEASURED_TREE),
@@ -448,7 +499,7 @@ def _source_codes(heights: height.HeightResolution, *labels: str) -> list[int]:
     return [heights.source_labels.index(x) for x in labels if x in heights.source_labels]
 
 
-def _ranges(eq: Categorical, specs) -> tuple[np.ndarray, np.ndarray]:
+def _ranges(eq: Categorical, specs: _Specs) -> tuple[np.ndarray, np.ndarray]:
     ranges = [s.agb_range_kg if s and s.agb_range_kg else (-np.inf, np.inf) for s in specs]
     low = np.array([r[0] for r in ranges] or [0.0])
     high = np.array([r[1] for r in ranges] or [0.0])
@@ -482,7 +533,7 @@ def _flag_warnings(flags: np.ndarray) -> list[Notice]:
     return notes
 
 
-def _reference_data(table) -> Mapping[str, str]:
+def _reference_data(table: WoodDensityTable) -> Mapping[str, str]:
     files = {
         **table.digests,
         **taxonomy.taxonomy_digests(),
@@ -514,7 +565,14 @@ class PlotTable:
     area_ha: np.ndarray
 
     @classmethod
-    def from_columns(cls, *, plot_id, stratum, area_m2=None, area_ha=None) -> PlotTable:
+    def from_columns(
+        cls,
+        *,
+        plot_id: Column,
+        stratum: Column,
+        area_m2: Column | None = None,
+        area_ha: Column | None = None,
+    ) -> PlotTable:
         if (area_m2 is None) == (area_ha is None):
             raise ValueError("give exactly one of area_m2 or area_ha")
         area = np.asarray(
@@ -604,7 +662,7 @@ def _plot_index(trees: TreeTable, plots: PlotTable, offset: int) -> np.ndarray:
         errors.append(Notice("trees.no_plot", gettext_noop("trees have no plot_id column")))
         raise CarbonInputError(errors)
     per_label = np.array([position.get(label, -1) for label in trees.plot.labels], np.int64)
-    index = per_label[trees.plot.codes]
+    index: np.ndarray = per_label[trees.plot.codes]
     errors.extend(
         RowError(
             "trees.unknown_plot",
