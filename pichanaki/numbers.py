@@ -17,11 +17,16 @@ MONEY = 2
 PERCENT = 1
 
 
-class DecimalSpec(TypedDict, total=False):
+class DecimalSpec(TypedDict):
     """Arguments shared by a unit's DecimalFields (`**TONNES`), typed so the checker sees them."""
 
     max_digits: int
     decimal_places: int
+
+
+class BoundedDecimalSpec(DecimalSpec):
+    """A DecimalSpec with the validators of its range (`**FRACTION`)."""
+
     validators: list[Callable[[Any], None]]
 
 
