@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -19,6 +19,8 @@ from django.db.models import Model
 from parcels.importing.readers.errors import CellError, RowError
 from parcels.importing.readers.tabular import Aliases
 from smallholders.models import Cooperative, Project
+
+_T = TypeVar("_T")
 
 if TYPE_CHECKING:  # columns.py imports this module
     from parcels.importing.columns import Columns
@@ -61,7 +63,7 @@ class RowCheck:
         self.record = record
         self.errors: list[RowError] = []
 
-    def parse(self, parser: Callable[..., object], name: str, **options: object) -> object:
+    def parse(self, parser: Callable[..., _T], name: str, **options: object) -> _T | None:
         """`parser(raw value, name, **options)`, or None after recording its CellError."""
         try:
             return parser(self.record.values.get(name), name, **options)
@@ -69,7 +71,7 @@ class RowCheck:
             self.errors.append(exc.at(self.record.row, self.record.sheet))
             return None
 
-    def run(self, check: Callable[[], object]) -> object:
+    def run(self, check: Callable[[], _T]) -> _T | None:
         """`check()`, or None after recording its ValidationError field by field."""
         try:
             return check()
