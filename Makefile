@@ -3,7 +3,7 @@
 run:  ## install what is missing, migrate, demo data, serve on 127.0.0.1:8000
 	scripts/run.sh
 
-test:  ## install what is missing, start PostGIS + Redis, ruff, migrations check, tests twice
+test:  ## install what is missing, start PostGIS + Redis, ruff, mypy, migrations check, tests twice
 	scripts/test.sh
 
 bench:  ## benchmarks on PostGIS, with ratios against floors measured in the same run

@@ -1,6 +1,6 @@
 """Statements for a whole cooperative in one PDF, made in a background job with progress."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +21,7 @@ def families_of(batch: StatementBatch):
 
 @transaction.atomic
 def request_statement_batch(
-    *, project: Project, cooperative: Cooperative, period: int | None, actor: AbstractBaseUser
+    *, project: Project, cooperative: Cooperative, period: int | None, actor: User
 ) -> StatementBatch:
     """Queue the batch; the job starts once this transaction commits (so it finds the row)."""
     batch = StatementBatch.objects.create(

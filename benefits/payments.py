@@ -9,7 +9,7 @@ import datetime as dt
 import io
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -154,9 +154,7 @@ def _check_row(n: int, row: dict, lines: dict, payable: dict, seen: set) -> tupl
 
 
 @transaction.atomic(durable=True)
-def import_confirmations(
-    *, distribution_id: int, data: bytes, filename: str, actor: AbstractBaseUser
-) -> int:
+def import_confirmations(*, distribution_id: int, data: bytes, filename: str, actor: User) -> int:
     """Record the payments a bank/wallet file confirms: all rows or none.
 
     Locks the distribution's lines, re-reads what is payable, checks every row (family, amount,
@@ -202,7 +200,7 @@ def import_confirmations(
 
 
 @transaction.atomic(durable=True)
-def release_trust(*, hold_id: int, actor: AbstractBaseUser, reason: str) -> TrustHold:
+def release_trust(*, hold_id: int, actor: User, reason: str) -> TrustHold:
     """The parcel met its target: its held share becomes payable (an APPROVED event)."""
     return _resolve_hold(hold_id, actor, reason, TrustStatus.RELEASED, LineStatus.APPROVED)
 

@@ -43,7 +43,7 @@ def distributions_for(*, user: AnyUser) -> QuerySet[Distribution]:
     return rows.none()
 
 
-def access_distribution(*, user: AnyUser, distribution_id: object) -> Distribution:
+def access_distribution(*, user: AnyUser, distribution_id: int | str) -> Distribution:
     try:
         return distributions_for(user=user).get(pk=distribution_id)
     except (Distribution.DoesNotExist, ValueError, TypeError):
@@ -57,12 +57,12 @@ def lines_for(*, user: AnyUser) -> QuerySet[DistributionLine]:
         return rows
     if scope.role == Role.MANAGER:
         return rows.filter(distribution__project_id__in=scope.project_ids)
-    if scope.role == Role.STAFF:
+    if scope.role == Role.STAFF and scope.cooperative_id is not None:
         return rows.filter(smallholder__cooperative_id=scope.cooperative_id)
     return rows.none()
 
 
-def access_line(*, user: AnyUser, line_id: object) -> DistributionLine:
+def access_line(*, user: AnyUser, line_id: int | str) -> DistributionLine:
     try:
         return lines_for(user=user).get(pk=line_id)
     except (DistributionLine.DoesNotExist, ValueError, TypeError):
@@ -147,6 +147,7 @@ def money_over_time(
         events = events.filter(line__smallholder__cooperative=cooperative)
     paid: dict[dt.date, Decimal] = defaultdict(lambda: Decimal("0.00"))
     for day, amount in events.values_list("paid_on", "amount"):
+        assert day is not None  # a paid event has its day
         paid[day.replace(day=1)] += amount
     months = sorted(set(revenue) | set(paid))
     return [
@@ -194,7 +195,8 @@ def producers_share(project: Project) -> Decimal | None:
     ).aggregate(pool=Sum("producers_pool"), gross=Sum("gross_pen"))
     if not totals["gross"]:
         return None
-    return (totals["pool"] / totals["gross"]).quantize(Decimal("0.0001"))
+    share: Decimal = (totals["pool"] / totals["gross"]).quantize(Decimal("0.0001"))
+    return share
 
 
 def _cents(value: Decimal | None) -> Decimal:

@@ -8,8 +8,9 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +43,7 @@ from smallholders.selectors import scope_for
 
 
 @transaction.atomic
-def create_policy(*, project: Project, actor: AbstractBaseUser | None, **fields) -> SharingPolicy:
+def create_policy(*, project: Project, actor: User | None, **fields: Any) -> SharingPolicy:
     """A new policy version for the project (versions are never edited once used).
 
     Raises PolicyRefused with the reason when producers would get under the floor or the
@@ -90,7 +91,7 @@ def record_advance(
 def create_distribution(
     *,
     project: Project,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     sale_ids: Sequence[int] | None = None,
     policy_version: int | None = None,
     today: dt.date | None = None,
@@ -118,7 +119,7 @@ def create_distribution(
         return _write_plan(plan, actor)
 
 
-def _write_plan(plan: Plan, actor: AbstractBaseUser | None) -> Distribution:
+def _write_plan(plan: Plan, actor: User | None) -> Distribution:
     pools = plan.pools
     distribution = Distribution.objects.create(
         project=plan.project, policy=plan.policy, currency=plan.currency, gross=plan.gross,
@@ -192,7 +193,7 @@ def _insert_lines(distribution_id: int, families: list[FamilyPlan]) -> dict[int,
 
 
 @transaction.atomic(durable=True)
-def discard_distribution(*, distribution_id: int, actor: AbstractBaseUser) -> None:
+def discard_distribution(*, distribution_id: int, actor: User) -> None:
     """Drop a preview (its sales become distributable again); approved ones are immutable."""
     distribution = _lock_distribution(distribution_id)
     if distribution.status != DistributionStatus.PREVIEW:
@@ -212,7 +213,7 @@ def _lock_distribution(distribution_id: int) -> Distribution:
 
 
 @transaction.atomic(durable=True)
-def approve_distribution(*, distribution_id: int, actor: AbstractBaseUser) -> Distribution:
+def approve_distribution(*, distribution_id: int, actor: User) -> Distribution:
     """Approve a preview: by a verifier or a manager of the project other than its creator.
 
     Locks the distribution, re-reads its status, then appends for every line an ACCRUED event
@@ -240,7 +241,7 @@ def approve_distribution(*, distribution_id: int, actor: AbstractBaseUser) -> Di
     return distribution
 
 
-def _append_approval_events(distribution: Distribution, actor, now: dt.datetime) -> None:
+def _append_approval_events(distribution: Distribution, actor: User, now: dt.datetime) -> None:
     reasons: dict[int, list[str]] = {}
     for hold in TrustHold.objects.filter(line__distribution=distribution).select_related("parcel"):
         reasons.setdefault(hold.line_id, []).append(f"{hold.parcel.code}: {hold.reason}")
@@ -261,13 +262,20 @@ def _append_approval_events(distribution: Distribution, actor, now: dt.datetime)
     DistributionLine.objects.filter(pk__in=withheld).update(status=LineStatus.WITHHELD)
 
 
-def _event(line, status, amount, actor, now, reason: str = "") -> PaymentEvent:
+def _event(
+    line: DistributionLine,
+    status: str,
+    amount: Decimal,
+    actor: User,
+    now: dt.datetime,
+    reason: str = "",
+) -> PaymentEvent:
     return PaymentEvent(line=line, status=status, amount=amount, actor=actor, reason=reason,
                         created_at=now)  # fmt: skip
 
 
 @transaction.atomic
-def file_grievance(*, line_id: int, actor: AbstractBaseUser, description: str) -> Grievance:
+def file_grievance(*, line_id: int, actor: User, description: str) -> Grievance:
     """Record a family's complaint about one payment line (through their cooperative's staff
     or the project's manager). Raises NotApprovable when the person may not file it."""
     from benefits.selectors import lines_for
@@ -281,9 +289,7 @@ def file_grievance(*, line_id: int, actor: AbstractBaseUser, description: str) -
 
 
 @transaction.atomic
-def resolve_grievance(
-    *, grievance_id: int, actor: AbstractBaseUser, status: str, resolution: str
-) -> Grievance:
+def resolve_grievance(*, grievance_id: int, actor: User, status: str, resolution: str) -> Grievance:
     """Close a grievance as resolved or rejected, saying how (managers of the project)."""
     grievance = lock_rows(Grievance.objects.filter(pk=grievance_id))[0]
     scope = scope_for(actor)

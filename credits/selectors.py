@@ -11,6 +11,7 @@ Out-of-scope objects are "not found" (404).
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
@@ -145,7 +146,7 @@ def holdings_for(*, account: Account) -> QuerySet[SerialBlock]:
     )
 
 
-def balances_for(*, account: Account) -> list[dict]:
+def balances_for(*, account: Account) -> list[dict[str, Any]]:
     """Active units of an account per project, unit type and vintage."""
     return list(
         SerialBlock.objects.filter(account=account, state=BlockState.ACTIVE)
@@ -270,7 +271,7 @@ def contributions_for(*, user: AnyUser) -> QuerySet[IssuanceContribution]:
         return rows
     if scope.role == Role.MANAGER:
         return rows.filter(issuance__project_id__in=scope.project_ids)
-    if scope.role == Role.STAFF:
+    if scope.role == Role.STAFF and scope.cooperative_id is not None:
         return rows.filter(smallholder__cooperative_id=scope.cooperative_id)
     return rows.none()
 

@@ -15,7 +15,7 @@ from demo.exceptions import DemoNotLoaded, DemoRefusedInProduction
 from demo.logins import DemoLogin
 from parcels.signals import announce_field_data_written
 from smallholders.choices import Role
-from smallholders.models import Project
+from smallholders.models import Cooperative, Project
 
 DEFAULT_SEED = 20100101
 DEFAULT_PASSWORD = "pichanaki-demo"  # noqa: S105 (documented demo password, refused in production)
@@ -66,6 +66,7 @@ def load_demo(
     if project is None:
         context = _load_field_data(scale=scale, seed=seed, timings=timings)
     else:
+        assert project.area is not None  # the demo project is made with its district
         context = steps.DemoContext(seed=seed, scale=scale, district=project.area, project=project)
     completed = _complete(context, timings)
     reason = "loaded" if project is None else "completed" if completed else "demo_exists"
@@ -127,7 +128,9 @@ def ensure_demo_users(*, password: str, reset_passwords: bool = False) -> list[D
     project = Project.objects.filter(code=catalogue.PROJECT_CODE).first()
     if project is None:
         raise DemoNotLoaded
-    people = [(logins.MANAGER, Role.MANAGER, project, None)]
+    people: list[tuple[str, Role, Project | None, Cooperative | None]] = [
+        (logins.MANAGER, Role.MANAGER, project, None)
+    ]
     for cooperative in project.cooperatives.order_by("code"):
         people.append((f"tecnico-{cooperative.code}", Role.STAFF, None, cooperative))
     people.append((logins.VERIFIER, Role.VERIFIER, project, None))

@@ -5,10 +5,12 @@ Http404, so another cooperative's ids leak nothing.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Max, Model, QuerySet, Sum
 from django.http import Http404
 
@@ -91,12 +93,15 @@ def species_for(*, user: AnyUser) -> QuerySet[Species]:
     return Species.objects.none()
 
 
-def _get(queryset: QuerySet, pk: object, for_update: bool) -> Model:
+_M = TypeVar("_M", bound=Model)
+
+
+def _get(queryset: QuerySet[_M], pk: object, for_update: bool) -> _M:
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):  # the model's DoesNotExist
         raise Http404 from None
 
 
@@ -151,11 +156,13 @@ def parcel_facts(
 ) -> dict[int, ParcelFacts]:
     """Facts per parcel in four queries, whatever the number of parcels (no personal data):
     of the given parcels, or of every parcel of a project (no long id list in the SQL)."""
-    ids = (
-        list(parcel_ids)
-        if parcel_ids is not None
-        else Parcel.objects.filter(project_id=project_id).values("pk")
-    )
+    ids: list[int] | QuerySet[Parcel, Mapping[str, object]]
+    if parcel_ids is not None:
+        ids = list(parcel_ids)
+    elif project_id is not None:
+        ids = Parcel.objects.filter(project_id=project_id).values("pk")
+    else:
+        raise TypeError("parcel_facts needs parcel_ids or project_id")
     planted: dict[int, int] = dict(
         Planting.objects.filter(parcel_id__in=ids)
         .values("parcel_id")

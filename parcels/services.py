@@ -5,10 +5,11 @@ atomically, so the admin, the API and the importer share one set of rules.
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -138,7 +139,7 @@ def _transition(
     parcel_id: int,
     allowed_from: tuple[str, ...],
     to: str,
-    actor: AbstractBaseUser,
+    actor: User,
     reason: str = "",
 ) -> Parcel:
     """Compare-and-set: change status only if it is still one of `allowed_from`.
@@ -162,7 +163,7 @@ def _transition(
 
 
 @transaction.atomic
-def submit_parcel(*, parcel_id: int, actor: AbstractBaseUser) -> Parcel:
+def submit_parcel(*, parcel_id: int, actor: User) -> Parcel:
     """draft/rejected → submitted (cooperative staff or managers). CAS; history row."""
     return _transition(
         parcel_id=parcel_id, allowed_from=EDITABLE_STATUSES, to=ParcelStatus.SUBMITTED, actor=actor
@@ -170,7 +171,7 @@ def submit_parcel(*, parcel_id: int, actor: AbstractBaseUser) -> Parcel:
 
 
 @transaction.atomic
-def validate_parcel(*, parcel_id: int, actor: AbstractBaseUser) -> Parcel:
+def validate_parcel(*, parcel_id: int, actor: User) -> Parcel:
     """submitted → validated, by a project manager (or superuser) only. CAS; history row."""
     _require_manager(actor)
     return _transition(
@@ -182,7 +183,7 @@ def validate_parcel(*, parcel_id: int, actor: AbstractBaseUser) -> Parcel:
 
 
 @transaction.atomic
-def reject_parcel(*, parcel_id: int, actor: AbstractBaseUser, reason: str) -> Parcel:
+def reject_parcel(*, parcel_id: int, actor: User, reason: str) -> Parcel:
     """submitted/validated → rejected with a reason, by a manager (or superuser). CAS."""
     _require_manager(actor)
     if not (reason or "").strip():
@@ -199,7 +200,7 @@ def reject_parcel(*, parcel_id: int, actor: AbstractBaseUser, reason: str) -> Pa
     )
 
 
-def _require_manager(actor: AbstractBaseUser) -> None:
+def _require_manager(actor: User) -> None:
     if not scope_for(actor).manages:
         raise PermissionDenied(_("Only project managers validate or reject parcels."))
 
@@ -257,7 +258,10 @@ def record_survival_count(
 
 
 def first_planting_date(*, parcel_id: int) -> dt.date | None:
-    return Planting.objects.filter(parcel_id=parcel_id).aggregate(first=Min("planted_on"))["first"]
+    first: dt.date | None = Planting.objects.filter(parcel_id=parcel_id).aggregate(
+        first=Min("planted_on")
+    )["first"]
+    return first
 
 
 @transaction.atomic
@@ -284,7 +288,7 @@ def record_monitoring_plot(
         centre=centre,
         measured_on=measured_on,
         radius_m=radius_m,
-        area_m2=area_m2,
+        area_m2=area_m2,  # type: ignore[misc]  # None until clean() derives it from the radius
         slope_pct=slope_pct,
         **dict(fields or {}),
     )
@@ -352,7 +356,7 @@ def update_field_record(
     matching record_* service (model clean(), planting density, plot centre). History row."""
     for name, value in fields.items():
         setattr(record, name, value)
-    checks = [record.full_clean]
+    checks: list[Callable[[], object]] = [record.full_clean]
     if isinstance(record, Planting):
         checks.append(lambda: check_density(planting=record))
     if isinstance(record, MonitoringPlot):
@@ -365,7 +369,8 @@ def update_field_record(
 def update_parcel(*, parcel: Parcel, fields: Mapping[str, object]) -> Parcel:
     """Change a parcel's attributes (and boundary, via update_parcel_boundary's rules)."""
     fields = dict(fields)
-    boundary = fields.pop("boundary", None)
+    # Forms and serializers give the boundary as a geometry.
+    boundary = cast(GEOSGeometry | None, fields.pop("boundary", None))
     for name, value in fields.items():
         setattr(parcel, name, value)
     if boundary is not None and not boundary.equals_exact(parcel.boundary, 1e-9):

@@ -109,7 +109,7 @@ def send_after_commit(outbox: Outbox, pk: int) -> Sending:
 def send(outbox: Outbox, pk: int, *, seen: datetime | None = None) -> Sent:
     """Stamp the row (if its stamp is still `seen`), then send its task."""
     now = timezone.now()
-    rows = outbox.model.objects.filter(pk=pk)
+    rows = outbox.model._default_manager.filter(pk=pk)
     rows = rows.filter(dispatched_at=seen) if seen else rows.filter(dispatched_at__isnull=True)
     # Compare-and-set: of two senders (a request and a sweep, two sweeps) one stamps, one sends.
     if not rows.update(dispatched_at=now, dispatch_attempts=F("dispatch_attempts") + 1):
@@ -120,14 +120,14 @@ def send(outbox: Outbox, pk: int, *, seen: datetime | None = None) -> Sent:
     except OperationalError as exc:  # kombu's wrapper of every transport's connection error
         logger.warning("%s #%s not sent, the broker does not answer: %s", outbox.name, pk, exc)
         # Unstamped, the row is what the next sweep sends.
-        outbox.model.objects.filter(pk=pk, dispatched_at=now).update(dispatched_at=None)
+        outbox.model._default_manager.filter(pk=pk, dispatched_at=now).update(dispatched_at=None)
         return Sent.PAUSED
     return Sent.SENT
 
 
 def unsent(outbox: Outbox, pk: int) -> bool:
     """True while the row waits with no message sent (the broker did not answer)."""
-    rows = outbox.model.objects.filter(outbox.waiting, pk=pk, dispatched_at__isnull=True)
+    rows = outbox.model._default_manager.filter(outbox.waiting, pk=pk, dispatched_at__isnull=True)
     return rows.exists()
 
 
@@ -141,7 +141,7 @@ def resend_waiting() -> int:
     count = 0
     for outbox in OUTBOXES.values():
         unsent = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=cutoff)
-        rows = outbox.model.objects.filter(outbox.waiting).filter(unsent).order_by("pk")
+        rows = outbox.model._default_manager.filter(outbox.waiting).filter(unsent).order_by("pk")
         for pk, seen in rows.values_list("pk", "dispatched_at"):
             outcome = send(outbox, pk, seen=seen)
             if outcome is Sent.PAUSED:

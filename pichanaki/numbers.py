@@ -3,7 +3,9 @@ precision of its unit. One set of helpers for models' labels, the admin and the 
 (`{% load numbers %}`); years, serials and codes are not figures and stay as they are.
 """
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.db import models
 from django.utils import formats
@@ -13,6 +15,20 @@ HECTARES = 2  # decimals
 TONNES = 1
 MONEY = 2
 PERCENT = 1
+
+
+class DecimalSpec(TypedDict):
+    """Arguments shared by a unit's DecimalFields (`**TONNES`), typed so the checker sees them."""
+
+    max_digits: int
+    decimal_places: int
+
+
+class BoundedDecimalSpec(DecimalSpec):
+    """A DecimalSpec with the validators of its range (`**FRACTION`)."""
+
+    validators: list[Callable[[Any], None]]
+
 
 #: integer fields that are labels, not quantities (no thousands separator)
 NOT_FIGURES = {

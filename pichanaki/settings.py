@@ -6,6 +6,7 @@ with a default SECRET_KEY or with DEBUG on.
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -110,7 +111,7 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": parse_database_url(DATABASE_URL)}
+    DATABASES: dict[str, dict[str, Any]] = {"default": parse_database_url(DATABASE_URL)}
 else:
     SPATIALITE_PATH = Path(env_str("SPATIALITE_PATH", str(VAR_DIR / "pichanaki.sqlite3")))
     # The embedded default needs no set-up: a fresh clone creates its own folder on first use.

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from pichanaki import api, views
@@ -8,7 +8,7 @@ admin.site.site_header = "pichanaki"
 admin.site.site_title = "pichanaki"
 admin.site.enable_nav_sidebar = False  # the breadcrumbs navigate; lists get the full width
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("smallholders.api.urls")),
     path("", include("parcels.api.urls")),
     path("", include("quantification.api.urls")),

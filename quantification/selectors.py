@@ -1,5 +1,7 @@
 """Reads of parameter sets, runs and results, always scoped through `smallholders.selectors`."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -69,7 +71,9 @@ def previous_verified_run(
         kind=RunKind.EX_POST,
         status=RunStatus.APPROVED,
         period_end__lte=before,
-    ).exclude(pk=exclude_id)
+    )
+    if exclude_id is not None:
+        runs = runs.exclude(pk=exclude_id)
     return runs.order_by("-period_end", "-pk").first()
 
 
@@ -88,6 +92,6 @@ def parcel_issuance(*, run: CalculationRun) -> dict[int, dict[int, int]]:
     return table
 
 
-def run_vintages(*, run_ids: QuerySet | list[int]) -> QuerySet[RunVintage]:
+def run_vintages(*, run_ids: QuerySet[Any, Any] | list[int]) -> QuerySet[RunVintage]:
     """The per-year net removals of the given runs (ids or a values("pk") subquery), by year."""
     return RunVintage.objects.filter(run_id__in=run_ids).order_by("year")

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -42,7 +42,7 @@ def create_parameter_set_version(
     project_id: int,
     parameters: dict[str, Any],
     note: str = "",
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> ParameterSet:
     """Validate `parameters` with the pure engine and store them as the next version.
 
@@ -83,7 +83,7 @@ def ensure_default_parameter_set(*, project_id: int) -> ParameterSet:
     )
 
 
-def _check_manages(*, actor: AbstractBaseUser, project_id: int) -> None:
+def _check_manages(*, actor: User, project_id: int) -> None:
     access_project(user=actor, project_id=project_id)  # Http404 outside the scope
     if not selectors.can_start_runs(user=actor, project_id=project_id):
         raise NotAllowed
@@ -97,7 +97,7 @@ def start_calculation_run(
     period_end: date,
     parameter_set_id: int | None = None,
     project_emissions_tco2e: Decimal = Decimal(0),
-    actor: AbstractBaseUser,
+    actor: User,
 ) -> CalculationRun:
     """Create a queued run and send its Celery task once the row is committed.
 
@@ -225,9 +225,7 @@ def _fail(run_id: int, exc: BaseException) -> None:
     )
 
 
-def approve_calculation_run(
-    *, run_id: int, actor: AbstractBaseUser, note: str = ""
-) -> CalculationRun:
+def approve_calculation_run(*, run_id: int, actor: User, note: str = "") -> CalculationRun:
     """succeeded → approved, by a verifier or a manager of the run's project.
 
     Locks: the project's RUN_APPROVAL lock (not the project row: imports and parcel saves go
@@ -248,9 +246,7 @@ def approve_calculation_run(
     return CalculationRun.objects.get(pk=run_id)
 
 
-def reject_calculation_run(
-    *, run_id: int, actor: AbstractBaseUser, note: str = ""
-) -> CalculationRun:
+def reject_calculation_run(*, run_id: int, actor: User, note: str = "") -> CalculationRun:
     """succeeded → rejected, by a verifier or a manager of the run's project (with a note)."""
     run = selectors.access_run(user=actor, run_id=run_id)
     if not selectors.can_review_runs(user=actor, project_id=run.project_id):
@@ -269,7 +265,7 @@ def _overlaps_approved(run: CalculationRun) -> bool:
     ).exists()
 
 
-def _review(*, run_id: int, status: str, actor: AbstractBaseUser, note: str) -> None:
+def _review(*, run_id: int, status: str, actor: User, note: str) -> None:
     updated = CalculationRun.objects.filter(pk=run_id, status=RunStatus.SUCCEEDED).update(
         status=status, reviewed_by=actor, reviewed_at=timezone.now(), review_note=note
     )

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Everything `make test` needs, then lint, migrations check and the whole suite twice:
+# Everything `make test` needs, then lint, type check, migrations check and the whole suite twice:
 # on PostGIS with a real Redis broker, and on the SpatiaLite embedded default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,8 @@ unset DATABASE_URL CELERY_BROKER_URL
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "==> mypy (strict on the engine, services and selectors; see pyproject.toml)"
+.venv/bin/mypy
 echo "==> makemigrations --check"
 DATABASE_URL=$PG_URL .venv/bin/python manage.py makemigrations --check --dry-run
 mkdir -p var

@@ -23,8 +23,10 @@ class Project(models.Model):
     crediting_start = models.DateField(_("crediting period start"))
     crediting_end = models.DateField(_("crediting period end"))
     area = gis_models.MultiPolygonField(_("project area"), srid=4326, null=True, blank=True)
-    cooperatives = models.ManyToManyField(
-        "Cooperative", through="ProjectCooperative", related_name="projects", blank=True
+    cooperatives: "models.ManyToManyField[Cooperative, ProjectCooperative]" = (
+        models.ManyToManyField(
+            "Cooperative", through="ProjectCooperative", related_name="projects", blank=True
+        )
     )
     history = HistoricalRecords()
 

@@ -9,16 +9,19 @@ Objects outside a person's scope are "not found" (404), never "forbidden", so th
 cooperatives' records leak nothing.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from smallholders.choices import Role
 from smallholders.models import Cooperative, Project, ProjectCooperative, Smallholder
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -53,15 +56,15 @@ NO_SCOPE = Scope(role=None, is_superuser=False, cooperative_id=None, project_ids
 def scope_for(user: AnyUser) -> Scope:
     if not user.is_authenticated or not user.is_active:
         return NO_SCOPE
-    cached = getattr(user, "_pichanaki_scope", None)
+    cached: Scope | None = getattr(user, "_pichanaki_scope", None)
     if cached is not None:
         return cached
     scope = _build_scope(user)
-    user._pichanaki_scope = scope
+    user._pichanaki_scope = scope  # type: ignore[attr-defined]  # a per-request cache on the user
     return scope
 
 
-def _build_scope(user: AbstractBaseUser) -> Scope:
+def _build_scope(user: User) -> Scope:
     profile = getattr(user, "profile", None)
     if profile is None:
         return Scope(
@@ -88,7 +91,7 @@ def projects_for(*, user: AnyUser) -> QuerySet[Project]:
     return Project.objects.none()
 
 
-def cooperative_ids_for(*, user: AnyUser) -> QuerySet[Cooperative] | None:
+def cooperative_ids_for(*, user: AnyUser) -> QuerySet[Cooperative, Mapping[str, object]] | None:
     """The ids a person's field data is limited to, or None when they read everything."""
     scope = scope_for(user)
     if scope.reads_everything:
@@ -104,7 +107,7 @@ def cooperatives_for(*, user: AnyUser) -> QuerySet[Cooperative]:
         # A subquery, not distinct(): the queryset may be locked with SELECT ... FOR UPDATE.
         participations = ProjectCooperative.objects.filter(project_id__in=scope.project_ids)
         return Cooperative.objects.filter(pk__in=participations.values("cooperative_id"))
-    if scope.role == Role.STAFF:
+    if scope.role == Role.STAFF and scope.cooperative_id is not None:
         return Cooperative.objects.filter(pk=scope.cooperative_id)
     return Cooperative.objects.none()
 
@@ -132,8 +135,8 @@ def access_cooperative(
 
 
 def scope_field_data(
-    queryset: QuerySet, *, user: AnyUser, project_path: str, cooperative_path: str
-) -> QuerySet:
+    queryset: QuerySet[_M], *, user: AnyUser, project_path: str, cooperative_path: str
+) -> QuerySet[_M]:
     """Limit field data to the person's projects and cooperatives (both, for managers and staff).
 
     `project_path`/`cooperative_path` are lookups from the queryset's model to the project and

@@ -9,6 +9,7 @@ Rules, one per line:
 
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from smallholders.choices import Role
@@ -37,7 +38,7 @@ def enters_panel(*, user: AnyUser) -> bool:
     return scope.is_superuser or scope.role in PANEL_ROLES
 
 
-def panel_projects(*, user: AnyUser):
+def panel_projects(*, user: AnyUser) -> QuerySet[Project]:
     if not enters_panel(user=user):
         raise Http404
     return projects_for(user=user).order_by("name")

@@ -5,7 +5,7 @@ Figures are tonnes (Decimal) and counts; PER and VER units stay in separate colu
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,7 +29,7 @@ class Chart:
     title: str
     kind: str  # "line" or "bar", for the drawing script
     columns: list[str]
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]
     # How to draw the rows: the first `label_columns` name each point, `series` (column
     # indexes) are the lines or bars.
     label_columns: int = 1
@@ -52,12 +52,12 @@ def carbon_over_time(*, user: AnyUser, view: PanelView) -> Chart:
         projected[year] = total
     verified: dict[int, Decimal] = {}
     total = Decimal(0)
-    for end, net in (
+    for end, change in (
         runs.filter(kind=RunKind.EX_POST)
         .order_by("period_end")
         .values_list("period_end", "net_tco2e")
     ):
-        total += net or 0
+        total += change or 0
         verified[end.year] = total
     years = sorted(set(projected) | set(verified))
     rows = [[year, projected.get(year), verified.get(year)] for year in years]

@@ -6,7 +6,8 @@ PER (ex-ante) and VER (verified) units are different things and are never added 
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 from decimal import Decimal
 
 from django.db.models import Q, Sum
@@ -55,7 +56,7 @@ class Dashboard:
     carbon: CarbonFigures
     # unit type ("PER"/"VER") -> state -> units; a cooperative sees the units its parcels
     # contributed to issuances instead of the registry's counters.
-    credits: dict[str, dict[str, int]] = field(default_factory=dict)
+    credits: dict[str, dict[str, int]] = default(default_factory=dict)
     # Revenue, paid to families, held in trust, producers' share (benefit sharing).
     money: MoneySummary | None = None
 

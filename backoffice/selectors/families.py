@@ -2,8 +2,10 @@
 trees, monitoring, the tonnes their parcels contributed and the credits issued from them."""
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
@@ -12,7 +14,7 @@ from django.http import Http404
 from backoffice.selectors.access import PanelView
 from benefits.selectors import lines_for, payment_events_for, statements_for
 from credits.selectors import contributions_for
-from parcels.models import SurvivalCount
+from parcels.models import Planting, SurvivalCount
 from parcels.selectors import parcels_for, plantings_for
 from quantification.models import ParcelResult, RunKind, RunStatus
 from smallholders.models import Smallholder
@@ -41,9 +43,9 @@ def find_families(*, user: AnyUser, view: PanelView, query: str) -> QuerySet[Sma
 class FamilyPage:
     smallholder: Smallholder
     personal: bool
-    parcels: list
-    plantings: list
-    boundaries: dict  # a GeoJSON FeatureCollection of the parcels, for the map
+    parcels: list[Any]  # Parcels with the annotations of _parcels (geojson, stock...)
+    plantings: Sequence[Planting]
+    boundaries: dict[str, Any]  # a GeoJSON FeatureCollection of the parcels, for the map
     tonnes_verified: Decimal
     credits: dict[str, int]
     lines: list  # the family's distribution lines (what each distribution gave them)
@@ -51,7 +53,7 @@ class FamilyPage:
     statements: list  # statements issued to the family, newest first
 
 
-def _parcels(*, user: AnyUser, smallholder: Smallholder) -> QuerySet:
+def _parcels(*, user: AnyUser, smallholder: Smallholder) -> QuerySet[Any]:
     latest = ParcelResult.objects.filter(
         parcel=OuterRef("pk"), run__kind=RunKind.EX_POST, run__status=RunStatus.APPROVED
     ).order_by("-run__period_end")

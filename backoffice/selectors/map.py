@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
 from parcels.choices import ParcelStatus
-from parcels.models import SurvivalCount
+from parcels.models import Parcel, SurvivalCount
 from parcels.selectors import parcels_for, plantings_for
 from quantification.models import CalculationRun, ParcelResult, RunKind, RunStatus
 from smallholders.selectors import AnyUser
@@ -65,7 +65,9 @@ def _latest_ex_post(view: PanelView) -> CalculationRun | None:
     return runs.order_by("-period_end", "-pk").first()
 
 
-def _with_measure(parcels: QuerySet, *, user: AnyUser, view: PanelView, measure: str):
+def _with_measure(
+    parcels: QuerySet[Parcel], *, user: AnyUser, view: PanelView, measure: str
+) -> QuerySet[Parcel]:
     if measure == "tco2e_ha":
         run = _latest_ex_post(view)
         result = ParcelResult.objects.filter(run=run, parcel=OuterRef("pk"))

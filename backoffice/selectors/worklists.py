@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
@@ -21,7 +22,13 @@ from benefits.selectors import distributions_for
 from credits.choices import ReservationStatus
 from credits.selectors import reservations_for
 from parcels.choices import ParcelStatus
-from parcels.models import ImportJob, ImportStatus, MonitoringPlot, SurvivalCount
+from parcels.models import (
+    ImportJob,
+    ImportStatus,
+    MonitoringPlot,
+    Parcel,
+    SurvivalCount,
+)
 from parcels.selectors import parcels_for, plantings_for
 from quantification.models import RunStatus
 from quantification.selectors import runs_for
@@ -31,12 +38,12 @@ from smallholders.selectors import AnyUser, scope_for
 @dataclass(frozen=True)
 class WorkItem:
     key: str
-    label: str
+    label: str | Promise
     count: int
     url: str
 
 
-def _scoped_parcels(*, user: AnyUser, view: PanelView) -> QuerySet:
+def _scoped_parcels(*, user: AnyUser, view: PanelView) -> QuerySet[Parcel]:
     parcels = parcels_for(user=user).filter(project=view.project)
     if view.cooperative_id:
         parcels = parcels.filter(smallholder__cooperative_id=view.cooperative_id)
@@ -160,7 +167,7 @@ def worklist(*, user: AnyUser, view: PanelView) -> list[WorkItem]:
     return [item for item in items if item.key not in hidden]
 
 
-def _visible_imports(*, view: PanelView) -> QuerySet:
+def _visible_imports(*, view: PanelView) -> QuerySet[ImportJob]:
     jobs = ImportJob.objects.filter(project=view.project)
     if view.cooperative_id:
         jobs = jobs.filter(cooperative_id=view.cooperative_id)

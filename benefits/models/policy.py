@@ -10,14 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from benefits.choices import AfterDeadline, Basis, Clawback, SplitMethod
 from benefits.sharing import PLAN_VIVO_FLOOR, Terms
+from pichanaki.numbers import BoundedDecimalSpec, DecimalSpec
 from smallholders.models import Project
 
-FRACTION = {
+FRACTION: BoundedDecimalSpec = {
     "max_digits": 6,
     "decimal_places": 4,
     "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
 }
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: DecimalSpec = {"max_digits": 14, "decimal_places": 2}
 
 
 class ImmutableError(RuntimeError):

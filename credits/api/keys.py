@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ def create_api_key(
     *,
     name: str,
     organisation: BuyerOrganisation | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     expires_days: int | None = None,
 ) -> tuple[ApiKey, str]:
     """A new key for an organisation or a user: the row and the raw key (shown once, never

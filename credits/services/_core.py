@@ -7,7 +7,7 @@ the project's chain head: one lock order, no deadlock), then blocks are re-read 
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -24,7 +24,7 @@ SYSTEM_ACTOR = "system"
 FEW_BLOCKS = 10  # read under the vintage lock at first by `take_lowest`
 
 # Which CreditVintage bucket counts the active blocks of each kind of account.
-BUCKET = {
+BUCKET: dict[str, str] = {
     AccountKind.ISSUANCE: "available",
     AccountKind.BUYER: "held",
     AccountKind.BUFFER: "buffer",
@@ -74,7 +74,7 @@ def record_event(
     to_account: Account | None = None,
     ranges: Sequence[tuple[int, int]] = (),
     reason: str = "",
-    reference: dict | None = None,
+    reference: Mapping[str, object] | None = None,
 ) -> LedgerEvent:
     """Append the event to the project's hash chain (locks the chain head: call it after the
     operation's CreditVintage locks)."""
@@ -169,7 +169,7 @@ def supersede(blocks: Sequence[SerialBlock], event: LedgerEvent) -> None:
 
 
 def successor(
-    block: SerialBlock, *, start: int, end: int, event: LedgerEvent, fields: dict
+    block: SerialBlock, *, start: int, end: int, event: LedgerEvent, fields: dict[str, object]
 ) -> SerialBlock:
     """A new live block (unsaved) for `start..end` of the superseded `block`, with `fields`
     (holder...)."""

@@ -1,6 +1,6 @@
 """Registry entries and accounts: a project's issuance and buffer accounts, buyer organisations."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
@@ -45,7 +45,7 @@ def create_buyer_organisation(
     country: str = "",
     contact_name: str = "",
     contact_email: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> BuyerOrganisation:
     """Create a buyer organisation and its ledger account (one transaction: never one alone).
 

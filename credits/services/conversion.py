@@ -1,8 +1,9 @@
 """Ex-ante conversion: planned units cancelled against verified units for the same holders."""
 
 import datetime as dt
+from collections.abc import Mapping
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -78,7 +79,7 @@ def _convert_vintage(
     ex_ante: VintageKey,
     verified: VintageKey,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     now: dt.datetime,
 ) -> list[Conversion]:
     holders = Account.objects.filter(
@@ -132,9 +133,9 @@ def _deliver(
     issuance: Account,
     holder: Account,
     wanted: int,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     now: dt.datetime,
-    reference: dict,
+    reference: Mapping[str, object],
 ) -> int:
     """Move up to `wanted` verified units from the issuance account to the holder."""
     if row is None:

@@ -1,8 +1,9 @@
 """Issuance: units created from an approved calculation run, with the parcels behind them."""
 
 import datetime as dt
+from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,10 @@ from parcels.models import Parcel
 from pichanaki.locking import lock_rows
 from quantification.models import CalculationRun, ParcelResult, ParcelVintage, RunKind, RunStatus
 
-UNIT_TYPE_OF_RUN = {RunKind.EX_ANTE: UnitType.EX_ANTE, RunKind.EX_POST: UnitType.VERIFIED}
+UNIT_TYPE_OF_RUN: dict[str, UnitType] = {
+    RunKind.EX_ANTE: UnitType.EX_ANTE,
+    RunKind.EX_POST: UnitType.VERIFIED,
+}
 
 
 @ledger_operation
@@ -95,11 +99,12 @@ def _issue_vintage(
     quantity: int,
     buffer_quantity: int,
     accounts: tuple[Account, Account],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     now: dt.datetime,
 ) -> Issuance:
     key = VintageKey(run.project_id, unit_type, year)
     row = lock_vintage(key)  # already locked by this transaction: re-read the serial counter
+    assert row is not None  # issue_credits created the vintage row before issuing into it
     first = row.next_serial
     pieces = [
         (account, start, size)
@@ -181,10 +186,10 @@ def _record_contributions(issuance: Issuance, *, run: CalculationRun, year: int)
     )
 
 
-def _parcel_weights(*, run: CalculationRun, year: int) -> tuple[list[int], list]:
+def _parcel_weights(*, run: CalculationRun, year: int) -> tuple[list[int], list[int | Decimal]]:
     """Per-parcel weights: the run's issuable tonnes per parcel and vintage, else its net
     per-parcel contributions. Refuses a run with neither (issuance must be traceable)."""
-    rows = list(
+    rows: list[tuple[int, int | Decimal]] = list(
         ParcelVintage.objects.filter(run=run, year=year, issuable_tco2e__gt=0)
         .order_by("parcel_id")
         .values_list("parcel_id", "issuable_tco2e")

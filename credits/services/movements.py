@@ -1,8 +1,9 @@
 """Transfers, retirements and cancellations of active units held in an account."""
 
 import datetime as dt
+from collections.abc import Mapping
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,7 +52,7 @@ def transfer_credits(
     unit_type: str,
     vintage: int,
     quantity: int,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str = "",
 ) -> list[SerialBlock]:
     """Move `quantity` active units (lowest serials first) between issuance/buyer accounts.
@@ -99,7 +100,7 @@ def retire_credits(
     beneficiary: str,
     purpose: str,
     retired_on: dt.date,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     unit_type: str = UnitType.VERIFIED,
 ) -> Retirement:
     """Retire verified units held in an account for `beneficiary` (permanent).
@@ -160,7 +161,7 @@ def cancel_credits(
     vintage: int,
     quantity: int,
     reason: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> list[SerialBlock]:
     """Cancel active units of an account (e.g. re-registration elsewhere, error correction).
 
@@ -193,9 +194,9 @@ def cancel_taken(
     *,
     kind: str,
     reason: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     now: dt.datetime,
-    reference: dict | None = None,
+    reference: Mapping[str, object] | None = None,
 ) -> list[SerialBlock]:
     """Cancel carved units under an already locked vintage row (shared with reversal/conversion)."""
     quantity = sum(units for _block, units in taken)

@@ -16,7 +16,7 @@ from credits.exceptions import (
     ReservationExpired,
     ReservationNotPending,
 )
-from credits.models import Account, Reservation, Sale, SerialBlock
+from credits.models import Account, CreditVintage, Reservation, Sale, SerialBlock
 from credits.services._core import (
     VintageKey,
     lock_vintage,
@@ -98,7 +98,7 @@ def _buyer_account(account_id: int) -> Account:
     return account
 
 
-def _lock_pending(reservation_id: int) -> tuple[Reservation, object]:
+def _lock_pending(reservation_id: int) -> tuple[Reservation, CreditVintage]:
     """Lock the reservation's vintage row, then re-read and lock the reservation itself.
 
     The vintage row comes first, as in every ledger operation, so that confirmation, release
@@ -109,6 +109,7 @@ def _lock_pending(reservation_id: int) -> tuple[Reservation, object]:
         raise InvalidOperation(_("Reservation #%(id)s does not exist.") % {"id": reservation_id})
     key = VintageKey(found.project_id, found.unit_type, found.vintage)
     row = lock_vintage(key)
+    assert row is not None  # the blocks of a reservation were issued into this vintage row
     try:
         reservation = lock_rows(Reservation.objects.filter(pk=reservation_id))[0]
     except LockTimeout as exc:
@@ -131,7 +132,7 @@ def _reserved_blocks(reservation: Reservation) -> list[SerialBlock]:
 
 def _close(
     reservation: Reservation,
-    row: object,
+    row: CreditVintage,
     *,
     status: str,
     kind: str,

@@ -4,7 +4,7 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ def record_reversal(
     quantity_tco2e: Decimal,
     parcel_ids: Sequence[int],
     reason: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> Reversal:
     """Record a loss of `quantity_tco2e` on parcels and cancel as many verified buffer units.
 

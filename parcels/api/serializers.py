@@ -91,7 +91,7 @@ class ParcelSerializer(GeoFeatureModelSerializer):
             "created_at",
             "updated_at",
         ]
-        validators = []  # the unique code per project is checked by the service
+        validators: list[Any] = []  # the unique code per project is checked by the service
 
     def to_internal_value(self, data: Any) -> dict:
         """A GeoJSON Feature (its `properties` and `geometry`) or the fields flat (forms).
@@ -144,7 +144,7 @@ class SurvivalCountSerializer(serializers.ModelSerializer):
     class Meta:
         model = SurvivalCount
         fields = ["id", "planting", "counted_on", "trees_alive"]
-        validators = []
+        validators: list[Any] = []
 
 
 class MonitoringPlotSerializer(serializers.ModelSerializer):
@@ -166,7 +166,7 @@ class MonitoringPlotSerializer(serializers.ModelSerializer):
             "notes",
         ]
         extra_kwargs = {"area_m2": {"required": False}}
-        validators = []
+        validators: list[Any] = []
 
 
 class TreeMeasurementSerializer(serializers.ModelSerializer):
@@ -187,4 +187,4 @@ class TreeMeasurementSerializer(serializers.ModelSerializer):
             "origin",
             "notes",
         ]
-        validators = []
+        validators: list[Any] = []

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from parcels.importing.readers.errors import CellError, RowError
 from parcels.importing.readers.headers import Aliases
 from smallholders.models import Cooperative, Project
+
+_T = TypeVar("_T")
+
+if TYPE_CHECKING:  # columns.py imports this module
+    from parcels.importing.columns import Columns
 
 SAMPLE_ROWS = 50
 ProgressCallback = Callable[[int, int], None]
@@ -37,7 +42,7 @@ class ImportContext:
     project: Project
     cooperative: Cooperative | None
     cooperative_ids: frozenset[int]
-    user: AbstractBaseUser | None
+    user: User | None
     reason: str
     land_use_before: str = ""
 
@@ -58,7 +63,7 @@ class RowCheck:
         self.record = record
         self.errors: list[RowError] = []
 
-    def parse(self, parser: Callable[..., object], name: str, **options: object) -> object:
+    def parse(self, parser: Callable[..., _T], name: str, **options: object) -> _T | None:
         """`parser(raw value, name, **options)`, or None after recording its CellError."""
         try:
             return parser(self.record.values.get(name), name, **options)
@@ -66,7 +71,7 @@ class RowCheck:
             self.errors.append(exc.at(self.record.row, self.record.sheet))
             return None
 
-    def run(self, check: Callable[[], object]) -> object:
+    def run(self, check: Callable[[], _T]) -> _T | None:
         """`check()`, or None after recording its ValidationError field by field."""
         try:
             return check()
@@ -164,6 +169,9 @@ class Importer:
 
     def __init__(self, context: ImportContext) -> None:
         self.context = context
+
+    def plan_columns(self, columns: Columns, progress: ProgressCallback | None = None) -> Plan:
+        raise NotImplementedError(f"{type(self).__name__} is not columnar")
 
     def plan(self, records: Iterable[Record], progress: ProgressCallback | None = None) -> Plan:
         records = list(records)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import Any
 
 from parcels.importing.base import Plan, Record, RowCheck
 from parcels.importing.columns import Columns
@@ -39,12 +40,13 @@ class Batch:
     def memo(self, name: str, compute: Compute) -> list[object]:
         """`compute` on a row holding only this column's cell, once per distinct cell."""
         if name not in self.columns.values:  # every cell is None
-            keys = [None] * len(self.columns)
-            return self._spread(keys, {None: self._outcome(compute, Record(0, {name: None}))})
+            nones = [None] * len(self.columns)
+            return self._spread(nones, {None: self._outcome(compute, Record(0, {name: None}))})
         column = self.columns.column(name)
-        keys = column if self.columns.text_only else self.keys(name)
+        # Typed keys are (type tag, cell) pairs.
+        keys: Sequence[Any] = column if self.columns.text_only else self.keys(name)
         typed = not self.columns.text_only
-        outcomes = {}
+        outcomes: dict[Hashable, tuple[object, list[tuple[str, str]]]] = {}
         for key in dict.fromkeys(keys):  # distinct, in order of first appearance
             cell = key[1] if typed else key
             outcomes[key] = self._outcome(compute, Record(0, {name: cell}))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from parcels.importing.base import Record
@@ -41,7 +41,7 @@ class Columns:
     format: str
     rows: Sequence[int]
     sheets: Sequence[str]
-    values: dict[str, Sequence[object]] = field(default_factory=dict)
+    values: Mapping[str, Sequence[object]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     text_only: bool = False
     #: canonical field name -> the column as the file names it
@@ -124,9 +124,10 @@ def _csv_columns(
             if columns:
                 cells, same = columns[position], shared[key]
                 values[key].extend(map(same.setdefault, cells, cells))
+    rows: Sequence[int] = numbers
     if numbers and numbers[-1] - numbers[0] + 1 == len(numbers):  # no line skipped
-        numbers = range(numbers[0], numbers[-1] + 1)
-    return numbers, {key: tuple(column) for key, column in values.items()}
+        rows = range(numbers[0], numbers[-1] + 1)
+    return rows, {key: tuple(column) for key, column in values.items()}
 
 
 def _body(chunk: list[tuple[int, list[str]]], table: Table) -> tuple[Sequence[int], Sequence]:
@@ -163,15 +164,16 @@ def _irregular_body(
         if number == header + 1 and is_hxl(cells):
             continue
         if len(cells) != width:
-            cells = _fit(cells, number, width, table)
-            if cells is None:
+            fitted = _fit(cells, number, width, table)
+            if fitted is None:
                 continue
+            cells = fitted
         numbers.append(number)
         kept.append(cells)
     return numbers, kept
 
 
-def _fit(cells: list[str], number: int, width: int, table: Table) -> list | None:
+def _fit(cells: list[str], number: int, width: int, table: Table) -> list[str] | None:
     """A long row cut, or None after reporting a short row or a long one's extra data."""
     if len(cells) < width:
         table.errors.append(too_few_cells(number, len(cells), table))

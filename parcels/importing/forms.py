@@ -1,7 +1,7 @@
 """The upload form of the import page, limited to the user's projects and cooperatives."""
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from parcels.choices import LandUse
@@ -40,7 +40,7 @@ class UploadForm(forms.Form):
         choices=[("", _("Detect from the file")), *((f, f) for f in FORMATS)],
     )
 
-    def __init__(self, *args: object, user: AbstractBaseUser, **kwargs: object) -> None:
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects_for(user=user)
         self.fields["cooperative"].queryset = cooperatives_for(user=user)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from parcels.models import ImportJob
 
@@ -20,7 +21,7 @@ class JobProgress:
 
     def __init__(self, job_id: int, start: int = 0, end: int = 100) -> None:
         self.job_id, self.start, self.end = job_id, start, end
-        self.side = None
+        self.side: BaseDatabaseWrapper | None = None
 
     def __call__(self, done: int, total: int) -> None:
         self.set(self.start + (self.end - self.start) * done // max(total, 1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from parcels.importing.base import ImportContext, Importer, Plan, ProgressCallback
-from parcels.importing.columns import read_columns
+from parcels.importing.columns import Columns, read_columns
 from parcels.importing.labels import name_columns
 from parcels.importing.measurements import MeasurementImporter
 from parcels.importing.parcels import ParcelImporter
@@ -62,7 +62,7 @@ class Outcome:
 
 def import_context(
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     project: Project,
     cooperative: Cooperative | None = None,
     reason: str = "",
@@ -130,7 +130,7 @@ def _plan_file(
     except FieldFileError as exc:
         errors = exc.errors or [RowError(1, "", exc.message)]
         return Outcome(requested_format or "", Plan(errors=name_columns(errors, {})))
-    if importer.columnar:
+    if isinstance(records, Columns):  # read_columns, for a columnar importer
         plan = importer.plan_columns(records, progress)
     else:
         plan = importer.plan(records.records, progress)
@@ -194,7 +194,7 @@ def import_file(
 
 def create_import_job(
     *,
-    user: AbstractBaseUser,
+    user: User,
     kind: str,
     project: Project,
     cooperative: Cooperative | None,
@@ -210,21 +210,22 @@ def create_import_job(
     import_context(user=user, project=project, cooperative=cooperative)
     data = upload.read()
     upload.seek(0)
+    name = upload.name or ""  # a browser upload always has one
     job = ImportJob(
         kind=kind,
         project=project,
         cooperative=cooperative,
-        original_name=upload.name,
+        original_name=name,
         requested_format=requested_format,
         created_by=user,
         land_use_before=land_use_before,
     )
     try:
-        job.detected_format = resolve_format(data, upload.name, requested_format)
+        job.detected_format = resolve_format(data, name, requested_format)
         job.run_async = estimate_rows(data, job.detected_format) > async_threshold()
     except FieldFileError:
         job.run_async = False  # the preview reports the problem, quickly
-    job.file.save(upload.name, upload, save=False)
+    job.file.save(name, upload, save=False)
     job.save()
     _dispatch(job, "preview")
     return job
@@ -242,7 +243,7 @@ def _dispatch(job: ImportJob, step: str) -> None:
         import_string(outbox.task).apply(args=(job.pk,), throw=True)
 
 
-def _job_context(job: ImportJob, user: AbstractBaseUser | None) -> ImportContext:
+def _job_context(job: ImportJob, user: User | None) -> ImportContext:
     reason = _("Import #%(id)s (%(name)s)") % {"id": job.pk, "name": job.original_name}
     return import_context(
         user=user,
@@ -255,7 +256,8 @@ def _job_context(job: ImportJob, user: AbstractBaseUser | None) -> ImportContext
 
 def _read(job: ImportJob) -> bytes:
     with job.file.open("rb") as handle:
-        return handle.read()
+        data: bytes = handle.read()
+    return data
 
 
 def preview_import_job(*, job_id: int) -> ImportJob:
@@ -302,7 +304,7 @@ def _error_dict(error: RowError) -> dict[str, object]:
     }
 
 
-def request_import_commit(*, job_id: int, user: AbstractBaseUser) -> ImportJob:
+def request_import_commit(*, job_id: int, user: User) -> ImportJob:
     """Start committing a previewed job without errors (inline, or in Celery if large).
 
     The status moves previewed → committing in one conditional UPDATE, so a double click or

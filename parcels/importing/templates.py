@@ -15,7 +15,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from openpyxl import Workbook
 
@@ -23,7 +23,7 @@ from parcels.importing.labels import SPANISH_HEADERS
 from parcels.importing.services import IMPORTERS
 from parcels.models import Parcel
 from parcels.selectors import parcels_for
-from smallholders.models import Smallholder
+from smallholders.models import Project, Smallholder
 from smallholders.selectors import cooperatives_for, projects_for, smallholders_for
 
 #: the example boundary's side in degrees (about 110 m, 1.2 ha) and where it is first tried
@@ -44,7 +44,7 @@ class ExampleRefs:
     boundary: str = ""
 
 
-def example_refs(user: AbstractBaseUser) -> ExampleRefs:
+def example_refs(user: User) -> ExampleRefs:
     """References from the first project and cooperative `user` may import for."""
     project = projects_for(user=user).order_by("pk").first()
     if project is None:
@@ -80,7 +80,7 @@ def _unused(pattern: str, start: int, taken: set[str]) -> str:
     return pattern.format(number)
 
 
-def _free_square(project: object) -> str:
+def _free_square(project: Project) -> str:
     """WKT of a small square inside the project area that touches no parcel of the project."""
     area = project.area
     west, south = _DEFAULT_CORNER

@@ -22,7 +22,7 @@ import itertools
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.gis.db.models import GeometryField
 from django.db import connection
 from django.db.models import DateField, DateTimeField, Model
@@ -42,7 +42,7 @@ def insert_with_history(
     model: type[Model],
     instances: Sequence[Model],
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
 ) -> None:
     """Insert `instances` (their pks are set afterwards) and one "+" history row for each."""
@@ -65,7 +65,7 @@ def insert_columns_with_history(
     cells: dict[str, Sequence[object]],
     count: int,
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
 ) -> None:
     """Insert `count` rows given as columns (`cells[attname][i]`) and a "+" history row each.
@@ -150,7 +150,7 @@ def update_with_history(
     instances: Sequence[Model],
     fields: Sequence[str],
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
 ) -> None:
     """Save `fields` of existing `instances` and one "~" history row for each."""
@@ -176,7 +176,7 @@ def _fill_auto_dates(instance: Model, *, add: bool) -> None:
 
 
 def _copy_insert(
-    model: type[Model], instances: Sequence[Model], user: AbstractBaseUser | None, reason: str
+    model: type[Model], instances: Sequence[Model], user: User | None, reason: str
 ) -> None:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     with connection.cursor() as cursor:
@@ -214,7 +214,7 @@ def _copy_history(
     cursor: object,
     model: type[Model],
     instances: Sequence[Model],
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
 ) -> None:
     history = model.history.model

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 # --- equation ids ------------------------------------------------------------------------------
 EQ_CHAVE2014_EQ4 = "chave2014_eq4"
@@ -134,70 +136,87 @@ def describe_flags(mask: int) -> tuple[str, ...]:
 
 
 # --- the equations -------------------------------------------------------------------------------
-def _f(x: np.ndarray | float) -> np.ndarray:
+def _f(x: npt.ArrayLike) -> npt.NDArray[np.float64]:
     return np.asarray(x, dtype=np.float64)
 
 
-def chave2014_eq4(d_cm, h_m, wd) -> np.ndarray:
+def chave2014_eq4(d_cm: npt.ArrayLike, h_m: npt.ArrayLike, wd: npt.ArrayLike) -> np.ndarray:
     """Chave 2014 Eq. 4: AGB = 0.0673 (ρ D² H)^0.976 (bias correction already included)."""
     d, h, w = _f(d_cm), _f(h_m), _f(wd)
-    return 0.0673 * np.power(w * h * d**2, 0.976)
+    agb: np.ndarray = 0.0673 * np.power(w * h * d**2, 0.976)
+    return agb
 
 
-def chave2014_eq7(d_cm, wd, e) -> np.ndarray:
+def chave2014_eq7(d_cm: npt.ArrayLike, wd: npt.ArrayLike, e: npt.ArrayLike) -> np.ndarray:
     """Chave 2014 Eq. 7 as published (no height; E = environmental stress index)."""
     ln_d = np.log(_f(d_cm))
-    return np.exp(-1.803 - 0.976 * _f(e) + 0.976 * np.log(_f(wd)) + 2.673 * ln_d - 0.0299 * ln_d**2)
+    agb: np.ndarray = np.exp(
+        -1.803 - 0.976 * _f(e) + 0.976 * np.log(_f(wd)) + 2.673 * ln_d - 0.0299 * ln_d**2
+    )
+    return agb
 
 
-def chave2014_eq7_biomass(d_cm, wd, e) -> np.ndarray:
+def chave2014_eq7_biomass(d_cm: npt.ArrayLike, wd: npt.ArrayLike, e: npt.ArrayLike) -> np.ndarray:
     """The Eq. 7 refit used by BIOMASS ``computeAGB(coord=...)`` (Réjou-Méchain et al. 2017)."""
     ln_d = np.log(_f(d_cm))
-    return np.exp(
+    agb: np.ndarray = np.exp(
         -2.023977
         - 0.89563505 * _f(e)
         + 0.92023559 * np.log(_f(wd))
         + 2.79495823 * ln_d
         - 0.04606298 * ln_d**2
     )
+    return agb
 
 
-def chave2005_moist_h(d_cm, h_m, wd) -> np.ndarray:
+def chave2005_moist_h(d_cm: npt.ArrayLike, h_m: npt.ArrayLike, wd: npt.ArrayLike) -> np.ndarray:
     """Chave 2005 moist forest with height: AGB = 0.0509 ρ D² H."""
-    return 0.0509 * _f(wd) * _f(d_cm) ** 2 * _f(h_m)
+    agb: np.ndarray = 0.0509 * _f(wd) * _f(d_cm) ** 2 * _f(h_m)
+    return agb
 
 
-def chave2005_moist(d_cm, wd) -> np.ndarray:
+def chave2005_moist(d_cm: npt.ArrayLike, wd: npt.ArrayLike) -> np.ndarray:
     """Chave 2005 moist forest without height (cubic in ln D)."""
     ln_d = np.log(_f(d_cm))
-    return _f(wd) * np.exp(-1.499 + 2.148 * ln_d + 0.207 * ln_d**2 - 0.0281 * ln_d**3)
+    agb: np.ndarray = _f(wd) * np.exp(-1.499 + 2.148 * ln_d + 0.207 * ln_d**2 - 0.0281 * ln_d**3)
+    return agb
 
 
-def segura2006_coffee(d15_cm, h_m) -> np.ndarray:
+def segura2006_coffee(d15_cm: npt.ArrayLike, h_m: npt.ArrayLike) -> np.ndarray:
     """Segura 2006 *Coffea arabica*: log10 AGB = −1.113 + 1.578 log10 d15 + 0.581 log10 h."""
-    return np.power(10.0, -1.113 + 1.578 * np.log10(_f(d15_cm)) + 0.581 * np.log10(_f(h_m)))
+    agb: np.ndarray = np.power(
+        10.0, -1.113 + 1.578 * np.log10(_f(d15_cm)) + 0.581 * np.log10(_f(h_m))
+    )
+    return agb
 
 
-def _segura_tree(a: float, b: float, d_cm) -> np.ndarray:
-    return np.power(10.0, a + b * np.log10(_f(d_cm)))
+def _segura_tree(a: float, b: float, d_cm: npt.ArrayLike) -> np.ndarray:
+    agb: np.ndarray = np.power(10.0, a + b * np.log10(_f(d_cm)))
+    return agb
 
 
-def segura2006_cordia(d_cm) -> np.ndarray:
+def segura2006_cordia(d_cm: npt.ArrayLike) -> np.ndarray:
     """Segura 2006 *Cordia alliodora*: log10 AGB = −0.755 + 2.072 log10 D."""
     return _segura_tree(-0.755, 2.072, d_cm)
 
 
-def segura2006_juglans(d_cm) -> np.ndarray:
+def segura2006_juglans(d_cm: npt.ArrayLike) -> np.ndarray:
     """Segura 2006 *Juglans olanchana*: log10 AGB = −1.417 + 2.755 log10 D."""
     return _segura_tree(-1.417, 2.755, d_cm)
 
 
-def segura2006_inga(d_cm) -> np.ndarray:
+def segura2006_inga(d_cm: npt.ArrayLike) -> np.ndarray:
     """Segura 2006 *Inga* spp. [CHECK coefficients]: log10 AGB = −0.889 + 2.317 log10 D."""
     return _segura_tree(-0.889, 2.317, d_cm)
 
 
-def agb_kg(equation: str, d_cm, h_m=None, wd=None, e: float | None = None) -> np.ndarray:
+def agb_kg(
+    equation: str,
+    d_cm: npt.ArrayLike,
+    h_m: npt.ArrayLike | None = None,
+    wd: npt.ArrayLike | None = None,
+    e: float | None = None,
+) -> np.ndarray:
     """AGB (kg) of every stem with one equation; raises ``KeyError`` for an unknown id and
     ``ValueError`` when an input the equation needs is missing."""
     spec = EQUATIONS[equation]
@@ -211,7 +230,8 @@ def agb_kg(equation: str, d_cm, h_m=None, wd=None, e: float | None = None) -> np
         return _dispatch(equation, d_cm, h_m, wd, e)
 
 
-def _dispatch(equation: str, d, h, wd, e) -> np.ndarray:
+# h, wd and e are Any: agb_kg has checked that the inputs this equation needs are not None.
+def _dispatch(equation: str, d: npt.ArrayLike, h: Any, wd: Any, e: Any) -> np.ndarray:
     if equation == EQ_CHAVE2014_EQ4:
         return chave2014_eq4(d, h, wd)
     if equation == EQ_CHAVE2014_EQ7:
@@ -265,7 +285,9 @@ def credited_agb(
     return np.where(below, 0.0, agb_raw)
 
 
-def sum_stems(group_codes: np.ndarray, values: np.ndarray, n_groups: int | None = None):
+def sum_stems(
+    group_codes: np.ndarray, values: np.ndarray, n_groups: int | None = None
+) -> np.ndarray:
     """Sum per-stem values into per-tree values (multi-stem trees, §3.5: never average D).
 
     ``group_codes`` are 0-based tree indices per stem row; returns one value per tree.

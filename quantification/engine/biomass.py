@@ -7,6 +7,7 @@ per-hectare equations: apply them to plot AGB in t ha⁻¹, never to single tree
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from .notices import ParameterError
 
@@ -23,25 +24,27 @@ BGB_MOKANY2006 = "mokany2006"
 BGB_METHODS = (BGB_RATIO, BGB_CAIRNS1997, BGB_MOKANY2006)
 
 
-def bgb_from_ratio(agb, root_shoot: float = DEFAULT_ROOT_SHOOT) -> np.ndarray:
+def bgb_from_ratio(agb: npt.ArrayLike, root_shoot: float = DEFAULT_ROOT_SHOOT) -> np.ndarray:
     """BGB = R × AGB (any unit)."""
     return root_shoot * np.asarray(agb, dtype=np.float64)
 
 
-def cairns1997_bgb_t_ha(agb_t_ha) -> np.ndarray:
+def cairns1997_bgb_t_ha(agb_t_ha: npt.ArrayLike) -> np.ndarray:
     """Cairns et al. 1997: BGB = exp(−1.085 + 0.9256 ln AGB), t ha⁻¹; 0 where AGB is 0."""
     agb = np.asarray(agb_t_ha, dtype=np.float64)
     with np.errstate(divide="ignore"):
         return np.where(agb > 0, np.exp(-1.085 + 0.9256 * np.log(agb)), 0.0)
 
 
-def mokany2006_bgb_t_ha(agb_t_ha) -> np.ndarray:
+def mokany2006_bgb_t_ha(agb_t_ha: npt.ArrayLike) -> np.ndarray:
     """Mokany et al. 2006: BGB = 0.489 AGB^0.890, t ha⁻¹."""
     agb = np.asarray(agb_t_ha, dtype=np.float64)
     return 0.489 * np.power(np.maximum(agb, 0.0), 0.890)
 
 
-def plot_bgb_t_ha(agb_t_ha, method: str, root_shoot: float = DEFAULT_ROOT_SHOOT) -> np.ndarray:
+def plot_bgb_t_ha(
+    agb_t_ha: npt.ArrayLike, method: str, root_shoot: float = DEFAULT_ROOT_SHOOT
+) -> np.ndarray:
     """Per-hectare BGB of plots with the chosen method."""
     if method == BGB_RATIO:
         return bgb_from_ratio(agb_t_ha, root_shoot)
@@ -52,11 +55,13 @@ def plot_bgb_t_ha(agb_t_ha, method: str, root_shoot: float = DEFAULT_ROOT_SHOOT)
     raise ParameterError("bgb_method", f"unknown method {method!r}")
 
 
-def carbon(agb, bgb, carbon_fraction: float = DEFAULT_CARBON_FRACTION) -> np.ndarray:
+def carbon(
+    agb: npt.ArrayLike, bgb: npt.ArrayLike, carbon_fraction: float = DEFAULT_CARBON_FRACTION
+) -> np.ndarray:
     """C = CF × (AGB + BGB), in the unit of the biomass."""
     return carbon_fraction * (np.asarray(agb, dtype=np.float64) + np.asarray(bgb, np.float64))
 
 
-def co2e(carbon_mass) -> np.ndarray:
+def co2e(carbon_mass: npt.ArrayLike) -> np.ndarray:
     """CO2e = C × 44/12."""
     return np.asarray(carbon_mass, dtype=np.float64) * CO2_PER_C

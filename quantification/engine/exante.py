@@ -20,12 +20,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import allometry, biomass, hd_models, height, taxonomy
 from .growth import chapman_richards
-from .notices import CarbonInputError, Notice, gettext_noop
+from .notices import CarbonInputError, Notice, ParameterError, gettext_noop
 from .parameters import (
     CAP_AUTO,
     CAP_END_STOCK,
@@ -40,7 +42,7 @@ from .wood_density import load_table, taxon_values
 
 def survivors(
     n_planted: float,
-    age_years,
+    age_years: npt.ArrayLike,
     *,
     survival: float,
     mortality: float,
@@ -85,7 +87,7 @@ class TreeTrajectory:
 
 
 def tree_trajectory(
-    ages,
+    ages: npt.ArrayLike,
     curve: GrowthCurve,
     *,
     wood_density: float,
@@ -94,8 +96,8 @@ def tree_trajectory(
     hd_model: hd_models.HDModel | None = None,
 ) -> TreeTrajectory:
     """D, H, credited AGB and CO2e (kg) of one tree at the given ages."""
-    ages = np.asarray(ages, dtype=np.float64)
-    d = chapman_richards(ages, curve)
+    years = np.asarray(ages, dtype=np.float64)
+    d = chapman_richards(years, curve)
     h = _heights(d, params, hd_model)
     eq = equation or params.default_equation
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -104,16 +106,20 @@ def tree_trajectory(
     agb = allometry.credited_agb(raw, d, params.dmin_cm, np.full(d.shape, True))
     bgb = biomass.bgb_from_ratio(agb, params.root_shoot_ratio)
     co2e = biomass.co2e(biomass.carbon(agb, bgb, params.carbon_fraction))
-    return TreeTrajectory(ages, d, h, agb, co2e)
+    return TreeTrajectory(years, d, h, agb, co2e)
 
 
-def _heights(d: np.ndarray, params: CarbonParameters, hd_model) -> np.ndarray:
+def _heights(
+    d: np.ndarray, params: CarbonParameters, hd_model: height.HDModel | None
+) -> np.ndarray:
     if hd_model is not None:
         return hd_model.predict(d)
     method = params.height_method
     if method in (height.METHOD_LOCAL, height.METHOD_MEASURED):
         method = params.height_fallback
     if method == height.METHOD_CHAVE_E:
+        if params.e_index is None:  # the parameter set's cross-field check refuses this
+            raise ParameterError("e_index", "the chave_e height method needs E")
         return height.chave_e_height(d, params.e_index)
     return height.feldpausch_height(d, params.feldpausch_region)
 
@@ -135,7 +141,7 @@ class ExAnteProjection:
     parameters_fingerprint: str
     method_version: str = METHOD_VERSION
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "years": self.years.tolist(),
             "stock_t_co2e": self.stock_t_co2e.tolist(),
@@ -166,7 +172,7 @@ class ExAnteProjection:
         }
 
 
-def long_term_average(stock_by_year) -> float:
+def long_term_average(stock_by_year: npt.ArrayLike) -> float:
     """LTA = (1/T) Σ_{t=1..T} C(t)."""
     return float(np.mean(np.asarray(stock_by_year, dtype=np.float64)))
 
@@ -206,7 +212,14 @@ def project_exante(
     )
 
 
-def _cohort_stock(cohort, years, curve, rho, params, hd_model) -> np.ndarray:
+def _cohort_stock(
+    cohort: Cohort,
+    years: np.ndarray,
+    curve: GrowthCurve,
+    rho: float,
+    params: CarbonParameters,
+    hd_model: height.HDModel | None,
+) -> np.ndarray:
     ages = years - cohort.planting_year
     tree = tree_trajectory(
         ages,
@@ -224,10 +237,11 @@ def _cohort_stock(cohort, years, curve, rho, params, hd_model) -> np.ndarray:
         establishment_age=params.establishment_age_years,
         thinning=cohort.thinning,
     )
-    return np.where(ages > 0, n * tree.co2e_kg / 1000.0, 0.0)
+    stock: np.ndarray = np.where(ages > 0, n * tree.co2e_kg / 1000.0, 0.0)
+    return stock
 
 
-def _or(value, default):
+def _or(value: float | None, default: float) -> float:
     return default if value is None else value
 
 
@@ -250,6 +264,7 @@ def _equation(cohort: Cohort, params: CarbonParameters) -> str:
 
 
 def _growth_group(cohort: Cohort, params: CarbonParameters) -> str:
+    group: str | None
     if cohort.growth_group:
         group = cohort.growth_group
     else:
@@ -261,7 +276,7 @@ def _growth_group(cohort: Cohort, params: CarbonParameters) -> str:
         )
         defaults = taxonomy.default_growth_groups()
         group = group or next((defaults[k] for k in keys if k in defaults), None)
-    if group not in params.growth_curves:
+    if group is None or group not in params.growth_curves:
         raise CarbonInputError(
             [_cohort_error(cohort, "no growth curve (group %(group)s)", group=str(group))]
         )
@@ -281,7 +296,7 @@ def _wood_density(cohort: Cohort, params: CarbonParameters) -> float:
     return value.wd
 
 
-def _cohort_error(cohort: Cohort, reason: str, **params) -> Notice:
+def _cohort_error(cohort: Cohort, reason: str, **params: object) -> Notice:
     return Notice(
         "exante.cohort",
         gettext_noop("cohort %(species)s planted in year %(year)d: ") + reason,

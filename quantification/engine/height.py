@@ -6,12 +6,13 @@ Local H–D models are fitted in :mod:`.hd_models`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
 
 import numpy as np
+import numpy.typing as npt
 
 from . import reference
 from .hd_models import (
@@ -38,6 +39,11 @@ SOURCE_NONE = "none"
 
 CHAVE_E_RSE = 0.243
 
+Coefficients = tuple[float, ...]
+#: f(coefficients, D) -> H of a nonlinear model form.
+_Curve = Callable[[Coefficients, np.ndarray], np.ndarray]
+_Residuals = Callable[[Coefficients], np.ndarray]
+
 
 @dataclass(frozen=True)
 class FeldpauschCoefficients:
@@ -62,7 +68,7 @@ def feldpausch_coefficients() -> Mapping[str, FeldpauschCoefficients]:
     )
 
 
-def feldpausch_height(d_cm, region: str) -> np.ndarray:
+def feldpausch_height(d_cm: npt.ArrayLike, region: str) -> np.ndarray:
     """H = a(1 − exp(−b D^c)) for a Feldpausch region (Pichanaki: ``WAmazonia``)."""
     coefficients = feldpausch_coefficients()
     if region not in coefficients:
@@ -70,15 +76,19 @@ def feldpausch_height(d_cm, region: str) -> np.ndarray:
     k = coefficients[region]
     d = np.asarray(d_cm, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        return k.a * (1.0 - np.exp(-k.b * d**k.c))
+        heights: np.ndarray = k.a * (1.0 - np.exp(-k.b * d**k.c))
+    return heights
 
 
-def chave_e_height(d_cm, e: float) -> np.ndarray:
+def chave_e_height(d_cm: npt.ArrayLike, e: float) -> np.ndarray:
     """Chave 2014 Eq. 6a with the BIOMASS ``retrieveH`` back-transformation:
     H = exp(0.893 − E + 0.760 ln D − 0.0340 (ln D)² + 0.243²/2)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         ln_d = np.log(np.asarray(d_cm, dtype=np.float64))
-        return np.exp(0.893 - e + 0.760 * ln_d - 0.0340 * ln_d**2 + 0.5 * CHAVE_E_RSE**2)
+        heights: np.ndarray = np.exp(
+            0.893 - e + 0.760 * ln_d - 0.0340 * ln_d**2 + 0.5 * CHAVE_E_RSE**2
+        )
+    return heights
 
 
 # --- resolver ------------------------------------------------------------------------------------
@@ -156,7 +166,9 @@ def resolve_heights(
     return HeightResolution(h, sources.codes, tuple(sources.labels), models, tuple(notes))
 
 
-def _fill_from_tree(h, measured, stem_of, sources: _Sources) -> None:
+def _fill_from_tree(
+    h: np.ndarray, measured: np.ndarray, stem_of: np.ndarray, sources: _Sources
+) -> None:
     tree_h = np.full(int(stem_of.max()) + 1 if stem_of.size else 0, -np.inf)
     np.maximum.at(tree_h, stem_of[measured], h[measured])
     take = ~measured & np.isfinite(tree_h[stem_of])
@@ -164,13 +176,23 @@ def _fill_from_tree(h, measured, stem_of, sources: _Sources) -> None:
     sources.set(np.flatnonzero(take), SOURCE_MEASURED_TREE)
 
 
-def _fill_missing(d, h, missing, fit_rows, options, sources, notes, group_codes, group_labels):
+def _fill_missing(
+    d: np.ndarray,
+    h: np.ndarray,
+    missing: np.ndarray,
+    fit_rows: np.ndarray,
+    options: HeightOptions,
+    sources: _Sources,
+    notes: list[Notice],
+    group_codes: np.ndarray | None,
+    group_labels: tuple[str, ...],
+) -> tuple[HDModel, ...]:
     if not missing.any() or options.method == METHOD_MEASURED:
         return ()
     if options.method != METHOD_LOCAL:
         _fill_formula(d, h, missing, options.method, options, sources)
         return ()
-    models = []
+    models: list[HDModel] = []
     if options.by_group and group_codes is not None:
         for code, label in enumerate(group_labels):
             rows = missing & (group_codes == code)
@@ -186,7 +208,15 @@ def _fill_missing(d, h, missing, fit_rows, options, sources, notes, group_codes,
     return tuple(models)
 
 
-def _pooled_or_fallback(d, h, missing, fit_rows, options, sources, notes):
+def _pooled_or_fallback(
+    d: np.ndarray,
+    h: np.ndarray,
+    missing: np.ndarray,
+    fit_rows: np.ndarray,
+    options: HeightOptions,
+    sources: _Sources,
+    notes: list[Notice],
+) -> tuple[HDModel, ...]:
     if np.count_nonzero(fit_rows) < MIN_HEIGHTS:
         notes.extend(hd_data_warnings(d[fit_rows], h[fit_rows]))
         notes.append(
@@ -207,7 +237,15 @@ def _pooled_or_fallback(d, h, missing, fit_rows, options, sources, notes):
     return (model,)
 
 
-def _local_model(d, h, fit_rows, rows, options: HeightOptions, group: str, notes) -> HDModel:
+def _local_model(
+    d: np.ndarray,
+    h: np.ndarray,
+    fit_rows: np.ndarray,
+    rows: np.ndarray,
+    options: HeightOptions,
+    group: str,
+    notes: list[Notice],
+) -> HDModel:
     h_fit = np.where(fit_rows, h, np.nan)[rows]
     notes.extend(hd_data_warnings(d[rows], h_fit, group=group))
     if options.model != HD_BEST:
@@ -226,7 +264,14 @@ def _formula_label(method: str, options: HeightOptions) -> str:
     return f"feldpausch:{options.region}" if method == METHOD_FELDPAUSCH else SOURCE_CHAVE_E
 
 
-def _fill_formula(d, h, rows, method: str, options: HeightOptions, sources: _Sources) -> None:
+def _fill_formula(
+    d: np.ndarray,
+    h: np.ndarray,
+    rows: np.ndarray,
+    method: str,
+    options: HeightOptions,
+    sources: _Sources,
+) -> None:
     if method == METHOD_FELDPAUSCH:
         values = feldpausch_height(d[rows], options.region)
     elif method == METHOD_CHAVE_E:
@@ -238,6 +283,8 @@ def _fill_formula(d, h, rows, method: str, options: HeightOptions, sources: _Sou
     _apply(h, rows, values, _formula_label(method, options), sources)
 
 
-def _apply(h, rows, values, label: str, sources: _Sources) -> None:
+def _apply(
+    h: np.ndarray, rows: np.ndarray, values: np.ndarray, label: str, sources: _Sources
+) -> None:
     h[rows] = values
     sources.set(np.flatnonzero(rows), label)

@@ -8,7 +8,7 @@ The presentation layer (management commands, views, reports) translates with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -86,7 +86,7 @@ class CarbonInputError(CarbonError, ValueError):
     """Input data the engine cannot compute; ``errors`` lists every problem found (never only
     the first), each naming the row and the field."""
 
-    def __init__(self, errors: list[Notice] | tuple[Notice, ...]) -> None:
+    def __init__(self, errors: Sequence[Notice]) -> None:
         self.errors = tuple(errors)
         shown = "; ".join(e.message for e in self.errors[:20])
         more = len(self.errors) - 20

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
@@ -94,7 +94,7 @@ DEFAULT_GROWTH_CURVES: Mapping[str, GrowthCurve] = MappingProxyType(
 )
 
 
-def _frozen(mapping: Mapping | None = None) -> Mapping:
+def _frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     return MappingProxyType(dict(mapping or {}))
 
 
@@ -210,7 +210,10 @@ def _plain(value: Any) -> Any:
 
 
 # --- field checks: each returns the normalised value or raises ParameterError --------------------
-def _between(low: float, high: float, *, low_open: bool = False, high_open: bool = False):
+_Check = Callable[[str, Any], Any]
+
+
+def _between(low: float, high: float, *, low_open: bool = False, high_open: bool = False) -> _Check:
     def check(name: str, value: Any) -> float:
         number = _number(name, value)
         too_low = number <= low if low_open else number < low
@@ -223,12 +226,12 @@ def _between(low: float, high: float, *, low_open: bool = False, high_open: bool
     return check
 
 
-def _choice(options):
+def _choice(options: Iterable[str] | Callable[[], Iterable[str]]) -> _Check:
     def check(name: str, value: Any) -> str:
         choices = tuple(options() if callable(options) else options)
         if value not in choices:
             raise ParameterError(name, f"must be one of {', '.join(choices)}; got {value!r}")
-        return value
+        return str(value)
 
     return check
 
@@ -239,11 +242,11 @@ def _boolean(name: str, value: Any) -> bool:
     return value
 
 
-def _integer(low: int, high: int):
+def _integer(low: int, high: int) -> _Check:
     def check(name: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ParameterError(name, f"must be an integer in [{low}, {high}], got {value!r}")
-        return value
+        return int(value)
 
     return check
 
@@ -252,8 +255,8 @@ def _optional_number(name: str, value: Any) -> float | None:
     return None if value is None else _number(name, value)
 
 
-def _name_mapping(check_value):
-    def check(name: str, value: Any) -> Mapping:
+def _name_mapping(check_value: _Check) -> _Check:
+    def check(name: str, value: Any) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
             raise ParameterError(name, "must be a mapping of species or genus names")
         out = {}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from typing import Any, TypedDict
 
 from .notices import CarbonInputError, Notice, gettext_noop
 from .parameters import (
@@ -92,7 +93,7 @@ class IssuanceResult:
     parameters_fingerprint: str
     method_version: str = METHOD_VERSION
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready: Decimals as strings, so no digit is lost."""
         return {k: str(v) if isinstance(v, Decimal) else v for k, v in asdict(self).items()}
 
@@ -178,7 +179,29 @@ def compute_issuance(
     )
 
 
-def _credit(net, deficit, cap, cumulative, share) -> dict:
+class _Credit(TypedDict):
+    """The crediting fields of an IssuanceResult, as _credit and _nothing compute them."""
+
+    deficit_before: Decimal
+    deficit_recovered: Decimal
+    cap_withheld: Decimal
+    creditable: Decimal
+    buffer_exact: Decimal
+    buffer: int
+    issuable_exact: Decimal
+    issuable: int
+    rounding_withheld: Decimal
+    reversal: Decimal
+    deficit_after: Decimal
+
+
+def _credit(
+    net: Decimal,
+    deficit: Decimal,
+    cap: Decimal | float | str | None,
+    cumulative: Decimal,
+    share: Decimal,
+) -> _Credit:
     if net < 0:
         return _nothing(deficit, recovered=ZERO, withheld=ZERO, reversal=-net)
     recovered = min(net, deficit)
@@ -206,7 +229,9 @@ def _credit(net, deficit, cap, cumulative, share) -> dict:
     }
 
 
-def _nothing(deficit, *, recovered, withheld, reversal) -> dict:
+def _nothing(
+    deficit: Decimal, *, recovered: Decimal, withheld: Decimal, reversal: Decimal
+) -> _Credit:
     """Nothing issued: a reversal, or everything went to the deficit or beyond the cap."""
     return {
         "deficit_before": deficit,

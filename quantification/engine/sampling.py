@@ -16,14 +16,20 @@ sum of its units (value × unit area), its mean that total over A_i; it adds not
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 from .notices import CarbonInputError, Notice, ParameterError, gettext_noop
 from .parameters import DEDUCTION_EXCESS, DEDUCTION_LOWER_BOUND, METHOD_VERSION
+
+#: deduction_factor works on floats or on Decimals, one type per call.
+_Number = TypeVar("_Number", float, Decimal)
 
 
 @dataclass(frozen=True)
@@ -68,13 +74,14 @@ class ProjectEstimate:
     method_version: str = METHOD_VERSION
     unit: str = "tCO2e/ha"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["strata"] = [asdict(s) for s in self.strata]
-        return _json_safe(data)
+        safe: dict[str, Any] = _json_safe(data)
+        return safe
 
 
-def _json_safe(value):
+def _json_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _json_safe(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -95,7 +102,7 @@ def t_quantile(confidence: float, df: int) -> float:
     return float(stats.t.ppf(0.5 + confidence / 2.0, df))
 
 
-def deduction_factor(u, *, rule: str, target):
+def deduction_factor(u: _Number, *, rule: str, target: _Number) -> _Number:
     """Multiplier of a stock or stock change for uncertainty ``u`` (§7.4) [CHECK exact rule]:
     1 when u ≤ target; ``excess``: 1 − (u − target); ``lower_bound``: 1 − u; never below 0.
     Works with floats or Decimals (pass both ``u`` and ``target`` of one type)."""
@@ -156,10 +163,21 @@ def stratified_estimate(
     return _combine(per_stratum, total_area, confidence, target, rule, unit)
 
 
-def _stratum(values, codes, i, name, area, total_area, is_census, unit_area, confidence):
+def _stratum(
+    values: np.ndarray,
+    codes: np.ndarray,
+    i: int,
+    name: str,
+    area: float,
+    total_area: float,
+    is_census: bool,
+    unit_area: np.ndarray | None,
+    confidence: float,
+) -> StratumEstimate:
     rows = codes == i
     plot_values = values[rows]
     if is_census:
+        assert unit_area is not None  # _check_strata: census strata come with unit areas
         total = float(np.sum(plot_values * unit_area[rows]))
         mean, variance, se, t_value = total / area, math.nan, 0.0, 0.0
     else:
@@ -188,7 +206,14 @@ def _relative(half_width: float, mean: float) -> float:
     return 0.0 if half_width == 0 else math.inf
 
 
-def _combine(per_stratum, total_area, confidence, target, rule, unit) -> ProjectEstimate:
+def _combine(
+    per_stratum: list[StratumEstimate],
+    total_area: float,
+    confidence: float,
+    target: float,
+    rule: str,
+    unit: str,
+) -> ProjectEstimate:
     mean = math.fsum(s.weight * s.mean for s in per_stratum)
     sampled = [s for s in per_stratum if not s.census]
     se = math.sqrt(math.fsum(s.weight**2 * s.variance / s.n_plots for s in sampled))
@@ -217,8 +242,14 @@ def _combine(per_stratum, total_area, confidence, target, rule, unit) -> Project
     )
 
 
-def _check_strata(codes, strata, areas, census, unit_area) -> None:
-    errors = []
+def _check_strata(
+    codes: np.ndarray,
+    strata: Sequence[str],
+    areas: np.ndarray,
+    census: np.ndarray,
+    unit_area: np.ndarray | None,
+) -> None:
+    errors: list[Notice] = []
     counts = np.bincount(np.asarray(codes, dtype=np.int64), minlength=len(strata))
     for i, name in enumerate(strata):
         if not areas[i] > 0:
@@ -247,7 +278,12 @@ def _stratum_error(code: str, template: str, name: str) -> Notice:
 
 
 # --- stock changes -------------------------------------------------------------------------------
-def paired_changes(ids_t1, values_t1, ids_t2, values_t2) -> tuple[list[str], np.ndarray]:
+def paired_changes(
+    ids_t1: Iterable[object],
+    values_t1: npt.ArrayLike,
+    ids_t2: Iterable[object],
+    values_t2: npt.ArrayLike,
+) -> tuple[list[str], np.ndarray]:
     """Per-plot change c_p,t2 − c_p,t1 of permanent plots, in the order of ``ids_t2``.
 
     Every plot must be measured at both times; run :func:`stratified_estimate` on the result

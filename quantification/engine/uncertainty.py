@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import ndtr, ndtri
 
 from .hd_models import HD_LOG1, HD_LOG2, HDModel
@@ -61,23 +62,30 @@ class MonteCarloResult:
         )
 
 
-def truncated_normal(rng: np.random.Generator, mean, sd, low, high) -> np.ndarray:
+def truncated_normal(
+    rng: np.random.Generator,
+    mean: npt.ArrayLike,
+    sd: npt.ArrayLike,
+    low: float,
+    high: float,
+) -> np.ndarray:
     """Inverse-CDF draws (as BIOMASS ``myrtruncnorm``); sd 0 or NaN returns the mean."""
     mean, sd = np.broadcast_arrays(np.asarray(mean, float), np.asarray(sd, float))
     safe = np.where(sd > 0, sd, 1.0)
     lo, hi = ndtr((low - mean) / safe), ndtr((high - mean) / safe)
     u = rng.uniform(size=mean.shape)
     drawn = mean + safe * ndtri(lo + u * (hi - lo))
-    return np.where(sd > 0, drawn, mean)
+    draws: np.ndarray = np.where(sd > 0, drawn, mean)
+    return draws
 
 
 def agb_monte_carlo(
-    d_cm,
-    wood_density,
-    wood_density_sd,
+    d_cm: npt.ArrayLike,
+    wood_density: npt.ArrayLike,
+    wood_density_sd: npt.ArrayLike,
     *,
-    h_m=None,
-    h_sd=None,
+    h_m: npt.ArrayLike | None = None,
+    h_sd: npt.ArrayLike | None = None,
     hd_model: HDModel | None = None,
     d_error: str | float | None = None,
     n: int = 1000,
@@ -108,7 +116,7 @@ def agb_monte_carlo(
     return MonteCarloResult.of(agb.sum(axis=0)), MonteCarloResult.of(carbon.sum(axis=0))
 
 
-def _diameters(rng, d: np.ndarray, d_error) -> np.ndarray:
+def _diameters(rng: np.random.Generator, d: np.ndarray, d_error: str | float | None) -> np.ndarray:
     if d_error is None:
         return d
     if d_error == "chave2004":
@@ -123,7 +131,14 @@ def _diameters(rng, d: np.ndarray, d_error) -> np.ndarray:
     raise ParameterError("d_error", "'chave2004', a non-negative sd in cm, or None")
 
 
-def _heights(rng, d_sim, h_m, h_sd, hd_model: HDModel | None, n: int) -> np.ndarray:
+def _heights(
+    rng: np.random.Generator,
+    d_sim: np.ndarray,
+    h_m: npt.ArrayLike | None,
+    h_sd: npt.ArrayLike | None,
+    hd_model: HDModel | None,
+    n: int,
+) -> np.ndarray:
     if hd_model is not None:
         coef = hd_model.coefficients
         if hd_model.method in (HD_LOG1, HD_LOG2):
@@ -132,7 +147,8 @@ def _heights(rng, d_sim, h_m, h_sd, hd_model: HDModel | None, n: int) -> np.ndar
             h = np.exp(fit + rng.normal(size=d_sim.shape) * hd_model.rse_log)
         else:
             h = hd_model.predict(d_sim) + rng.normal(size=d_sim.shape) * hd_model.rse
-        return np.where(h <= 0, 0.1, h)
+        heights: np.ndarray = np.where(h <= 0, 0.1, h)
+        return heights
     h = np.asarray(h_m, float)
     if h_sd is None:
         raise ParameterError("h_sd", "required with measured heights (0 for no height error)")
@@ -141,7 +157,9 @@ def _heights(rng, d_sim, h_m, h_sd, hd_model: HDModel | None, n: int) -> np.ndar
     return truncated_normal(rng, h[:, None] * np.ones((1, n)), sd, 1.3, upper)
 
 
-def _parameters(rng, posterior: np.ndarray | None, n: int):
+def _parameters(
+    rng: np.random.Generator, posterior: np.ndarray | None, n: int
+) -> tuple[float | np.ndarray, float | np.ndarray, float | np.ndarray]:
     if posterior is None:
         return PARAM4_MEAN
     sample = np.asarray(posterior, float)

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from statistics import fmean, stdev
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -79,6 +80,12 @@ class TaxonValue:
     n: int
 
 
+#: A table's key: (family, genus[, epithet]) in GWDD v1, "genus[ epithet]" in v2.
+_Key = tuple[str, ...] | str
+#: (mean wood density, sd, records behind the mean)
+_Entry = tuple[float, float, int]
+
+
 @dataclass(frozen=True)
 class WoodDensityTable:
     """One reference table, indexed for lookups. Build with :func:`load_table`."""
@@ -86,9 +93,9 @@ class WoodDensityTable:
     version: str
     region: str
     n_records: int
-    species: Mapping[tuple, tuple[float, float, int]]
-    genus: Mapping[tuple, tuple[float, float, int]]
-    family: Mapping[str, tuple[float, float, int]]
+    species: Mapping[_Key, _Entry]
+    genus: Mapping[_Key, _Entry]
+    family: Mapping[_Key, _Entry]
     sd_total: float
     sd_local: float
     digests: Mapping[str, str]
@@ -106,7 +113,9 @@ class WoodDensityTable:
         hit = self.family.get(taxon.family) if taxon.family_given else None
         return TaxonValue(hit[0], hit[1], LEVEL_FAMILY, hit[2]) if hit else None
 
-    def _key(self, taxon: Taxon, families: Mapping[str, str], genus: str, epithet: str = ""):
+    def _key(
+        self, taxon: Taxon, families: Mapping[str, str], genus: str, epithet: str = ""
+    ) -> _Key:
         if self.version == TABLE_GWDD_V2:
             return f"{genus} {epithet}" if epithet else genus
         family = taxon.family if taxon.family_given else families.get(genus, "")
@@ -140,7 +149,7 @@ def _load_v1(region: str) -> WoodDensityTable:
     if region != REGION_WORLD and wanted not in {r["regionid"].lower() for r in rows}:
         raise ParameterError("wood_density_region", f"unknown GWDD v1 region {region!r}")
     kept = [r for r in rows if region == REGION_WORLD or r["regionid"].lower() == wanted]
-    records: dict[tuple, list[float]] = defaultdict(list)
+    records: dict[_Key, list[float]] = defaultdict(list)
     for r in kept:
         records[(r["family"], r["genus"], r["species"])].append(float(r["wd"]))
     sd = _sd_by_level()
@@ -160,15 +169,17 @@ def _load_v1(region: str) -> WoodDensityTable:
     )
 
 
-def _means_of_means(lower: Mapping, key, sd: float) -> dict:
-    groups: dict = defaultdict(list)
+def _means_of_means(
+    lower: Mapping[_Key, _Entry], key: Callable[[Any], _Key], sd: float
+) -> dict[_Key, _Entry]:
+    groups: dict[_Key, list[float]] = defaultdict(list)
     for k, (mean, _, _) in lower.items():
         groups[key(k)].append(mean)
     return {k: (fmean(v), sd, len(v)) for k, v in groups.items()}
 
 
 def _load_v2() -> WoodDensityTable:
-    levels: dict[str, dict] = {LEVEL_SPECIES: {}, LEVEL_GENUS: {}, LEVEL_FAMILY: {}}
+    levels: dict[str, dict[_Key, _Entry]] = {LEVEL_SPECIES: {}, LEVEL_GENUS: {}, LEVEL_FAMILY: {}}
     for r in reference.read_rows(reference.GWDD_V2_FILE):
         key = {LEVEL_SPECIES: r["species"], LEVEL_GENUS: r["genus"], LEVEL_FAMILY: r["family"]}
         levels[r["level_tax"]][key[r["level_tax"]]] = (float(r["wsg"]), float(r["sd"]), 1)
@@ -198,7 +209,8 @@ class WoodDensityAssignment:
     warnings: tuple[Notice, ...]
 
     def levels(self) -> np.ndarray:
-        return np.asarray(LEVELS, dtype=object)[self.level_codes]
+        labels: np.ndarray = np.asarray(LEVELS, dtype=object)[self.level_codes]
+        return labels
 
 
 def taxon_values(
@@ -218,7 +230,9 @@ def taxon_values(
     return out
 
 
-def _local_value(taxon: Taxon, local: Mapping[str, float], table: WoodDensityTable):
+def _local_value(
+    taxon: Taxon, local: Mapping[str, float], table: WoodDensityTable
+) -> TaxonValue | None:
     keys = [f"{g} {e}" for g, e in taxon.names if e] + [g for g, _ in taxon.names]
     for key in keys:
         if key in local:
@@ -262,7 +276,9 @@ def assign_wood_density(
     return WoodDensityAssignment(wd, sd, level, count, notes)
 
 
-def _broadcast(per_taxon: list[TaxonValue | None], codes: np.ndarray):
+def _broadcast(
+    per_taxon: list[TaxonValue | None], codes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     wd = np.array([v.wd if v else math.nan for v in per_taxon], dtype=np.float64)
     sd = np.array([v.sd if v else math.nan for v in per_taxon], dtype=np.float64)
     level = np.array([_CODE[v.level] if v else _NONE for v in per_taxon], dtype=np.int8)
@@ -270,7 +286,13 @@ def _broadcast(per_taxon: list[TaxonValue | None], codes: np.ndarray):
     return wd[codes], sd[codes], level[codes], n[codes]
 
 
-def _fill_plot_means(wd, sd, level, plot_codes, applicable) -> None:
+def _fill_plot_means(
+    wd: np.ndarray,
+    sd: np.ndarray,
+    level: np.ndarray,
+    plot_codes: np.ndarray,
+    applicable: np.ndarray,
+) -> None:
     have = applicable & (level != _NONE)
     n_plots = int(plot_codes.max()) + 1 if plot_codes.size else 0
     counts = np.bincount(plot_codes[have], minlength=n_plots)
@@ -286,7 +308,9 @@ def _fill_plot_means(wd, sd, level, plot_codes, applicable) -> None:
     level[fill] = _CODE[LEVEL_PLOT]
 
 
-def _fill_dataset_mean(wd, sd, level, applicable) -> None:
+def _fill_dataset_mean(
+    wd: np.ndarray, sd: np.ndarray, level: np.ndarray, applicable: np.ndarray
+) -> None:
     need = applicable & (level == _NONE)
     if not need.any():
         return
@@ -309,8 +333,10 @@ def _fill_dataset_mean(wd, sd, level, applicable) -> None:
     level[need] = _CODE[LEVEL_DATASET]
 
 
-def _warnings(taxa, per_taxon, table: WoodDensityTable) -> tuple[Notice, ...]:
-    notes = []
+def _warnings(
+    taxa: Sequence[Taxon], per_taxon: Sequence[TaxonValue | None], table: WoodDensityTable
+) -> tuple[Notice, ...]:
+    notes: list[Notice] = []
     if table.version == TABLE_GWDD_V1 and table.n_records < FEW_RECORDS:
         notes.append(
             Notice(

@@ -15,12 +15,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pichanaki.dispatch import DispatchedRow
+from pichanaki.numbers import DecimalSpec
 from smallholders.models import Project
 
 # Tonnes: 3 decimal places (kg precision); up to a billion tonnes.
-TONNES = {"max_digits": 15, "decimal_places": 3}
+TONNES: DecimalSpec = {"max_digits": 15, "decimal_places": 3}
 # Per-hectare densities and standard errors.
-PER_HA = {"max_digits": 12, "decimal_places": 4}
+PER_HA: DecimalSpec = {"max_digits": 12, "decimal_places": 4}
 
 
 class RunKind(models.TextChoices):

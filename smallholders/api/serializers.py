@@ -1,3 +1,5 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from smallholders.api.permissions import ScopedPrimaryKeyRelatedField
@@ -70,7 +72,7 @@ class SmallholderSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-        validators = []  # uniqueness is checked by the service (model constraints)
+        validators: list[Any] = []  # uniqueness is checked by the service (model constraints)
 
     def get_has_agreement_document(self, obj: Smallholder) -> bool:
         return bool(obj.agreement_document)

@@ -3,6 +3,7 @@ the distribution that would be created, as JSON, writing nothing."""
 
 import json
 from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--policy", type=int, help="policy version (default: the latest)")
         parser.add_argument("--json", action="store_true", required=True, help="print JSON")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:  # argparse values
         project = Project.objects.filter(code=options["project"]).first()
         if project is None:
             raise CommandError(f"No project with code {options['project']!r}.")

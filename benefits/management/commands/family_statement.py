@@ -4,6 +4,7 @@ a family's statement (recorded, with its verification code) as PDF or JSON."""
 import json
 from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["pdf", "json"], required=True)
         parser.add_argument("-o", "--output", required=True, help="file to write")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:  # argparse values
         project = Project.objects.filter(code=options["project"]).first()
         if project is None:
             raise CommandError(f"No project with code {options['project']!r}.")

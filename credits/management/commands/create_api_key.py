@@ -1,6 +1,7 @@
 """`manage.py create_api_key USERNAME [--expires-days N]`: a personal API key, printed once."""
 
 from argparse import ArgumentParser
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="what the key is for")
         parser.add_argument("--expires-days", type=int, default=None)
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:  # argparse values
         if options["expires_days"] is not None and options["expires_days"] <= 0:
             raise CommandError("--expires-days must be a positive number of days")
         user_model = get_user_model()

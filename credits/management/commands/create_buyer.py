@@ -2,6 +2,7 @@
 ledger account and an API key, printed once."""
 
 from argparse import ArgumentParser
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="", help="contact e-mail")
         parser.add_argument("--expires-days", type=int, default=None)
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:  # argparse values
         if options["expires_days"] is not None and options["expires_days"] <= 0:
             raise CommandError("--expires-days must be a positive number of days")
         try:

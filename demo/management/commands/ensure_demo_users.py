@@ -1,5 +1,7 @@
 """`manage.py ensure_demo_users`: the demo logins, printed in Spanish and English."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from demo import services
 from demo.exceptions import DemoError, DemoNotLoaded
+from demo.logins import DemoLogin
 from smallholders.choices import Role
 
 # Printed as it is typed in the project folder (the key is stored only as a hash).
@@ -16,7 +19,7 @@ NEW_KEY_COMMAND = ".venv/bin/python manage.py ensure_demo_users --new-api-key"
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]  # lazy: translated when printed
         "Create, if missing, the demo logins (manager “gestor”, one cooperative staff login per "
         "cooperative, a verifier) and the demo buyer's API key, and print them (the key only "
         "when it is created). Password: $DEMO_PASSWORD or “pichanaki-demo”."
@@ -35,7 +38,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--force", action="store_true", help=_("run even in production mode"))
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:  # argparse values
         password = services.demo_password()
         try:
             services.refuse_in_production(force=options["force"])
@@ -62,7 +65,7 @@ class Command(BaseCommand):
         self.stdout.write(" / ".join(headings))
         self.stdout.write(curl_examples(key.raw or "<pch_…>"))
 
-    def _report(self, url: str, logins: list[services.DemoLogin], password: str) -> str:
+    def _report(self, url: str, logins: list[DemoLogin], password: str) -> str:
         lines = [self.style.SUCCESS(_("Demo logins: sign in at %(url)s") % {"url": url})]
         for login in logins:
             shown = password if login.created else _("unchanged (use --reset-passwords)")

@@ -1,6 +1,7 @@
 """`manage.py seed_demo`: load the demo project (used by `make run`)."""
 
 import argparse
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -24,7 +25,7 @@ def positive_float(text: str) -> float:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]  # lazy: translated when printed
         "Load the demo project “Captura de Carbono Pichanaki” (deterministic, idempotent): "
         "cooperatives, smallholders, parcels in the Pichanaqui district, plantings, monitoring "
         "plots, approved carbon runs and the credits issued from them, a buyer, sales and a "
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--force", action="store_true", help=_("run even in production mode"))
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:  # argparse values
         try:
             services.refuse_in_production(force=options["force"])
             outcome = services.load_demo(
@@ -65,27 +66,29 @@ class Command(BaseCommand):
         if outcome.reason == "demo_exists":
             self.stdout.write(_("The demo project is already loaded: nothing changed."))
             return
+        project = outcome.project
+        assert project is not None  # loaded or completed
         if outcome.reason == "completed":
             self.stdout.write(
                 _("The demo project was loaded before; completed the missing steps: %(steps)s.")
                 % {"steps": ", ".join(outcome.completed_steps)}
             )
         else:
-            self.stdout.write(self.style.SUCCESS(self._report(outcome)))
-        self.stdout.write(self.style.SUCCESS(self._registry_report(outcome.project)))
+            self.stdout.write(self.style.SUCCESS(self._report(outcome, project)))
+        self.stdout.write(self.style.SUCCESS(self._registry_report(project)))
         if options["verbosity"] > 1:
             for name, seconds in outcome.timings.items():
                 self.stdout.write(f"  {name}: {seconds:.2f} s")
 
-    def _report(self, outcome: services.LoadOutcome) -> str:
-        summary = selectors.demo_summary(outcome.project)
+    def _report(self, outcome: services.LoadOutcome, project: Project) -> str:
+        summary = selectors.demo_summary(project)
         return _(
             "Demo project “%(name)s” loaded in %(seconds).1f s: %(cooperatives)d cooperatives, "
             "%(smallholders)d smallholders, %(parcels)d parcels (%(hectares)s ha), "
             "%(plantings)d plantings (%(trees)d trees, %(native).0f%% native), "
             "%(visits)d plot visits with %(measurements)d tree measurements."
         ) % {
-            "name": outcome.project.name,
+            "name": project.name,
             "seconds": outcome.seconds,
             "cooperatives": summary.cooperatives,
             "smallholders": summary.smallholders,

@@ -7,6 +7,7 @@ written). The format is detected from the file unless --format names it. For par
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from parcels.choices import LandUse
+from parcels.importing.base import ImportContext
 from parcels.importing.readers.detect import FORMATS
 from parcels.importing.services import IMPORTERS, Outcome, import_context, import_file
 from pichanaki.locking import LockTimeout
@@ -41,7 +43,7 @@ class Command(BaseCommand):
             "land-use column or an empty cell); without it such rows are errors.",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:  # argparse values
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": path})
@@ -64,7 +66,7 @@ class Command(BaseCommand):
                 returncode=1,
             )
 
-    def _context(self, options: dict) -> object:
+    def _context(self, options: dict[str, Any]) -> ImportContext:
         try:
             project = Project.objects.get(code=options["project"])
             cooperative = (

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, gettext_noop
 
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help=gettext("also write the JSON to this file"))
         parameters.add_parameter_arguments(parser, gettext)
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:  # argparse values
         try:
             params = parameters.parameters_from_options(options)
         except ParameterError as error:
