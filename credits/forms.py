@@ -9,7 +9,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
-from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple, FilteredSelectMultiple
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credits import services
 from credits.choices import AccountKind, UnitType
-from credits.models import Account, BuyerOrganisation, Reservation
+from credits.models import Account, BuyerOrganisation, Reservation, Reversal
 from parcels.models import CalculationRun, Parcel, RunKind, RunStatus
 from smallholders.models import Project
 from smallholders.selectors import AnyUser, projects_for, scope_for
@@ -285,7 +286,8 @@ class ReversalForm(OperationForm):
         queryset=Parcel.objects.none(),
         required=False,
         help_text=_("The parcels where trees were lost (none for a project-wide loss)."),
-        widget=FilteredSelectMultiple(_("parcels"), is_stacked=False),
+        # searched as typed (the parcels' admin search, scoped), not every parcel on the page
+        widget=AutocompleteSelectMultiple(Reversal._meta.get_field("parcels"), admin.site),
     )
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
