@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from credits import selectors
@@ -13,6 +13,10 @@ from credits.admin.base import RUN_BULK, LedgerAdmin, printed_ranges
 from credits.models import Issuance, LedgerEvent, SerialBlock
 from credits.serials import SerialFormatError, parse_serial
 from pichanaki.exports import csv_response
+from pichanaki.numbers import units
+
+#: parcels named on a serial block's page (its share of every parcel is in the CSV)
+LARGEST_SHARES = 10
 
 
 @admin.register(SerialBlock)
@@ -56,11 +60,24 @@ class SerialBlockAdmin(LedgerAdmin):
 
     @admin.display(description=_("parcels (pro rata)"))
     def parcels(self, obj: SerialBlock) -> str:
-        return (
-            format_html_join(
-                ", ", "{}: {}", ((c.parcel_id, c.units) for c in selectors.trace_block(obj))
-            )
-            or "—"
+        """The largest shares only (a block can draw on every parcel of the project); every
+        parcel's contribution is in the issuance's CSV."""
+        shares = [c for c in selectors.trace_block(obj) if c.units]
+        if not shares:
+            return "—"
+        largest = sorted(shares, key=lambda c: (-c.units, c.parcel_id))[:LARGEST_SHARES]
+        shown = format_html_join(", ", "{}: {}", ((c.parcel_id, units(c.units)) for c in largest))
+        if len(shares) == len(largest):
+            return shown
+        csv_url = reverse("admin:credits_issuance_contributions_csv", args=[obj.issuance_id])
+        rest = len(shares) - len(largest)
+        more = ngettext("and %(n)s more parcel", "and %(n)s more parcels", rest)
+        return format_html(
+            '{} {} (<a href="{}">{}</a>)',
+            shown,
+            more % {"n": units(rest)},
+            csv_url,
+            gettext("every parcel (CSV)"),
         )
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
