@@ -99,6 +99,7 @@ CUSTOM_PATTERNS = {
     ("parcels.CalculationRun", "<int:run_id>/progress/"): "run_page",
     ("parcels.CalculationRun", "<int:run_id>/review/"): "run_review",
     ("parcels.CalculationRun", "<int:run_id>/parcels.csv"): "run_csv",
+    ("credits.Issuance", "<int:issuance_id>/contributions.csv"): "issuance_csv",
 }
 
 #: the admin site's own URLs (not a ModelAdmin's)
