@@ -7,7 +7,7 @@ a second run only measures. Every page the walker of the test suite finds (admin
 and add pages, operations, public registry) is fetched in-process with Django's test client for
 the superuser, the manager and an anonymous visitor: best of three after one warm-up. Prints
 the slowest pages at 10× with their 1× time and the 10×/1× ratio, then any faster page over the
-goal (for information: the ratios of pages of a few ms are noisy); `BENCH_PAGES_JSON=<file>`
+goal taking 0.1 s or more (for information); `BENCH_PAGES_JSON=<file>`
 also writes every page's times. Goal: ratio ≤ 1.5 for each.
 """
 
@@ -25,6 +25,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pichanaki.settings")
 SCALES = (1, 10)
 SHOWN = 10
 GOAL = 1.5
+MIN_OTHER = 0.1  # seconds
 REPEATS = 3
 PERSONAS = ("raiz", "gestor", "anonymous")
 
@@ -100,8 +101,9 @@ def measure(url: str) -> dict[str, float]:
 
 
 def print_others(small: dict[str, float], large: dict[str, float], *, shown: list[str]) -> None:
-    """The pages not among the slowest whose ratio is over the goal, worst first."""
-    others = [k for k in small.keys() & large.keys() if k not in shown]
+    """The pages not among the slowest whose ratio is over the goal, worst first (those of at
+    least MIN_OTHER seconds at 10×: the ratios of pages of a few ms are mostly noise)."""
+    others = [k for k in small.keys() & large.keys() if k not in shown and large[k] >= MIN_OTHER]
     for key in sorted(others, key=lambda k: large[k] / small[k], reverse=True):
         ratio = large[key] / small[key]
         if ratio > GOAL:
