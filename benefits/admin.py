@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -130,20 +131,8 @@ class AdvanceAdmin(ScopedAdmin):
         return False
 
 
-class LineInline(admin.TabularInline):
-    model = DistributionLine
-    fields = ["smallholder", "units", "share", "held_in_trust", "advance_recovered", "amount",
-              "status"]  # fmt: skip
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return selectors.lines_for(user=request.user)
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+#: lines listed by family on a distribution's page (the rest: its totals, the lines list)
+LARGEST_LINES = 50
 
 
 @admin.register(Distribution)
@@ -156,11 +145,27 @@ class DistributionAdmin(ReadOnlyMixin, ScopedAdmin):
     list_display = ["pk", "project", "status", "gross", "currency", "gross_pen", "producers_pool",
                     "created_at", "approved_by"]  # fmt: skip
     list_filter = ["project", "status"]
-    inlines = [LineInline]
     actions = ["approve", "export_csv", "export_xlsx"]
+    change_form_template = "admin/benefits/distribution/change_form.html"
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(pk__in=selectors.distributions_for(user=request.user).values("pk"))
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        """The lines as totals per cooperative and the largest lines (a table from a selector,
+        not an inline: one line per family grows with the project); every line is one click
+        away in the lines list, filtered to this distribution."""
+        distribution = self._object_in_scope(request, object_id)
+        lines = selectors.distribution_lines(
+            user=request.user, distribution_id=distribution.pk, largest=LARGEST_LINES
+        )
+        every = reverse("admin:benefits_distributionline_changelist")
+        context = {
+            **(extra_context or {}),
+            "lines": lines,
+            "lines_url": f"{every}?distribution__id__exact={distribution.pk}",
+        }
+        return super().change_view(request, object_id, form_url, context)
 
     @admin.action(description=_("Approve the selected distributions"), permissions=["approve"])
     def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -221,6 +226,11 @@ class DistributionLineAdmin(ReadOnlyMixin, ScopedAdmin):
             ((_reversal_text(r),) for r in reversals_against([line]).get(obj.pk, [])),
         )  # fmt: skip
         return format_html("<ul>{}{}</ul>", events, reversals)
+
+    # newest distribution first, in the order of its unique index: a page of rows, not every
+    # line joined and sorted by family name
+    ordering = ["-distribution_id", "-smallholder_id"]
+    show_full_result_count = False
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(pk__in=selectors.lines_for(user=request.user).values("pk"))

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -60,6 +60,39 @@ def lines_for(*, user: AnyUser) -> QuerySet[DistributionLine]:
     if scope.role == Role.STAFF and scope.cooperative_id is not None:
         return rows.filter(smallholder__cooperative_id=scope.cooperative_id)
     return rows.none()
+
+
+@dataclass(frozen=True)
+class DistributionLines:
+    """A distribution's lines as its page shows them, a bounded number of rows however many
+    families it pays: totals per cooperative (every line counted) and the largest lines."""
+
+    cooperatives: list[dict]  # {"name", "families", "units", "share", "held_in_trust", "amount"}
+    largest: list[DistributionLine]
+    families: int
+
+
+def distribution_lines(*, user: AnyUser, distribution_id: int, largest: int) -> DistributionLines:
+    """Two queries: the totals per cooperative, then the `largest` lines (by share)."""
+    rows = lines_for(user=user).filter(distribution_id=distribution_id)
+    cooperatives = [
+        {"name": row["smallholder__cooperative__name"], **row}
+        for row in rows.values("smallholder__cooperative__name")
+        .annotate(
+            families=Count("pk"),
+            units=Sum("units"),
+            share=Sum("share"),
+            held_in_trust=Sum("held_in_trust"),
+            amount=Sum("amount"),
+        )
+        .order_by("-share", "smallholder__cooperative__name")
+    ]
+    top = rows.order_by("-share", "pk")[:largest]
+    return DistributionLines(
+        cooperatives=cooperatives,
+        largest=list(top),
+        families=sum(row["families"] for row in cooperatives),
+    )
 
 
 def access_line(*, user: AnyUser, line_id: int | str) -> DistributionLine:

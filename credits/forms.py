@@ -9,14 +9,15 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
-from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple, FilteredSelectMultiple
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from credits import services
 from credits.choices import AccountKind, UnitType
-from credits.models import Account, BuyerOrganisation, Reservation
+from credits.models import Account, BuyerOrganisation, Reservation, Reversal
 from credits.selectors import managed_projects, operable_accounts
 from parcels.models import Parcel
 from quantification.models import CalculationRun, RunKind, RunStatus
@@ -271,7 +272,8 @@ class ReversalForm(OperationForm):
         queryset=Parcel.objects.none(),
         required=False,
         help_text=_("The parcels where trees were lost (none for a project-wide loss)."),
-        widget=FilteredSelectMultiple(_("parcels"), is_stacked=False),
+        # searched as typed (the parcels' admin search, scoped), not every parcel on the page
+        widget=AutocompleteSelectMultiple(Reversal._meta.get_field("parcels"), admin.site),
     )
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 

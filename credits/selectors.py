@@ -89,9 +89,7 @@ def buyer_account_for(*, user: AnyUser) -> Account | None:
     if organisation is None and user.is_authenticated and scope_for(user).role == Role.BUYER:
         organisations = list(user.buyer_organisations.all()[:2])
         organisation = organisations[0] if len(organisations) == 1 else None
-    if organisation is None:
-        return None
-    return Account.objects.filter(organisation=organisation).first()
+    return Account.objects.filter(organisation=organisation).first() if organisation else None
 
 
 def ledger_rows_for(queryset: QuerySet, *, user: AnyUser) -> QuerySet:

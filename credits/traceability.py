@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, F, Sum
 
 from credits.choices import EventKind
 from credits.models import Issuance, IssuanceContribution, LedgerEvent, Reversal
-from credits.selectors import IssuanceShare
+from credits.selectors import IssuanceShare, contributions_for
+from smallholders.selectors import AnyUser
 
 
 @dataclass(frozen=True)
@@ -135,3 +136,38 @@ def issuance_weights(
         )
     ]
     return totals, shares
+
+
+@dataclass(frozen=True)
+class IssuanceContributions:
+    """An issuance's contributions as its page shows them, a bounded number of rows however
+    many parcels it drew on: totals per cooperative (every row counted) and the largest parcels."""
+
+    cooperatives: list[dict]  # {"name", "parcels", "tonnes"}, largest first
+    largest: list[IssuanceContribution]  # with `tonnes` (units + buffer units)
+    parcels: int
+
+
+def issuance_contributions(
+    *, user: AnyUser, issuance_id: int, largest: int
+) -> IssuanceContributions:
+    """Two queries: the totals per cooperative, then the `largest` parcels (by tonnes)."""
+    rows = contributions_for(user=user).filter(issuance_id=issuance_id)
+    tonnes = F("units") + F("buffer_units")
+    cooperatives = [
+        {"name": row["smallholder__cooperative__name"], **row}
+        for row in rows.values("smallholder__cooperative__name")
+        .annotate(parcels=Count("parcel_id"), tonnes=Sum(tonnes))
+        .order_by("-tonnes", "smallholder__cooperative__name")
+    ]
+    top = (
+        rows.select_related("parcel", "smallholder__cooperative")
+        .defer("parcel__boundary")
+        .annotate(tonnes=tonnes)
+        .order_by("-tonnes", "parcel_id")
+    )
+    return IssuanceContributions(
+        cooperatives=cooperatives,
+        largest=list(top[:largest]),
+        parcels=sum(row["parcels"] for row in cooperatives),
+    )

@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from credits.api.keys import create_api_key, revoke_api_key
 from credits.models import ApiKey
@@ -70,6 +70,8 @@ def load_demo(
         context = steps.DemoContext(seed=seed, scale=scale, district=project.area, project=project)
     completed = _complete(context, timings)
     reason = "loaded" if project is None else "completed" if completed else "demo_exists"
+    if reason != "demo_exists":
+        _refresh_planner_statistics()
     return LoadOutcome(
         reason != "demo_exists",
         reason,
@@ -97,6 +99,15 @@ def _load_field_data(*, scale: float, seed: int, timings: dict[str, float]) -> s
     # Written in bulk (no model signals): tell the listeners once the load commits.
     announce_field_data_written(project_id=context.project.pk)
     return context
+
+
+def _refresh_planner_statistics() -> None:
+    """ANALYZE after the bulk load (PostgreSQL): until the tables are analysed (by autovacuum,
+    later, or never where it is off) the planner takes them for nearly empty and joins
+    thousands of rows by nested loops, so the first pages would take seconds."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _complete(context: steps.DemoContext, timings: dict[str, float]) -> tuple[str, ...]:

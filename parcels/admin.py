@@ -238,8 +238,13 @@ class PlantingAdmin(FieldDataAdmin):
     search_fields = ["parcel__code", "species__scientific_name", "species__common_name_es"]
     autocomplete_fields = ["parcel", "species", "replanting_of"]
     date_hierarchy = "planted_on"
+    # The parcel's id, not its own ordering (project name, code): a page of rows read in index
+    # order, not every planting joined and sorted by text. Boundaries are not shown.
+    ordering = ["parcel_id", "planted_on"]
+    show_full_result_count = False
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        queryset = queryset.defer("parcel__boundary")
         return queryset.filter(pk__in=selectors.plantings_for(user=request.user).values("pk"))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -260,6 +265,8 @@ class MonitoringPlotAdmin(MapAdminMixin, FieldDataAdmin):
     search_fields = ["code", "parcel__code", "team"]
     autocomplete_fields = ["parcel"]
     date_hierarchy = "measured_on"
+    ordering = ["parcel_id", "code", "measured_on"]  # in index order, as plantings
+    show_full_result_count = False
     fields = [
         "parcel",
         "code",
@@ -294,6 +301,8 @@ class TreeMeasurementAdmin(FieldDataAdmin):
     list_select_related = ["plot", "species"]
     search_fields = ["tree_tag", "plot__code", "plot__parcel__code", "species__scientific_name"]
     autocomplete_fields = ["plot", "species"]
+    ordering = ["plot_id", "tree_tag", "stem"]  # in index order, as plantings
+    show_full_result_count = False
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(

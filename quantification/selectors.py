@@ -78,7 +78,9 @@ def previous_verified_run(
 
 
 def parcel_results(*, run: CalculationRun) -> QuerySet[ParcelResult]:
-    return run.parcels.select_related("parcel", "stratum").order_by("parcel__code")
+    # without the boundaries, which are not shown: the page sorts every result of the run
+    rows = run.parcels.select_related("parcel", "stratum").defer("parcel__boundary")
+    return rows.order_by("parcel__code")
 
 
 def parcel_issuance(*, run: CalculationRun) -> dict[int, dict[int, int]]:

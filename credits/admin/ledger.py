@@ -2,21 +2,21 @@
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from credits import selectors
+from credits import selectors, traceability
 from credits.admin.base import RUN_BULK, LedgerAdmin, printed_ranges
-from credits.models import (
-    Issuance,
-    IssuanceContribution,
-    LedgerEvent,
-    SerialBlock,
-)
+from credits.models import Issuance, LedgerEvent, SerialBlock
 from credits.serials import SerialFormatError, parse_serial
+from pichanaki.exports import csv_response
+from pichanaki.numbers import units
+
+#: parcels named on a serial block's page (its share of every parcel is in the CSV)
+LARGEST_SHARES = 10
 
 
 @admin.register(SerialBlock)
@@ -60,11 +60,24 @@ class SerialBlockAdmin(LedgerAdmin):
 
     @admin.display(description=_("parcels (pro rata)"))
     def parcels(self, obj: SerialBlock) -> str:
-        return (
-            format_html_join(
-                ", ", "{}: {}", ((c.parcel_id, c.units) for c in selectors.trace_block(obj))
-            )
-            or "—"
+        """The largest shares only (a block can draw on every parcel of the project); every
+        parcel's contribution is in the issuance's CSV."""
+        shares = [c for c in selectors.trace_block(obj) if c.units]
+        if not shares:
+            return "—"
+        largest = sorted(shares, key=lambda c: (-c.units, c.parcel_id))[:LARGEST_SHARES]
+        shown = format_html_join(", ", "{}: {}", ((c.parcel_id, units(c.units)) for c in largest))
+        if len(shares) == len(largest):
+            return shown
+        csv_url = reverse("admin:credits_issuance_contributions_csv", args=[obj.issuance_id])
+        rest = len(shares) - len(largest)
+        more = ngettext("and %(n)s more parcel", "and %(n)s more parcels", rest)
+        return format_html(
+            '{} {} (<a href="{}">{}</a>)',
+            shown,
+            more % {"n": units(rest)},
+            csv_url,
+            gettext("every parcel (CSV)"),
         )
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
@@ -132,31 +145,8 @@ class LedgerEventAdmin(LedgerAdmin):
         return printed_ranges(obj.project, obj.unit_type, obj.vintage, obj.serials) or "—"
 
 
-class ContributionInline(admin.TabularInline):
-    model = IssuanceContribution
-    fields = ["parcel", "smallholder", "tonnes"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    @admin.display(description=_("tonnes (tCO2e)"))
-    def tonnes(self, obj: IssuanceContribution) -> int:
-        return obj.units + obj.buffer_units
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("parcel", "smallholder")
-
-    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return True  # shown only on an issuance page, which is already scoped
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+#: parcels listed by name on an issuance's page (the rest are in its totals and its CSV)
+LARGEST_CONTRIBUTIONS = 50
 
 
 @admin.register(Issuance)
@@ -175,8 +165,52 @@ class IssuanceAdmin(LedgerAdmin):
     search_fields = ["project__name", "project__code"]
     fields = list_display + ["event"]
     readonly_fields = fields
-    inlines = [ContributionInline]
+    change_form_template = "admin/credits/issuance/change_form.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # the run's title only: its details (per-parcel JSON) grow with the project
         return super().get_queryset(request).select_related("project", "run").defer(*RUN_BULK)
+
+    def get_urls(self):
+        csv = path(
+            "<int:issuance_id>/contributions.csv",
+            self.admin_site.admin_view(self.contributions_csv_view),
+            name="credits_issuance_contributions_csv",
+        )
+        return [csv, *super().get_urls()]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        """The contributions as totals per cooperative and the largest parcels (a table from a
+        selector, not an inline: an inline lists every parcel, and issuances grow with the
+        project); every parcel is in the CSV."""
+        issuance = self._object_in_scope(request, object_id)
+        summary = traceability.issuance_contributions(
+            user=request.user, issuance_id=issuance.pk, largest=LARGEST_CONTRIBUTIONS
+        )
+        csv_url = reverse("admin:credits_issuance_contributions_csv", args=[issuance.pk])
+        context = {**(extra_context or {}), "contributions": summary, "contributions_csv": csv_url}
+        return super().change_view(request, object_id, form_url, context)
+
+    def contributions_csv_view(self, request: HttpRequest, issuance_id: int) -> HttpResponse:
+        """Every parcel's contribution, scoped like the page (out of scope: 404)."""
+        issuance = self._object_in_scope(request, str(issuance_id))
+        rows = (
+            selectors.contributions_for(user=request.user)
+            .filter(issuance_id=issuance.pk)
+            .select_related("parcel", "smallholder__cooperative")
+            .defer("parcel__boundary")
+            .order_by("parcel__code")
+        )
+        headers = [
+            gettext("parcel"),
+            gettext("smallholder"),
+            gettext("cooperative"),
+            gettext("units"),
+            gettext("buffer units"),
+        ]
+        lines = (
+            [r.parcel.code, str(r.smallholder), str(r.smallholder.cooperative), r.units,
+             r.buffer_units]
+            for r in rows.iterator(chunk_size=2000)
+        )  # fmt: skip
+        return csv_response(headers, lines, name=f"issuance-{issuance.pk}-contributions")

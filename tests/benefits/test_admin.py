@@ -5,7 +5,8 @@ from django.test import Client
 
 from benefits import services
 from benefits.models import Distribution
-from tests.base import PASSWORD
+from smallholders.choices import Role
+from tests.base import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +74,28 @@ def test_a_verifier_keeps_the_approval_but_no_other_write_action(preview, sold):
 def admin_actions(client: Client, url: str) -> set[str]:
     form = client.get(url).context["action_form"]  # None when the page offers no action
     return {value for value, _ in form.fields["action"].choices} if form else set()
+
+
+def test_a_distribution_page_shows_totals_and_only_the_largest_lines(preview, sold, monkeypatch):
+    from benefits import admin as benefits_admin
+
+    monkeypatch.setattr(benefits_admin, "LARGEST_LINES", 1)
+    p = sold.ledger.personas
+    families = preview.lines.count()
+    assert families > 1
+    html = client_for(p.manager_a).get(f"/admin/benefits/distribution/{preview.pk}/change/")
+    html = html.content.decode()
+    largest = html.split('id="largest-lines"')[1].split("</table>")[0]
+    assert largest.count("<tr>") == 1 + 1  # header and the largest line
+    top = preview.lines.order_by("-share", "pk").first()
+    assert str(top.smallholder) in largest
+    totals = html.split('id="lines-by-cooperative"')[1].split("</table>")[0]
+    assert p.coop_a1.name in totals
+    assert f"paga a {families} familias" in html
+    every = f"/admin/benefits/distributionline/?distribution__id__exact={preview.pk}"
+    assert every.replace("&", "&amp;") in html
+    listed = client_for(p.manager_a).get(every)
+    assert listed.status_code == 200 and listed.context["cl"].result_count == families
+    manager_b = make_user("manager_b", Role.MANAGER, projects=(p.project_b,))
+    other = client_for(manager_b).get(f"/admin/benefits/distribution/{preview.pk}/change/")
+    assert other.status_code == 404

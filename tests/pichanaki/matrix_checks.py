@@ -213,6 +213,7 @@ class Checker:
             "old_change_url": "",
             "run_page": "progress/",
             "run_csv": "parcels.csv",
+            "issuance_csv": "contributions.csv",
             "reservation_operation": "",
         }[kind]
         return f"{base}{obj.pk}/{suffix}"
@@ -249,6 +250,7 @@ class Checker:
             "old_change_url": {301, 302},
             "run_page": {200},
             "run_csv": {200},
+            "issuance_csv": {200},
             "run_review": {405},
         }[kind]
         self.expect(persona, "GET", url, get_wanted)
@@ -259,6 +261,7 @@ class Checker:
             "history",
             "run_page",
             "run_csv",
+            "issuance_csv",
             "old_change_url",
         ):  # reads, whatever the method
             self.expect(persona, "POST", url, range(200, 500), unchanged=model)
