@@ -147,14 +147,24 @@ def test_a_refresh_asked_before_the_last_one_ran_does_nothing(demo) -> None:
 def test_a_payment_is_seen_once_the_benefits_app_announces_its_commit(
     demo, tasks_run_inline, django_capture_on_commit_callbacks
 ) -> None:
+    from benefits.chain import append_payment_events
     from benefits.models import PaymentEvent
     from benefits.signals import announce_money_changed
 
     manager = User.objects.get(username="gestor")
     before = shown(manager, demo, None)["money"].paid_pen
     event = PaymentEvent.objects.filter(line__distribution__project=demo, status="paid").first()
-    PaymentEvent.objects.filter(pk=event.pk).update(amount=event.amount + 1)  # no model signal
-    with django_capture_on_commit_callbacks(execute=True):
+    extra = PaymentEvent(
+        line_id=event.line_id,
+        status="paid",
+        amount=Decimal("1.00"),
+        paid_on=event.paid_on,
+        method=event.method,
+        reference=f"{event.reference}-extra",
+        created_at=timezone.now(),
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        append_payment_events(project_id=demo.pk, events=[extra])  # a bulk write: no model signal
         announce_money_changed(project_id=demo.pk)
     after = shown(manager, demo, None)["money"].paid_pen
     assert after == before + 1 == money_summary(project=demo).paid_pen
