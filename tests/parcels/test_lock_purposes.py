@@ -33,7 +33,7 @@ from quantification import services as run_services
 from quantification.models import CalculationRun
 from tests.base import PASSWORD, build_personas
 from tests.parcels.builders import cell, make_parcel, make_smallholder
-from tests.quantification.helpers import succeeded_run
+from tests.quantification.runs.helpers import succeeded_run
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 

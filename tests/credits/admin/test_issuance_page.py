@@ -8,7 +8,7 @@ from credits.admin import ledger as ledger_admin
 from credits.models import IssuanceContribution
 from smallholders.choices import Role
 from tests.base import make_user
-from tests.credits.test_admin import login
+from tests.credits.admin.helpers import login
 
 pytestmark = pytest.mark.django_db
 
