@@ -350,9 +350,17 @@ def sold_blocks(*, sale_ids: Sequence[int]) -> list[SoldBlock]:
     rows: QuerySet[SerialBlock, tuple[Any, ...]] = (
         SerialBlock.objects.filter(created_event__sale__in=sale_ids)
         .values_list(
-            "created_event__sale", "pk", "issuance_id", "quantity",
-            "unit_type", "vintage", "serial_start", "serial_end",
-            "project__registry__prefix", "project__country", "project__registry__number",
+            "created_event__sale",
+            "pk",
+            "issuance_id",
+            "quantity",
+            "unit_type",
+            "vintage",
+            "serial_start",
+            "serial_end",
+            "project__registry__prefix",
+            "project__country",
+            "project__registry__number",
         )  # fmt: skip
         .order_by("created_event__sale", "serial_start")
     )
@@ -365,15 +373,8 @@ def sold_blocks(*, sale_ids: Sequence[int]) -> list[SoldBlock]:
 def _printed_range(
     unit_type: str, vintage: int, start: int, end: int, prefix: str, country: str, number: int
 ) -> str:
-    return format_range(
-        prefix=prefix,
-        country=country,
-        project_number=number,
-        unit_type=unit_type,
-        vintage=vintage,
-        start=start,
-        end=end,
-    )
+    return format_range(prefix=prefix, country=country, project_number=number,
+                        unit_type=unit_type, vintage=vintage, start=start, end=end)  # fmt: skip
 
 
 def issuance_shares(*, issuance_ids: Iterable[int]) -> list[IssuanceShare]:

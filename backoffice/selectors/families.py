@@ -49,7 +49,7 @@ class FamilyPage:
     boundaries: dict[str, Any]  # a GeoJSON FeatureCollection of the parcels, for the map
     tonnes_verified: Decimal
     credits: dict[str, int]
-    lines: list[DistributionLine]  # the family's distribution lines (what each distribution gave them)
+    lines: list[DistributionLine]  # the family's lines (what each distribution gave them)
     payments: list[PaymentEvent]  # payment events of those lines, newest first
     statements: list[Statement]  # statements issued to the family, newest first
 
@@ -127,7 +127,9 @@ def family_page(*, user: AnyUser, view: PanelView, smallholder_id: int) -> Famil
     )
 
 
-def family_money(*, user: AnyUser, view: PanelView, smallholder: Smallholder) -> dict[str, list[Any]]:
+def family_money(
+    *, user: AnyUser, view: PanelView, smallholder: Smallholder
+) -> dict[str, list[Any]]:
     """The family's lines, payments and statements in the view's project, each list scoped by
     the benefits app's own rules (a role that may not read them gets empty lists)."""
     lines = lines_for(user=user).filter(smallholder=smallholder, distribution__project=view.project)
