@@ -31,15 +31,17 @@ def request_refresh(*, project_id: int) -> None:
     transaction.on_commit(send, robust=True)
 
 
-def _project_id(instance) -> int | None:
+def _project_id(
+    instance: Smallholder | Parcel | Planting | SurvivalCount | MonitoringPlot,
+) -> int | None:
     """The row's project, through its parent (still there when the row is being deleted)."""
     if isinstance(instance, Smallholder | Parcel):
         return instance.project_id
     if isinstance(instance, SurvivalCount):
-        rows = Planting.objects.filter(pk=instance.planting_id)
-        return rows.values_list("parcel__project_id", flat=True).first()
-    rows = Parcel.objects.filter(pk=instance.parcel_id)
-    return rows.values_list("project_id", flat=True).first()
+        plantings = Planting.objects.filter(pk=instance.planting_id)
+        return plantings.values_list("parcel__project_id", flat=True).first()
+    parcels = Parcel.objects.filter(pk=instance.parcel_id)
+    return parcels.values_list("project_id", flat=True).first()
 
 
 def on_row_change(sender, instance, raw: bool = False, **kwargs) -> None:

@@ -74,12 +74,12 @@ def compute_rollups(*, project_id: int, threshold: Decimal) -> list[CooperativeR
     _tree_figures(rows, project_id, threshold)
     _monitoring_figures(rows, project_id)
     _money_figures(rows, project_id)
-    for cooperative_id, row in rows.items():
-        row.cooperative_id = cooperative_id
+    for cooperative_id, rollup in rows.items():
+        rollup.cooperative_id = cooperative_id
     return list(rows.values())
 
 
-def _parcel_figures(rows: dict, project_id: int) -> None:
+def _parcel_figures(rows: dict[int, CooperativeRollup], project_id: int) -> None:
     validated = Q(status=ParcelStatus.VALIDATED)
     totals = (
         Parcel.objects.filter(project_id=project_id)
@@ -99,7 +99,7 @@ def _parcel_figures(rows: dict, project_id: int) -> None:
         rollup.hectares_validated = row["hectares"] or Decimal(0)
 
 
-def _tree_figures(rows: dict, project_id: int, threshold: Decimal) -> None:
+def _tree_figures(rows: dict[int, CooperativeRollup], project_id: int, threshold: Decimal) -> None:
     plantings = Planting.objects.filter(parcel__project_id=project_id)
     counts = SurvivalCount.objects.filter(planting=OuterRef("pk"))
     last_alive = Subquery(counts.order_by("-counted_on").values("trees_alive")[:1])
@@ -129,7 +129,7 @@ def _tree_figures(rows: dict, project_id: int, threshold: Decimal) -> None:
         rows[row[PARCEL_COOPERATIVE]].low_survival_plantings = row["n"]
 
 
-def _monitoring_figures(rows: dict, project_id: int) -> None:
+def _monitoring_figures(rows: dict[int, CooperativeRollup], project_id: int) -> None:
     per_year = (
         MonitoringPlot.objects.filter(parcel__project_id=project_id)
         .annotate(year=ExtractYear("measured_on"))
@@ -152,7 +152,7 @@ def _monitoring_figures(rows: dict, project_id: int) -> None:
         rows[row[COOPERATIVE]].last_monitored.append([day, row["n"]])
 
 
-def _money_figures(rows: dict, project_id: int) -> None:
+def _money_figures(rows: dict[int, CooperativeRollup], project_id: int) -> None:
     lines = DistributionLine.objects.filter(distribution__project_id=project_id)
     to_pay = Q(status__in=(LineStatus.ACCRUED, LineStatus.APPROVED))
     per_line = lines.values(COOPERATIVE).annotate(

@@ -9,7 +9,7 @@ import datetime as dt
 import io
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -206,7 +206,7 @@ def release_trust(*, hold_id: int, actor: User, reason: str) -> TrustHold:
 
 
 @transaction.atomic(durable=True)
-def return_trust(*, hold_id: int, actor: AbstractBaseUser, reason: str) -> TrustHold:
+def return_trust(*, hold_id: int, actor: User | None, reason: str) -> TrustHold:
     """The deadline passed: the held share goes where the policy says (a CANCELLED event on
     the line; the project's next distribution takes the amount in, see `benefits.trust`)."""
     return _resolve_hold(hold_id, actor, reason, TrustStatus.RETURNED, LineStatus.CANCELLED)

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.functional import Promise
+
 from benefits.choices import Clawback
 from benefits.models import DistributionLine
 from credits.traceability import ParcelReversal, reversals_of_parcels
@@ -31,7 +33,7 @@ class ReversalAgainst:
     taken_back: Decimal  # soles taken back from the family: none under "never"
 
     @property
-    def clawback_label(self) -> str:
+    def clawback_label(self) -> str | Promise:
         return Clawback(self.clawback).label
 
 
@@ -54,7 +56,8 @@ def reversals_against(lines: Iterable[DistributionLine]) -> dict[int, list[Rever
                 units[ids[p["parcel"]]] += p["units"]
         for reversal in reversals:
             touched = sorted(reversal.parcel_ids & set(units))
-            if touched and reversal.created_at >= line.distribution.approved_at:
+            # approved_at is not None: lines without one were left out above (mypy cannot see it)
+            if touched and reversal.created_at >= line.distribution.approved_at:  # type: ignore[operator]
                 out[line.pk].append(
                     ReversalAgainst(
                         reversal=reversal,

@@ -11,6 +11,7 @@ Out-of-scope objects are "not found" (404).
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -114,7 +115,7 @@ def statements_for(*, user: AnyUser) -> QuerySet[Statement]:
         return rows
     if scope.role == Role.MANAGER:
         return rows.filter(project_id__in=scope.project_ids)
-    if scope.role == Role.STAFF:
+    if scope.role == Role.STAFF and scope.cooperative_id is not None:
         return rows.filter(smallholder__cooperative_id=scope.cooperative_id)
     return rows.none()
 
@@ -193,7 +194,9 @@ def money_over_time(
     ]
 
 
-def revenue_rows(project: Project, cooperative: Cooperative | None = None):
+def revenue_rows(
+    project: Project, cooperative: Cooperative | None = None
+) -> Iterator[tuple[str, dt.date, Decimal]]:
     """(currency, month, amount) per sale, attributed to the cooperative when one is given."""
     if cooperative is None:
         for sale in confirmed_sales(project_id=project.pk):

@@ -11,9 +11,9 @@ Out-of-scope objects are "not found" (404).
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Model, Q, QuerySet, Sum
 from django.http import Http404
 
 from credits.apportion import apportion
@@ -35,6 +35,8 @@ from credits.serials import SerialFormatError, SerialRange, format_range, parse_
 from smallholders.choices import Role
 from smallholders.models import Project
 from smallholders.selectors import AnyUser, projects_for, scope_for
+
+_M = TypeVar("_M", bound=Model)
 
 
 def availability(
@@ -92,7 +94,7 @@ def buyer_account_for(*, user: AnyUser) -> Account | None:
     return Account.objects.filter(organisation=organisation).first() if organisation else None
 
 
-def ledger_rows_for(queryset: QuerySet, *, user: AnyUser) -> QuerySet:
+def ledger_rows_for(queryset: QuerySet[_M], *, user: AnyUser) -> QuerySet[_M]:
     """Rows with `project` and `account` a buyer, manager, verifier or superuser may read."""
     account = buyer_account_for(user=user)
     if account is not None:
@@ -343,7 +345,7 @@ def confirmed_sales(*, project_id: int, sale_ids: Sequence[int] | None = None) -
 
 def sold_blocks(*, sale_ids: Sequence[int]) -> list[SoldBlock]:
     """sale → the blocks its SELL event created (one query, whatever the number of sales)."""
-    rows = (
+    rows: QuerySet[SerialBlock, tuple[Any, ...]] = (
         SerialBlock.objects.filter(created_event__sale__in=sale_ids)
         .values_list(
             "created_event__sale",
@@ -366,16 +368,11 @@ def sold_blocks(*, sale_ids: Sequence[int]) -> list[SoldBlock]:
     ]
 
 
-def _printed_range(unit_type, vintage, start, end, prefix, country, number) -> str:
-    return format_range(
-        prefix=prefix,
-        country=country,
-        project_number=number,
-        unit_type=unit_type,
-        vintage=vintage,
-        start=start,
-        end=end,
-    )
+def _printed_range(
+    unit_type: str, vintage: int, start: int, end: int, prefix: str, country: str, number: int
+) -> str:
+    return format_range(prefix=prefix, country=country, project_number=number,
+                        unit_type=unit_type, vintage=vintage, start=start, end=end)  # fmt: skip
 
 
 def issuance_shares(*, issuance_ids: Iterable[int]) -> list[IssuanceShare]:

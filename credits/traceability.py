@@ -4,6 +4,7 @@ trace a sold block pro rata to the parcels of its issuance."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, F, Sum
@@ -87,7 +88,7 @@ class ParcelReversal:
     """A reversal (trees lost) and the parcels it names."""
 
     reversal_id: int
-    created_at: object
+    created_at: datetime
     reason: str
     quantity_tco2e: Decimal
     units_cancelled: int

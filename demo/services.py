@@ -97,6 +97,7 @@ def _load_field_data(*, scale: float, seed: int, timings: dict[str, float]) -> s
             step(context, context.rng(number))
         timings[name] = time.perf_counter() - started
     # Written in bulk (no model signals): tell the listeners once the load commits.
+    assert context.project is not None  # the first step (step_project) made it
     announce_field_data_written(project_id=context.project.pk)
     return context
 

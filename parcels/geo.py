@@ -145,8 +145,10 @@ def overlap_error(overlaps: Iterable[HasOverlap]) -> ValidationError:
 class HasOverlap(Protocol):
     """An overlapping parcel as the error names it (`parcels.overlaps.Overlap`)."""
 
-    code: str
-    overlap_m2: float
+    @property
+    def code(self) -> str: ...
+    @property
+    def overlap_m2(self) -> float: ...
 
 
 def _in_wgs84(geom: GEOSGeometry) -> GEOSGeometry:

@@ -5,6 +5,7 @@ Forms, services and importers all ask here, so the overlap rule is decided in on
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.gis.db.models.functions import Area, Intersection, Transform
 from django.contrib.gis.geos import GEOSGeometry
@@ -52,7 +53,7 @@ def overlap_queryset(geom: GEOSGeometry, *, project_id: int, exclude_id: int | N
     return rows.order_by()  # no join for Meta.ordering: find_overlaps sorts by overlap
 
 
-def _square_metres(value: object) -> float:
+def _square_metres(value: Any) -> float:  # an Area measure, or None (a database value)
     """Area() gives a Measure on PostGIS and SpatiaLite alike; None for an empty intersection."""
     if value is None:
         return 0.0

@@ -7,7 +7,9 @@ Rules, one per line:
 - managers see their projects; verifiers and superusers see every project.
 """
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -26,7 +28,7 @@ class PanelView:
     project: Project
     cooperative: Cooperative | None
     # Figures read once per page and shared by its parts (the rollups, see selectors/rollups.py).
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
+    memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def cooperative_id(self) -> int | None:

@@ -5,10 +5,11 @@ Figures are tonnes (Decimal) and counts; PER and VER units stay in separate colu
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -125,7 +126,7 @@ def _percent(planted: int, alive: int) -> Decimal:
     return (Decimal(100) * alive / planted).quantize(Decimal("0.1"))
 
 
-def _species_label(row: dict) -> str:
+def _species_label(row: Mapping[str, Any]) -> str:
     """The common name in the reader's language, the scientific name beside it."""
     spanish = (translation.get_language() or "es").startswith("es")
     common = row["common_name_es" if spanish else "common_name_en"]
@@ -143,7 +144,7 @@ def money_over_months(*, user: AnyUser, view: PanelView) -> Chart:
     rows = [
         [
             month.strftime("%Y-%m"),
-            *(_cents(revenue[month].get(c)) if c in revenue[month] else None for c in currencies),
+            *(_cents(revenue[month][c]) if c in revenue[month] else None for c in currencies),
             paid.get(month, Decimal("0.00")),
         ]
         for month in sorted(set(revenue) | set(paid))

@@ -12,6 +12,7 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from backoffice.selectors.access import PanelView
+from benefits.models import DistributionLine, PaymentEvent, Statement
 from benefits.selectors import lines_for, payment_events_for, statements_for
 from credits.selectors import contributions_for
 from parcels.models import Planting, SurvivalCount
@@ -48,9 +49,9 @@ class FamilyPage:
     boundaries: dict[str, Any]  # a GeoJSON FeatureCollection of the parcels, for the map
     tonnes_verified: Decimal
     credits: dict[str, int]
-    lines: list  # the family's distribution lines (what each distribution gave them)
-    payments: list  # payment events of those lines, newest first
-    statements: list  # statements issued to the family, newest first
+    lines: list[DistributionLine]  # the family's lines (what each distribution gave them)
+    payments: list[PaymentEvent]  # payment events of those lines, newest first
+    statements: list[Statement]  # statements issued to the family, newest first
 
 
 def _parcels(*, user: AnyUser, smallholder: Smallholder) -> QuerySet[Any]:
@@ -126,7 +127,9 @@ def family_page(*, user: AnyUser, view: PanelView, smallholder_id: int) -> Famil
     )
 
 
-def family_money(*, user: AnyUser, view: PanelView, smallholder: Smallholder) -> dict[str, list]:
+def family_money(
+    *, user: AnyUser, view: PanelView, smallholder: Smallholder
+) -> dict[str, list[Any]]:
     """The family's lines, payments and statements in the view's project, each list scoped by
     the benefits app's own rules (a role that may not read them gets empty lists)."""
     lines = lines_for(user=user).filter(smallholder=smallholder, distribution__project=view.project)

@@ -7,10 +7,13 @@ view, not the size of the project.
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, GeomOutputGeoFunc
 from django.contrib.gis.geos import Polygon
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
@@ -95,7 +98,7 @@ def _with_measure(
     return parcels
 
 
-def _value(row: dict, measure: str) -> object:
+def _value(row: dict[str, Any], measure: str) -> object:
     if measure == "cooperative":
         return row["smallholder__cooperative__code"]
     if measure == "status":
@@ -120,7 +123,9 @@ class SimplifiedBoundary(GeomOutputGeoFunc):
     function = "ST_SimplifyPreserveTopology"
     geom_param_pos = (0,)
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, Any]:
         return super().as_sql(
             compiler, connection, function="SimplifyPreserveTopology", **extra_context
         )

@@ -77,7 +77,8 @@ def field_rollup(*, user: AnyUser, view: PanelView) -> Figures:
     key = ("rollup", getattr(user, "pk", None))
     if key not in view.memo:
         view.memo[key] = _read_rollup(user=user, view=view)
-    return view.memo[key]
+    figures: Figures = view.memo[key]
+    return figures
 
 
 def _read_rollup(*, user: AnyUser, view: PanelView) -> Figures:

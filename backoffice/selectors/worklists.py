@@ -5,7 +5,7 @@ Thresholds are settings (`PANEL_MONITORING_YEARS`, `PANEL_SURVIVAL_THRESHOLD`,
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -27,6 +27,7 @@ from parcels.models import (
     ImportStatus,
     MonitoringPlot,
     Parcel,
+    Planting,
     SurvivalCount,
 )
 from parcels.selectors import parcels_for, plantings_for
@@ -56,11 +57,11 @@ def _admin_list(name: str, **query: object) -> str:
     return f"{url}?{pairs}" if pairs else url
 
 
-def _monitored_since():
+def _monitored_since() -> date:
     return timezone.localdate() - timedelta(days=365 * settings.PANEL_MONITORING_YEARS)
 
 
-def unmonitored_parcels(*, user: AnyUser, view: PanelView) -> QuerySet:
+def unmonitored_parcels(*, user: AnyUser, view: PanelView) -> QuerySet[Parcel]:
     """Validated parcels with no plot measured in the last PANEL_MONITORING_YEARS years (the
     list behind the worklist's count, which the rollups give without scanning plots)."""
     recent = MonitoringPlot.objects.filter(
@@ -70,7 +71,7 @@ def unmonitored_parcels(*, user: AnyUser, view: PanelView) -> QuerySet:
     return parcels.filter(~Exists(recent))
 
 
-def low_survival_cohorts(*, user: AnyUser, view: PanelView) -> QuerySet:
+def low_survival_cohorts(*, user: AnyUser, view: PanelView) -> QuerySet[Planting]:
     """Plantings whose last survival count is under PANEL_SURVIVAL_THRESHOLD of those planted
     (the list behind the worklist's count, which comes from the rollups)."""
     last = SurvivalCount.objects.filter(planting=OuterRef("pk")).order_by("-counted_on")

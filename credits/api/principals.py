@@ -17,9 +17,10 @@ class NotABuyer(exceptions.PermissionDenied):
 def buyer_account(request: Request) -> Account | None:
     """The caller's buyer account, looked up once per request (a write asks before its
     service runs and again to read its answer back)."""
+    # A memo set on this request object only: DRF's Request declares no such attribute.
     if not hasattr(request, "_buyer_account"):
-        request._buyer_account = selectors.buyer_account_for(user=request.user)
-    return request._buyer_account
+        request._buyer_account = selectors.buyer_account_for(user=request.user)  # type: ignore[attr-defined]
+    return request._buyer_account  # type: ignore[attr-defined]
 
 
 def require_buyer_account(request: Request) -> Account:

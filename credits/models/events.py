@@ -1,5 +1,7 @@
 """The append-only ledger: its events and the head of each project's hash chain."""
 
+from typing import NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -91,7 +93,7 @@ class LedgerEvent(models.Model):
             raise AppendOnlyError("ledger events are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> None:
+    def delete(self, *args: object, **kwargs: object) -> NoReturn:
         raise AppendOnlyError("ledger events are append-only")
 
 

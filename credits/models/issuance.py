@@ -10,11 +10,11 @@ from credits.choices import UnitType
 from credits.models.accounts import Account
 from credits.models.events import LedgerEvent
 from parcels.models import Parcel
-from pichanaki.numbers import tonnes, units
+from pichanaki.numbers import DecimalSpec, tonnes, units
 from quantification.models import CalculationRun
 from smallholders.models import Project, Smallholder
 
-TONNES = {"max_digits": 15, "decimal_places": 3}
+TONNES: DecimalSpec = {"max_digits": 15, "decimal_places": 3}
 
 
 class Issuance(models.Model):

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from credits.choices import ReservationStatus, UnitType
 from credits.models.accounts import Account
 from credits.models.events import LedgerEvent
-from pichanaki.numbers import money, units
+from pichanaki.numbers import DecimalSpec, money, units
 from smallholders.models import Project
 
-MONEY = {"max_digits": 13, "decimal_places": 2}
+MONEY: DecimalSpec = {"max_digits": 13, "decimal_places": 2}
 
 
 class Reservation(models.Model):

@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Mapping
 
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -27,7 +27,7 @@ from quantification.models import CalculationRun, RunKind, RunStatus
 
 
 @ledger_operation
-def convert_ex_ante(*, run_id: int, actor: AbstractBaseUser | None) -> list[Conversion]:
+def convert_ex_ante(*, run_id: int, actor: User | None) -> list[Conversion]:
     """Convert the ex-ante units of the vintages an approved, issued ex-post run covers.
 
     For each vintage, each buyer holding ex-ante units receives verified units from the

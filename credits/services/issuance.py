@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ UNIT_TYPE_OF_RUN: dict[str, UnitType] = {
 
 
 @ledger_operation
-def issue_credits(*, run_id: int, actor: AbstractBaseUser | None) -> list[Issuance]:
+def issue_credits(*, run_id: int, actor: User | None) -> list[Issuance]:
     """Issue every vintage of an approved run: issuable units to the project's issuance
     account, the buffer share to its buffer account, each as one serial block.
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.gis.geos import Point
@@ -69,14 +70,14 @@ def height_cell(check: RowCheck) -> Decimal | None:
 
 
 def new_plot_visit(
-    check: RowCheck, parcel: ParcelRef, code: str, day: object
+    check: RowCheck, parcel: ParcelRef, code: str, day: date
 ) -> MonitoringPlot | None:
     """The visit a row creates (not yet saved), from its centre, radius and slope cells."""
     lat = check.parse(parse_decimal, "plot_lat")
     lon = check.parse(parse_decimal, "plot_lon")
     radius = check.parse(parse_decimal, "plot_radius_m")
     slope = check.parse(parse_decimal, "slope_pct")
-    if None in (lat, lon, radius):
+    if lat is None or lon is None or radius is None:
         if check.ok:  # else the unreadable cell was reported already
             check.fail(
                 "plot_code",

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
@@ -49,11 +50,15 @@ class CsvColumns:
     quoted: bool = False
     errors: tuple[RowError, ...] = ()
 
-    def line(self, row: int) -> int:
+    def line(self, row: int | np.integer) -> int:
         return int(self.lines[row])
 
     def get(self, name: str) -> list[str] | None:
         return self.columns.get(name)
+
+    def column(self, name: str) -> list[str]:
+        """A required column's cells (:func:`read_csv` refused a header without it)."""
+        return self.columns[name]
 
 
 @contextmanager
@@ -69,7 +74,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_csv(path: str | Path, required: Sequence[str], optional: Sequence[str] = ()):
+def read_csv(path: str | Path, required: Sequence[str], optional: Sequence[str] = ()) -> CsvColumns:
     """Read a CSV into text columns, checking the header and the number of fields per line.
 
     A bad header raises :class:`CarbonInputError` at once. Lines with the wrong number of
@@ -115,7 +120,9 @@ def _check_header(names: Sequence[str], required: Sequence[str]) -> None:
         raise CarbonInputError(errors)
 
 
-def parse_floats(table: CsvColumns, name: str, *, required: bool):
+def parse_floats(
+    table: CsvColumns, name: str, *, required: bool
+) -> tuple[np.ndarray, list[RowError]]:
     """Floats of a text column (NaN for empty cells) and the row errors: an empty required cell,
     text that is not a number, or a non-finite number ("nan", "inf")."""
     cells = table.get(name)
@@ -205,7 +212,7 @@ def read_trees(path: str | Path, *, require_plot: bool = False) -> tuple[CsvColu
             errors += found
         trees = TreeTable(
             tree_id=np.asarray(table.get("tree_id"), dtype=object),
-            species=_stripped(table.get("species")),
+            species=_stripped(table.column("species")),
             dbh_cm=numbers["dbh_cm"],
             height_m=numbers["height_m"],
             family=_optional_categorical(table, "family"),
@@ -236,7 +243,7 @@ def _stripped(cells: list[str]) -> Categorical:
     return Categorical(stripped.codes[raw.codes], stripped.labels)
 
 
-def _value_errors(table: CsvColumns, trees: TreeTable) -> list[Notice]:
+def _value_errors(table: CsvColumns, trees: TreeTable) -> list[RowError]:
     """The engine's own row checks (D > 0 on live trees...), with file line numbers."""
     return [relined(e, table) for e in validate_trees(trees)]
 
@@ -258,8 +265,8 @@ def read_plots(path: str | Path) -> PlotTable:
     if errors:
         raise CarbonInputError(sorted(errors, key=_error_order))
     return PlotTable.from_columns(
-        plot_id=[p.strip() for p in table.get("plot_id")],
-        stratum=[s.strip() for s in table.get("stratum")],
+        plot_id=[p.strip() for p in table.column("plot_id")],
+        stratum=[s.strip() for s in table.column("stratum")],
         area_m2=area,
     )
 
@@ -286,7 +293,7 @@ def read_strata(path: str | Path) -> StrataTable:
     if errors:
         raise CarbonInputError(sorted(errors, key=_error_order))
     return StrataTable(
-        tuple(s.strip() for s in table.get("stratum")),
+        tuple(s.strip() for s in table.column("stratum")),
         area,
         np.array([c in _TRUE for c in census], dtype=bool),
     )
@@ -300,6 +307,10 @@ def compute(table: CsvColumns, trees: TreeTable, params: CarbonParameters) -> Tr
         raise CarbonInputError([relined(e, table) for e in error.errors]) from None
 
 
+@overload
+def relined(error: RowError, table: CsvColumns) -> RowError: ...
+@overload
+def relined(error: Notice, table: CsvColumns) -> Notice: ...
 def relined(error: Notice, table: CsvColumns) -> Notice:
     if isinstance(error, RowError):
         return RowError(

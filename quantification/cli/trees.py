@@ -48,7 +48,7 @@ def _format_floats(values: np.ndarray) -> list[str]:
 def output_lines(table: CsvColumns, trees: TreeTable, results: TreeResults) -> Iterator[str]:
     """The output CSV as text chunks (header first), in input row order."""
     yield ",".join(OUTPUT_COLUMNS) + "\n"
-    ids, species, dbh = table.get("tree_id"), table.get("species"), table.get("dbh_cm")
+    ids, species, dbh = table.column("tree_id"), table.column("species"), table.column("dbh_cm")
     quote = _csv_cells if table.quoted else _same
     for start in range(0, len(trees), _CHUNK):
         part = slice(start, min(start + _CHUNK, len(trees)))

@@ -110,7 +110,7 @@ def tree_trajectory(
 
 
 def _heights(
-    d: np.ndarray, params: CarbonParameters, hd_model: height.HDModel | None
+    d: np.ndarray, params: CarbonParameters, hd_model: hd_models.HDModel | None
 ) -> np.ndarray:
     if hd_model is not None:
         return hd_model.predict(d)
@@ -218,7 +218,7 @@ def _cohort_stock(
     curve: GrowthCurve,
     rho: float,
     params: CarbonParameters,
-    hd_model: height.HDModel | None,
+    hd_model: hd_models.HDModel | None,
 ) -> np.ndarray:
     ages = years - cohort.planting_year
     tree = tree_trajectory(

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import least_squares
 
 from .notices import CarbonInputError, Notice, gettext_noop
@@ -16,10 +17,11 @@ from .parameters import GrowthCurve
 MIN_DISTINCT_AGES = 3
 
 
-def chapman_richards(age_years, curve: GrowthCurve) -> np.ndarray:
+def chapman_richards(age_years: npt.ArrayLike, curve: GrowthCurve) -> np.ndarray:
     """D(t) = Dmax (1 − e^(−k t))^p; 0 at and before planting."""
     t = np.maximum(np.asarray(age_years, dtype=np.float64), 0.0)
-    return curve.dmax_cm * (1.0 - np.exp(-curve.k * t)) ** curve.p
+    dbh: np.ndarray = curve.dmax_cm * (1.0 - np.exp(-curve.k * t)) ** curve.p
+    return dbh
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,9 @@ class GrowthCalibration:
     reason: Notice | None = None
 
 
-def calibrate_growth(ages, dbh_cm, prior: GrowthCurve) -> GrowthCalibration:
+def calibrate_growth(
+    ages: npt.ArrayLike, dbh_cm: npt.ArrayLike, prior: GrowthCurve
+) -> GrowthCalibration:
     """Least-squares Chapman–Richards fit of D on age (§9.1): minimise Σ(D_obs − D(t))² with
     Dmax > max(D_obs), 0 < k < 1, p ≥ 1. Fewer than 3 distinct ages keep the prior."""
     t, d = _observations(ages, dbh_cm)
@@ -64,7 +68,7 @@ def calibrate_growth(ages, dbh_cm, prior: GrowthCurve) -> GrowthCalibration:
     return GrowthCalibration(curve, prior, True, int(t.size), n_ages, _rss(t, d, curve))
 
 
-def _observations(ages, dbh_cm) -> tuple[np.ndarray, np.ndarray]:
+def _observations(ages: npt.ArrayLike, dbh_cm: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     t = np.asarray(ages, dtype=np.float64)
     d = np.asarray(dbh_cm, dtype=np.float64)
     bad = np.flatnonzero(~(np.isfinite(t) & (t > 0) & np.isfinite(d) & (d > 0)))

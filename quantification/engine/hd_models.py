@@ -25,9 +25,12 @@ Local models reproduce BIOMASS ``modelHD`` (non-Bayesian):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import least_squares, leastsq
 
 from .notices import CarbonInputError, Notice, ParameterError, gettext_noop
@@ -45,6 +48,11 @@ MIN_PER_BIN = 3
 
 _EPS = math.sqrt(np.finfo(float).eps)
 _N_PARAMS = {HD_LOG1: 2, HD_LOG2: 3, HD_WEIBULL: 3, HD_MICHAELIS: 2}
+
+Coefficients = tuple[float, ...]
+#: f(coefficients, D) -> H of a nonlinear model form.
+_Curve = Callable[[Coefficients, np.ndarray], np.ndarray]
+_Residuals = Callable[[Coefficients], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -65,12 +73,12 @@ class HDModel:
         """``local:<method>``, plus ``[group]`` for a per-plot or per-stratum model."""
         return f"local:{self.method}" + (f"[{self.group}]" if self.group else "")
 
-    def predict(self, d_cm) -> np.ndarray:
+    def predict(self, d_cm: npt.ArrayLike) -> np.ndarray:
         d = np.asarray(d_cm, dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             return _predict(self.method, self.coefficients, d, self.rse_log)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "model_id": self.model_id,
             "method": self.method,
@@ -88,18 +96,21 @@ def _predict(method: str, coef: tuple[float, ...], d: np.ndarray, rse_log: float
     if method in (HD_LOG1, HD_LOG2):
         ln_d = np.log(d)
         fit = coef[0] + coef[1] * ln_d + (coef[2] * ln_d**2 if method == HD_LOG2 else 0.0)
-        return np.exp(fit + 0.5 * rse_log**2)
+        heights: np.ndarray = np.exp(fit + 0.5 * rse_log**2)
+        return heights
     if method == HD_WEIBULL:
         return _weibull(coef, d)
     return _michaelis(coef, d)
 
 
-def _weibull(p, d: np.ndarray) -> np.ndarray:
-    return p[0] * (1.0 - np.exp(-((d / p[1]) ** p[2])))
+def _weibull(p: Coefficients, d: np.ndarray) -> np.ndarray:
+    heights: np.ndarray = p[0] * (1.0 - np.exp(-((d / p[1]) ** p[2])))
+    return heights
 
 
-def _michaelis(p, d: np.ndarray) -> np.ndarray:
-    return p[0] * d / (p[1] + d)
+def _michaelis(p: Coefficients, d: np.ndarray) -> np.ndarray:
+    heights: np.ndarray = p[0] * d / (p[1] + d)
+    return heights
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,7 @@ class _Sample:
     d_everywhere: np.ndarray
 
     @classmethod
-    def of(cls, d_cm, h_m, group: str) -> _Sample:
+    def of(cls, d_cm: npt.ArrayLike, h_m: npt.ArrayLike, group: str) -> _Sample:
         d_all = np.asarray(d_cm, dtype=np.float64)
         h_all = np.asarray(h_m, dtype=np.float64)
         with_d = np.isfinite(d_all) & (d_all > 0)
@@ -140,7 +151,18 @@ class _Sample:
         return cls(d, h, _Grouped.of(d, h), d_all[with_d])
 
 
-def fit_hd_model(d_cm, h_m, method: str, *, use_weight: bool = False, group: str = "") -> HDModel:
+#: Fits one model form: (coefficients, RSElog; NaN for the nonlinear forms).
+_Fitter = Callable[[_Sample, np.ndarray | None], tuple[Coefficients, float]]
+
+
+def fit_hd_model(
+    d_cm: npt.ArrayLike,
+    h_m: npt.ArrayLike,
+    method: str,
+    *,
+    use_weight: bool = False,
+    group: str = "",
+) -> HDModel:
     """Fit one local H–D model on the trees with a measured height (``h_m`` NaN = missing).
 
     ``d_cm`` covers every tree of the data set: Average_bias is taken over all of them, as in
@@ -197,8 +219,8 @@ def _require_heights(n: int, group: str) -> None:
         )
 
 
-def _fit_log(power: int):
-    def fit(sample: _Sample, w: np.ndarray | None):
+def _fit_log(power: int) -> _Fitter:
+    def fit(sample: _Sample, w: np.ndarray | None) -> tuple[Coefficients, float]:
         x = np.column_stack([np.log(sample.d) ** k for k in range(power + 1)])
         y = np.log(sample.h)
         scale = np.ones_like(y) if w is None else np.sqrt(w)
@@ -213,7 +235,7 @@ class _NoConvergence(Exception):
     pass
 
 
-def _lm(residuals, start) -> tuple[float, ...]:
+def _lm(residuals: _Residuals, start: Iterable[float]) -> Coefficients:
     """MINPACK lmdif with R ``nls.lm.control()`` defaults (as BIOMASS's ``nlsLM`` calls)."""
     with np.errstate(all="ignore"):  # trial steps may leave the valid domain; MINPACK backs off
         coef, _, _, _, status = leastsq(
@@ -230,7 +252,7 @@ def _lm(residuals, start) -> tuple[float, ...]:
     return tuple(coef)
 
 
-def _by_diameter(f, sample: _Sample, w: np.ndarray | None):
+def _by_diameter(f: _Curve, sample: _Sample, w: np.ndarray | None) -> _Residuals:
     """Residual function of Σ w(H − f(p, D))², one residual per distinct D plus a constant.
 
     With W_D = Σ w and H̄_D = Σ wH / W_D per distinct D: residual_D = √W_D (H̄_D − f(D)), and
@@ -249,12 +271,12 @@ def _by_diameter(f, sample: _Sample, w: np.ndarray | None):
     return lambda p: np.concatenate((sw * (mean - f(p, x)), constant))
 
 
-def _fit_weibull(sample: _Sample, w):
+def _fit_weibull(sample: _Sample, w: np.ndarray | None) -> tuple[Coefficients, float]:
     start = (float(np.quantile(sample.h, 0.9)), 24.9, 0.8)
     return _lm(_by_diameter(_weibull, sample, w), start), math.nan
 
 
-def _fit_michaelis(sample: _Sample, w):
+def _fit_michaelis(sample: _Sample, w: np.ndarray | None) -> tuple[Coefficients, float]:
     return _lm(_by_diameter(_michaelis, sample, w), _ssmicmen_start(sample.groups)), math.nan
 
 
@@ -276,7 +298,7 @@ def _ssmicmen_start(groups: _Grouped) -> tuple[float, float]:
     return vm(k), k
 
 
-_FITTERS = {
+_FITTERS: dict[str, _Fitter] = {
     HD_LOG1: _fit_log(1),
     HD_LOG2: _fit_log(2),
     HD_WEIBULL: _fit_weibull,
@@ -284,14 +306,16 @@ _FITTERS = {
 }
 
 
-def compare_hd_models(d_cm, h_m, *, use_weight: bool = False, group: str = ""):
+def compare_hd_models(
+    d_cm: npt.ArrayLike, h_m: npt.ArrayLike, *, use_weight: bool = False, group: str = ""
+) -> tuple[HDModel, ...]:
     """All four models (BIOMASS ``modelHD`` without ``method``), in :data:`HD_METHODS` order."""
     sample = _Sample.of(d_cm, h_m, group)
     return tuple(_fit(sample, m, use_weight, group) for m in HD_METHODS)
 
 
 def fit_working_hd_models(
-    d_cm, h_m, *, use_weight: bool = False, group: str = ""
+    d_cm: npt.ArrayLike, h_m: npt.ArrayLike, *, use_weight: bool = False, group: str = ""
 ) -> tuple[list[HDModel], list[Notice]]:
     """The models of :data:`HD_METHODS` that fit, and why the others (nonlinear forms that
     do not converge) did not: the candidates of ``best``."""
@@ -306,12 +330,14 @@ def fit_working_hd_models(
     return fitted, failures
 
 
-def best_hd_model(models) -> HDModel:
+def best_hd_model(models: Iterable[HDModel]) -> HDModel:
     """The model with the lowest RSE (first in :data:`HD_METHODS` order on a tie)."""
     return min(models, key=lambda m: m.rse)
 
 
-def hd_data_warnings(d_cm, h_m, *, group: str = "") -> tuple[Notice, ...]:
+def hd_data_warnings(
+    d_cm: npt.ArrayLike, h_m: npt.ArrayLike, *, group: str = ""
+) -> tuple[Notice, ...]:
     """Warnings about the height sample: fewer than 15 heights, or fewer than 3 measured trees
     in a D-quantile bin [0–50%], (50–75%], (75–100%] (quantiles of the measured trees' D;
     BIOMASS uses all D and only notices non-empty bins)."""

@@ -18,12 +18,15 @@ import io
 import shutil
 import tempfile
 import zipfile
-from typing import BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO, cast
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from parcels.importing.readers.errors import FieldFileError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 MB = 1024 * 1024
 RATIO_FLOOR = 5 * MB  # inflated bytes a member may always reach, whatever its ratio
@@ -68,7 +71,8 @@ class _GuardedMember(io.RawIOBase):
     def __init__(self, archive: Archive, name: str) -> None:
         info = archive.getinfo(name)
         self._archive, self._name, self._read = archive, name, 0
-        self._stream = archive.open(info)
+        # ZipFile.open reads as a ZipExtFile (typeshed says IO[bytes], which has no readinto).
+        self._stream = cast(zipfile.ZipExtFile, archive.open(info))
         ratio = _limit("IMPORT_ZIP_MAX_RATIO", 50)
         self._ratio, self._allowed = ratio, max(ratio * info.compress_size, RATIO_FLOOR)
         self._total = _limit("IMPORT_ZIP_MAX_BYTES", 300 * MB)
@@ -76,7 +80,7 @@ class _GuardedMember(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         try:
             count = self._stream.readinto(buffer)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -110,7 +114,7 @@ def open_member(archive: Archive, name: str) -> BinaryIO:
     return io.BufferedReader(_GuardedMember(archive, name), buffer_size=CHUNK)
 
 
-def spool_member(archive: Archive, name: str) -> BinaryIO:
+def spool_member(archive: Archive, name: str) -> IO[bytes]:
     """A member copied through :func:`open_member` into a temporary file (in memory while
     small, on disk beyond), positioned at its start; deleted when closed."""
     spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (returned)

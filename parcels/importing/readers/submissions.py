@@ -20,7 +20,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 from django.utils.translation import gettext as _
 
@@ -116,7 +116,7 @@ def _odk_tables(data: bytes, aliases: Aliases | None) -> dict[str, Table]:
         return {n: _spooled_csv(spool_member(archive, n), aliases, n) for n in names}
 
 
-def _spooled_csv(handle: BinaryIO, aliases: Aliases | None, sheet: str) -> Table:
+def _spooled_csv(handle: IO[bytes], aliases: Aliases | None, sheet: str) -> Table:
     """The CSV of a spooled member; the file is closed (deleted) with its rows' reader."""
     encoding = _file_encoding(handle)
     text = io.TextIOWrapper(handle, encoding=encoding, newline="")
@@ -127,7 +127,7 @@ def _spooled_csv(handle: BinaryIO, aliases: Aliases | None, sheet: str) -> Table
     return csv_table(text, encoding, sniff_delimiter(first), aliases, sheet=sheet)
 
 
-def _file_encoding(handle: BinaryIO) -> str:
+def _file_encoding(handle: IO[bytes]) -> str:
     """What :func:`decode_text` would find for the file (UTF-16 with a BOM, UTF-8 with or
     without BOM, cp1252, else Latin-1), by one decoding pass that keeps nothing."""
     utf16 = handle.read(2) in UTF16_BOMS

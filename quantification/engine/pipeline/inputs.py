@@ -3,9 +3,10 @@ of stems and the row checks made before anything is computed (:func:`validate_tr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any, overload
 
 import numpy as np
 
@@ -59,16 +60,25 @@ class Categorical:
 
     def values(self) -> np.ndarray:
         """Decoded labels per row (object array)."""
-        return np.asarray(self.labels, dtype=object)[self.codes]
+        labels: np.ndarray = np.asarray(self.labels, dtype=object)[self.codes]
+        return labels
 
 
-def _floats(values, n: int) -> np.ndarray:
+#: A column given to from_columns: a list, tuple or numpy array, one value per row.
+Column = Sequence[Any] | np.ndarray
+
+
+def _floats(values: Column | None, n: int) -> np.ndarray:
     if values is None:
         return np.full(n, np.nan)
     return np.asarray(values, dtype=np.float64)
 
 
-def _categorical(values) -> Categorical | None:
+@overload
+def _categorical(values: None) -> None: ...
+@overload
+def _categorical(values: Categorical | Iterable[object]) -> Categorical: ...
+def _categorical(values: Categorical | Iterable[object] | None) -> Categorical | None:
     if values is None or isinstance(values, Categorical):
         return values
     return Categorical.from_values([str(v) for v in values])
@@ -94,16 +104,16 @@ class TreeTable:
     def from_columns(
         cls,
         *,
-        tree_id,
-        species,
-        dbh_cm,
-        height_m=None,
-        family=None,
-        plot_id=None,
-        wood_density=None,
-        status=None,
-        stem_of=None,
-        previous_dbh_cm=None,
+        tree_id: Column,
+        species: Categorical | Column,
+        dbh_cm: Column,
+        height_m: Column | None = None,
+        family: Categorical | Column | None = None,
+        plot_id: Categorical | Column | None = None,
+        wood_density: Column | None = None,
+        status: Categorical | Column | None = None,
+        stem_of: Categorical | Column | None = None,
+        previous_dbh_cm: Column | None = None,
     ) -> TreeTable:
         """Build from sequences; text columns are factorised, missing numbers are NaN."""
         n = len(dbh_cm)
@@ -125,7 +135,7 @@ class TreeTable:
 
     def __post_init__(self) -> None:
         n = len(self)
-        columns = [
+        columns: list[np.ndarray | Categorical | None] = [
             self.tree_id,
             self.species,
             self.height_m,
@@ -140,16 +150,16 @@ class TreeTable:
             raise ValueError("every TreeTable column must have one value per row")
 
 
-def raise_if_errors(errors: list[Notice]) -> None:
+def raise_if_errors(errors: Sequence[Notice]) -> None:
     """Raise one :class:`CarbonInputError` listing ``errors``, if there are any."""
     if errors:
         raise CarbonInputError(errors)
 
 
-def validate_trees(trees: TreeTable, *, line_offset: int = 0) -> list[Notice]:
+def validate_trees(trees: TreeTable, *, line_offset: int = 0) -> list[RowError]:
     """Row errors of the input values (numbers already parsed): D must be > 0 on live trees,
     heights and given wood densities > 0 when present, statuses known."""
-    errors: list[Notice] = []
+    errors: list[RowError] = []
     alive = status_codes(trees) == STATUSES.index(STATUS_ALIVE)
     with np.errstate(invalid="ignore"):
         checks = [
@@ -192,16 +202,20 @@ def status_codes(trees: TreeTable) -> np.ndarray:
         return np.zeros(len(trees), dtype=np.int8)
     mapped = [STATUS_ALIASES.get(label.strip().lower()) for label in trees.status.labels]
     per_label = np.array([STATUSES.index(m) if m else -1 for m in mapped], dtype=np.int8)
-    return per_label[trees.status.codes]
+    codes: np.ndarray = per_label[trees.status.codes]
+    return codes
 
 
 def _status_errors(trees: TreeTable, offset: int) -> list[RowError]:
+    if trees.status is None:  # every row alive: status_codes gives no unknown label
+        return []
+    status = trees.status
     rows = np.flatnonzero(status_codes(trees) < 0)
     return [
         RowError(
             "input.status",
             gettext_noop("unknown status %(status)r"),
-            {"status": str(trees.status.values()[r])},
+            {"status": str(status.values()[r])},
             int(r) + offset,
             "status",
         )

@@ -13,7 +13,7 @@ from .. import biomass, sampling
 from ..notices import CarbonInputError, Notice, RowError, gettext_noop
 from ..parameters import DEFAULT_PARAMETERS, METHOD_VERSION, CarbonParameters
 from ..sampling import ProjectEstimate
-from .inputs import TreeTable, raise_if_errors
+from .inputs import Column, TreeTable, raise_if_errors
 from .trees import TreeResults
 
 
@@ -26,7 +26,14 @@ class PlotTable:
     area_ha: np.ndarray
 
     @classmethod
-    def from_columns(cls, *, plot_id, stratum, area_m2=None, area_ha=None) -> PlotTable:
+    def from_columns(
+        cls,
+        *,
+        plot_id: Column,
+        stratum: Column,
+        area_m2: Column | None = None,
+        area_ha: Column | None = None,
+    ) -> PlotTable:
         if (area_m2 is None) == (area_ha is None):
             raise ValueError("give exactly one of area_m2 or area_ha")
         area = np.asarray(
@@ -116,7 +123,7 @@ def _plot_index(trees: TreeTable, plots: PlotTable, offset: int) -> np.ndarray:
         errors.append(Notice("trees.no_plot", gettext_noop("trees have no plot_id column")))
         raise CarbonInputError(errors)
     per_label = np.array([position.get(label, -1) for label in trees.plot.labels], np.int64)
-    index = per_label[trees.plot.codes]
+    index: np.ndarray = per_label[trees.plot.codes]
     errors.extend(
         RowError(
             "trees.unknown_plot",

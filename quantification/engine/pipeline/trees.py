@@ -3,7 +3,7 @@ every row (:func:`compute_trees`), and per-tree sums of multi-stem rows (:func:`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -12,7 +12,7 @@ import numpy as np
 from .. import allometry, biomass, hd_models, height, reference, taxonomy
 from ..notices import Notice, RowError, gettext_noop
 from ..parameters import DEFAULT_PARAMETERS, METHOD_VERSION, CarbonParameters
-from ..wood_density import LEVELS, assign_wood_density, load_table
+from ..wood_density import LEVELS, WoodDensityTable, assign_wood_density, load_table
 from .inputs import (
     STATUS_ALIVE,
     STATUSES,
@@ -126,10 +126,11 @@ def compute_trees(
 
 
 def _alive(trees: TreeTable) -> np.ndarray:
-    return status_codes(trees) == STATUSES.index(STATUS_ALIVE)
+    alive: np.ndarray = status_codes(trees) == STATUSES.index(STATUS_ALIVE)
+    return alive
 
 
-def _taxa(trees: TreeTable, params: CarbonParameters):
+def _taxa(trees: TreeTable, params: CarbonParameters) -> tuple[list[taxonomy.Taxon], np.ndarray]:
     """Distinct (species, family) pairs resolved once; returns taxa and a code per row."""
     if trees.family is None:
         names = [(label, "") for label in trees.species.labels]
@@ -146,7 +147,9 @@ def _taxa(trees: TreeTable, params: CarbonParameters):
     return taxa, codes.astype(np.int32)
 
 
-def _equations(taxa, taxon_codes: np.ndarray, params: CarbonParameters) -> Categorical:
+def _equations(
+    taxa: Sequence[taxonomy.Taxon], taxon_codes: np.ndarray, params: CarbonParameters
+) -> Categorical:
     """Equation label per row: the species' own equation, else ``excluded:<form>`` for an
     excluded growth form, else the default equation."""
     per_taxon = [_equation_for(t, params) for t in taxa]
@@ -165,11 +168,21 @@ def _equation_for(taxon: taxonomy.Taxon, params: CarbonParameters) -> str:
     return params.default_equation
 
 
+#: The equation of each label of the equation Categorical; None for a label that is not one.
+_Specs = Sequence[allometry.Equation | None]
+
+
 def _per_code(cat: Categorical, per_label: list[bool]) -> np.ndarray:
     return np.asarray(per_label, dtype=bool)[cat.codes] if per_label else np.zeros(0, bool)
 
 
-def _heights(trees, params, alive, eq: Categorical, specs) -> height.HeightResolution:
+def _heights(
+    trees: TreeTable,
+    params: CarbonParameters,
+    alive: np.ndarray,
+    eq: Categorical,
+    specs: _Specs,
+) -> height.HeightResolution:
     """Heights for live rows whose equation needs one; d15-based equations (coffee) never get
     a modelled height, nor train the local model."""
     needs = _per_code(eq, [bool(s and s.needs_height and s.diameter == "dbh") for s in specs])
@@ -195,7 +208,13 @@ def _heights(trees, params, alive, eq: Categorical, specs) -> height.HeightResol
     )
 
 
-def _uncomputable(raw, live_applicable, eq: Categorical, heights, offset: int) -> list[Notice]:
+def _uncomputable(
+    raw: np.ndarray,
+    live_applicable: np.ndarray,
+    eq: Categorical,
+    heights: height.HeightResolution,
+    offset: int,
+) -> list[RowError]:
     rows = np.flatnonzero(live_applicable & ~np.isfinite(raw))
     labels = eq.values()
     return [
@@ -210,13 +229,31 @@ def _uncomputable(raw, live_applicable, eq: Categorical, heights, offset: int) -
     ]
 
 
-def _credited(raw, trees, params, live_applicable, eq: Categorical, specs) -> np.ndarray:
+def _credited(
+    raw: np.ndarray,
+    trees: TreeTable,
+    params: CarbonParameters,
+    live_applicable: np.ndarray,
+    eq: Categorical,
+    specs: _Specs,
+) -> np.ndarray:
     dmin_applies = _per_code(eq, [bool(s and s.applies_dmin) for s in specs])
     credited = allometry.credited_agb(raw, trees.dbh_cm, params.dmin_cm, dmin_applies)
-    return np.where(live_applicable, credited, 0.0)
+    agb: np.ndarray = np.where(live_applicable, credited, 0.0)
+    return agb
 
 
-def _flags(trees, params, wd, heights, raw, alive, applicable, eq, specs) -> np.ndarray:
+def _flags(
+    trees: TreeTable,
+    params: CarbonParameters,
+    wd: np.ndarray,
+    heights: height.HeightResolution,
+    raw: np.ndarray,
+    alive: np.ndarray,
+    applicable: np.ndarray,
+    eq: Categorical,
+    specs: _Specs,
+) -> np.ndarray:
     measured = np.isin(
         heights.source_codes,
         _source_codes(heights, height.SOURCE_MEASURED, height.SOURCE_MEASURED_TREE),
@@ -250,7 +287,7 @@ def _source_codes(heights: height.HeightResolution, *labels: str) -> list[int]:
     return [heights.source_labels.index(x) for x in labels if x in heights.source_labels]
 
 
-def _ranges(eq: Categorical, specs) -> tuple[np.ndarray, np.ndarray]:
+def _ranges(eq: Categorical, specs: _Specs) -> tuple[np.ndarray, np.ndarray]:
     ranges = [s.agb_range_kg if s and s.agb_range_kg else (-np.inf, np.inf) for s in specs]
     low = np.array([r[0] for r in ranges] or [0.0])
     high = np.array([r[1] for r in ranges] or [0.0])
@@ -284,7 +321,7 @@ def _flag_warnings(flags: np.ndarray) -> list[Notice]:
     return notes
 
 
-def _reference_data(table) -> Mapping[str, str]:
+def _reference_data(table: WoodDensityTable) -> Mapping[str, str]:
     files = {
         **table.digests,
         **taxonomy.taxonomy_digests(),
