@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, QuerySet, Sum
 from django.http import Http404
@@ -68,7 +69,7 @@ class DistributionLines:
     """A distribution's lines as its page shows them, a bounded number of rows however many
     families it pays: totals per cooperative (every line counted) and the largest lines."""
 
-    cooperatives: list[dict]  # {"name", "families", "units", "share", "held_in_trust", "amount"}
+    cooperatives: list[dict[str, Any]]  # name, families, units, share, held_in_trust, amount
     largest: list[DistributionLine]
     families: int
 
