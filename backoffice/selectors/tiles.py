@@ -22,8 +22,7 @@ from backoffice.models import ProjectRollup
 from backoffice.selectors.access import PanelView
 from backoffice.selectors.map import latest_ex_post, visible_parcels
 from parcels.choices import ParcelStatus
-from parcels.models import MonitoringPlot, SurvivalCount
-from parcels.selectors import plantings_for
+from parcels.models import MonitoringPlot, Planting, SurvivalCount
 from quantification.models import ParcelResult
 from smallholders.selectors import AnyUser, scope_for
 
@@ -95,7 +94,8 @@ def _rows_sql(*, user: AnyUser, view: PanelView, box: Polygon) -> tuple[str, tup
         .values("last")
     )
     last = SurvivalCount.objects.filter(planting=OuterRef("pk")).order_by("-counted_on")
-    plantings = plantings_for(user=user).filter(parcel=OuterRef("pk")).order_by()
+    # The parcel is already in scope, and so are its plantings.
+    plantings = Planting.objects.filter(parcel=OuterRef("pk")).order_by()
     alive = plantings.annotate(alive=Subquery(last.values("trees_alive")[:1])).values("parcel")
     alive = alive.annotate(total=Sum("alive")).values("total")
     planted = plantings.values("parcel").annotate(total=Sum("trees_planted")).values("total")
