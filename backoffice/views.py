@@ -19,7 +19,7 @@ from backoffice.selectors.charts import CHARTS, charts
 from backoffice.selectors.dashboard import dashboard
 from backoffice.selectors.families import family_page, find_families
 from backoffice.selectors.map import MEASURES, BadBox, map_features, parse_bbox
-from backoffice.selectors.tiles import BadTile, cached_map_tile
+from backoffice.selectors.tiles import BadTile, cached_map_tile, tile_key
 from backoffice.selectors.worklists import low_survival_cohorts, unmonitored_parcels, worklist
 from pichanaki.exports import csv_response, xlsx_response
 from smallholders.selectors import scope_for
@@ -111,13 +111,14 @@ def map_tile(request: HttpRequest, code: str, z: int, x: int, y: int) -> HttpRes
         raise Http404  # SpatiaLite has no ST_AsMVT: the page uses the GeoJSON answer there
     view = _view(request, code)
     try:
-        tile, key = cached_map_tile(user=request.user, view=view, z=z, x=x, y=y)
+        key = tile_key(user=request.user, view=view, z=z, x=x, y=y)
     except BadTile as exc:
         raise Http404 from exc
     etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
     if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
+        response = HttpResponse(status=304)  # the browser's copy is current: no tile read
     else:
+        tile = cached_map_tile(user=request.user, view=view, z=z, x=x, y=y, key=key)
         response = HttpResponse(tile, content_type=MVT_TYPE)
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"

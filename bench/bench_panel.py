@@ -46,7 +46,7 @@ from backoffice.selectors.access import access_panel_view  # noqa: E402
 from backoffice.selectors.charts import charts  # noqa: E402
 from backoffice.selectors.dashboard import dashboard  # noqa: E402
 from backoffice.selectors.map import map_features  # noqa: E402
-from backoffice.selectors.tiles import cached_map_tile, render_tile  # noqa: E402
+from backoffice.selectors.tiles import cached_map_tile, render_tile, tile_key  # noqa: E402
 from backoffice.selectors.worklists import worklist  # noqa: E402
 from parcels.models import Parcel  # noqa: E402
 from smallholders.models import Project  # noqa: E402
@@ -125,7 +125,11 @@ def measure(scale: float) -> dict[str, tuple[float, float]]:
         return lambda: render_tile(user=user, view=view, z=z, x=x, y=y)
 
     def hit(z: int, x: int, y: int):
-        return lambda: cached_map_tile(user=user, view=view, z=z, x=x, y=y)
+        def look() -> bytes:  # as the view does: the key (scope, version), then the cache
+            key = tile_key(user=user, view=view, z=z, x=x, y=y)
+            return cached_map_tile(user=user, view=view, z=z, x=x, y=y, key=key)
+
+        return look
 
     results = {
         "floor": timed(floor),

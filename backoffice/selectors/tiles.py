@@ -36,10 +36,14 @@ class BadTile(ValueError):
     """z/x/y outside the tile grid."""
 
 
-def tile_box(z: int, x: int, y: int) -> Polygon:
-    """The tile's box in degrees (web mercator grid), for the spatial index of the 4326 rows."""
+def check_tile(z: int, x: int, y: int) -> None:
     if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
         raise BadTile(f"{z}/{x}/{y}")
+
+
+def tile_box(z: int, x: int, y: int) -> Polygon:
+    """The tile's box in degrees (web mercator grid), for the spatial index of the 4326 rows."""
+    check_tile(z, x, y)
 
     def lon(col: int) -> float:
         return col / 2**z * 360 - 180
@@ -50,21 +54,23 @@ def tile_box(z: int, x: int, y: int) -> Polygon:
     return Polygon.from_bbox((lon(x), lat(y + 1), lon(x + 1), lat(y)))
 
 
-def map_version(*, project_id: int) -> str:
-    """The cache's version, bumped at each commit that changes field data, and the rollups'
+def map_version(*, view: PanelView) -> str:
+    """The cache's version, bumped at each commit that changes field data; the rollups'
     stamp, which follows the same commits in every process (a per-process cache misses the
-    bumps made by a worker's import)."""
-    bumped = cache.get(f"panel-map-version:{project_id}", 0)
-    stamp = ProjectRollup.objects.filter(project_id=project_id).values_list(
+    bumps made by a worker's import); and the latest approved run, which tCO2e/ha reads."""
+    bumped = cache.get(f"panel-map-version:{view.project.pk}", 0)
+    stamp = ProjectRollup.objects.filter(project=view.project).values_list(
         "computed_from", flat=True
     )
     computed = stamp.first()
-    return f"{bumped}.{computed.timestamp() if computed else 0}"
+    run = latest_ex_post(view)
+    return f"{bumped}.{computed.timestamp() if computed else 0}.{run.pk if run else 0}"
 
 
 def tile_key(*, user: AnyUser, view: PanelView, z: int, x: int, y: int) -> str:
     """Who sees what decides the key: the person's scope (role, cooperative, projects), the
     page's cooperative, the tile, the language of the labels and the map's version."""
+    check_tile(z, x, y)
     scope = scope_for(user)
     reach = (
         scope.reads_everything,
@@ -74,7 +80,7 @@ def tile_key(*, user: AnyUser, view: PanelView, z: int, x: int, y: int) -> str:
         view.cooperative_id,
     )
     digest = hashlib.sha256(repr(reach).encode()).hexdigest()[:16]
-    version = map_version(project_id=view.project.pk)
+    version = map_version(view=view)
     language = translation.get_language()
     return f"panel-tile:{view.project.pk}:{version}:{digest}:{language}:{z}/{x}/{y}"
 
@@ -162,11 +168,10 @@ def render_tile(*, user: AnyUser, view: PanelView, z: int, x: int, y: int) -> by
     return bytes(tile or b"")
 
 
-def cached_map_tile(*, user: AnyUser, view: PanelView, z: int, x: int, y: int) -> tuple[bytes, str]:
-    """The tile and its cache key (an ETag's seed), from the cache when it is there."""
-    key = tile_key(user=user, view=view, z=z, x=x, y=y)
+def cached_map_tile(*, user: AnyUser, view: PanelView, z: int, x: int, y: int, key: str) -> bytes:
+    """The tile under `key` (from `tile_key`) in the cache, cut and kept there when missing."""
     tile = cache.get(key)
     if tile is None:
         tile = render_tile(user=user, view=view, z=z, x=x, y=y)
         cache.set(key, tile, TILE_SECONDS)
-    return tile, key
+    return tile

@@ -21,6 +21,7 @@ ENGLISH = (
     "verified from their parcels",
 )
 SHOTS = Path(settings.VAR_DIR) / "screenshots"
+MAP_SOURCE = ".pbf" if settings.POSTGRES else "parcels.geojson"  # vector tiles on PostGIS
 
 
 @pytest.fixture
@@ -80,9 +81,8 @@ def test_the_panel_at_desktop_and_phone_widths(demo_server, browser, username, m
 
         # PostGIS: vector tiles (some over the parcels); SpatiaLite: GeoJSON by box.
         tiles = []
-        page.on("response", lambda r: ".pbf" in r.url and tiles.append(r))
-        source = ".pbf" if settings.POSTGRES else "parcels.geojson"
-        with page.expect_response(lambda r: source in r.url) as answer:
+        page.on("response", lambda r, tiles=tiles: ".pbf" in r.url and tiles.append(r))
+        with page.expect_response(lambda r: MAP_SOURCE in r.url) as answer:
             page.click("header nav >> text=Mapa")
         assert answer.value.ok
         page.wait_for_load_state("networkidle")
