@@ -25,7 +25,7 @@
 
   var range = null;
   var tiled = Boolean(el.dataset.mvt);  // PostGIS: vector tiles; SpatiaLite: GeoJSON by box
-  var seen = [];  // tiled: the loaded features' values, for the legend's range
+  var seen = {};  // tiled: each loaded parcel's values by id, for the legend's range
   var source = tiled ? new ol.source.VectorTile({
     format: new ol.format.MVT(),
     url: el.dataset.mvt + (el.dataset.cooperative ? "?cooperative=" + encodeURIComponent(el.dataset.cooperative) : "")
@@ -49,13 +49,13 @@
   function valueOf(f) { return tiled ? f.get(measure.value) : f.get("value"); }
   if (tiled) {
     source.on("tileloadend", function (evt) {
-      evt.tile.getFeatures().forEach(function (f) { seen.push(f.getProperties()); });
+      evt.tile.getFeatures().forEach(function (f) { seen[f.getId()] = f.getProperties(); });
       updateRange();
     });
   }
 
   function updateRange() {
-    var features = tiled ? seen : source.getFeatures().map(function (f) { return f.getProperties(); });
+    var features = tiled ? Object.values(seen) : source.getFeatures().map(function (f) { return f.getProperties(); });
     var values = features.map(function (p) { return tiled ? p[measure.value] : p.value; })
       .filter(function (v) { return typeof v === "number"; });
     range = values.length ? [Math.min.apply(null, values), Math.max.apply(null, values)] : null;
