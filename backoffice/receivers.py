@@ -19,7 +19,9 @@ MODELS = (Smallholder, Parcel, Planting, SurvivalCount, MonitoringPlot)
 
 
 def request_refresh(*, project_id: int) -> None:
-    """Queue a refresh of the project's rollups after the surrounding commit."""
+    """Queue a refresh of the project's rollups after the surrounding commit, and retire the
+    project's cached map tiles."""
+    from backoffice.services import bump_map_version
     from backoffice.tasks import refresh_panel_rollups_task
 
     def send() -> None:
@@ -29,6 +31,8 @@ def request_refresh(*, project_id: int) -> None:
     # After the commit: the worker must read the committed rows, and a rollback asks nothing.
     # Robust: a broker that does not answer costs fresh figures, never the user's write.
     transaction.on_commit(send, robust=True)
+    # After the commit too: a tile cut between the bump and the commit would keep old rows.
+    transaction.on_commit(lambda: bump_map_version(project_id=project_id), robust=True)
 
 
 def _project_id(

@@ -5,11 +5,13 @@ run on every view; events call it after their commit (receivers.py, tasks.py), a
 finds no rollup (a new database, a changed survival threshold) computes it once.
 """
 
+import time
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear, TruncMonth
@@ -27,6 +29,11 @@ PARCEL_COOPERATIVE = "parcel__smallholder__cooperative_id"
 LINE_COOPERATIVE = "line__smallholder__cooperative_id"
 PENDING = (ParcelStatus.DRAFT, ParcelStatus.SUBMITTED)
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def bump_map_version(*, project_id: int) -> None:
+    """Make the project's cached map tiles unreachable: their keys carry this version."""
+    cache.set(f"panel-map-version:{project_id}", time.time_ns(), None)
 
 
 def survival_threshold() -> Decimal:

@@ -22,6 +22,7 @@ urlpatterns = [
         name="survival-new",
     ),
     path("<slug:code>/map/parcels.geojson", views.map_data, name="map-data"),
+    path("<slug:code>/map/tiles/<int:z>/<int:x>/<int:y>.pbf", views.map_tile, name="map-tile"),
     path("<slug:code>/unmonitored/", views.unmonitored, name="unmonitored"),
     path("<slug:code>/low-survival/", views.low_survival, name="low-survival"),
     path(

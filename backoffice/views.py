@@ -1,12 +1,15 @@
 """The panel's pages. Read-only: every figure comes from `backoffice.selectors`, every change
 is made where it belongs (the admin's forms and the apps' services), one click away."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -16,11 +19,13 @@ from backoffice.selectors.charts import CHARTS, charts
 from backoffice.selectors.dashboard import dashboard
 from backoffice.selectors.families import family_page, find_families
 from backoffice.selectors.map import MEASURES, BadBox, map_features, parse_bbox
+from backoffice.selectors.tiles import BadTile, cached_map_tile, tile_key
 from backoffice.selectors.worklists import low_survival_cohorts, unmonitored_parcels, worklist
 from pichanaki.exports import csv_response, xlsx_response
 from smallholders.selectors import scope_for
 
 PAGE_SIZE = 50
+MVT_TYPE = "application/vnd.mapbox-vector-tile"
 
 
 def _report_years(view) -> list[int]:
@@ -75,6 +80,8 @@ def project_map(request: HttpRequest, code: str) -> HttpResponse:
         "view": view,
         "measures": MEASURES,
         "tile_url": settings.PANEL_TILE_URL,
+        # PostGIS cuts vector tiles; SpatiaLite answers GeoJSON by box (no ST_AsMVT there).
+        "vector_tiles": settings.POSTGRES,
         "extent": extent,
     }
     return render(request, "backoffice/map.html", context)
@@ -93,6 +100,30 @@ def map_data(request: HttpRequest, code: str) -> HttpResponse:
         return HttpResponseBadRequest(_("bbox must be west,south,east,north in degrees."))
     page = map_features(user=request.user, view=view, bbox=bbox, measure=measure)
     return HttpResponse(page.as_json(), content_type="application/json")
+
+
+@require_GET
+@login_required
+def map_tile(request: HttpRequest, code: str, z: int, x: int, y: int) -> HttpResponse:
+    """One vector tile of the map (PostGIS), cached; the browser asks again each time
+    (`no-cache`) and gets a 304 while the project's map version has not moved."""
+    if not settings.POSTGRES:
+        raise Http404  # SpatiaLite has no ST_AsMVT: the page uses the GeoJSON answer there
+    view = _view(request, code)
+    try:
+        key = tile_key(user=request.user, view=view, z=z, x=x, y=y)
+    except BadTile as exc:
+        raise Http404 from exc
+    etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)  # the browser's copy is current: no tile read
+    else:
+        tile = cached_map_tile(user=request.user, view=view, z=z, x=x, y=y, key=key)
+        response = HttpResponse(tile, content_type=MVT_TYPE)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Cookie", "Accept-Language"])
+    return response
 
 
 def _list_page(request: HttpRequest, code: str, *, title: str, rows, template: str):

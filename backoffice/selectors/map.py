@@ -61,7 +61,7 @@ def parse_bbox(text: str) -> Polygon:
     return Polygon.from_bbox((west, south, east, north))
 
 
-def _latest_ex_post(view: PanelView) -> CalculationRun | None:
+def latest_ex_post(view: PanelView) -> CalculationRun | None:
     runs = CalculationRun.objects.filter(
         project=view.project, kind=RunKind.EX_POST, status=RunStatus.APPROVED
     )
@@ -72,7 +72,7 @@ def _with_measure(
     parcels: QuerySet[Parcel], *, user: AnyUser, view: PanelView, measure: str
 ) -> QuerySet[Parcel]:
     if measure == "tco2e_ha":
-        run = _latest_ex_post(view)
+        run = latest_ex_post(view)
         result = ParcelResult.objects.filter(run=run, parcel=OuterRef("pk"))
         return parcels.annotate(value=Subquery(result.values("stock_tco2e")[:1]))
     if measure == "monitored":
@@ -131,13 +131,20 @@ class SimplifiedBoundary(GeomOutputGeoFunc):
         )
 
 
+def visible_parcels(*, user: AnyUser, view: PanelView, bbox: Polygon) -> QuerySet:
+    """The parcels of the page the person may see whose boundary's box overlaps `bbox` (the
+    one scope of the GeoJSON answer and of the vector tiles)."""
+    parcels = parcels_for(user=user).filter(project=view.project, boundary__bboverlaps=bbox)
+    if view.cooperative_id:
+        parcels = parcels.filter(smallholder__cooperative_id=view.cooperative_id)
+    return parcels
+
+
 def map_features(*, user: AnyUser, view: PanelView, bbox: Polygon, measure: str) -> MapPage:
     """The parcels overlapping `bbox` (at most MAP_FEATURE_LIMIT), as GeoJSON text written by
     the database: boundaries simplified to about a quarter of a screen pixel of the box (a
     1,024-pixel-wide map), no model objects built, no geometry parsed in Python."""
-    parcels = parcels_for(user=user).filter(project=view.project, boundary__bboverlaps=bbox)
-    if view.cooperative_id:
-        parcels = parcels.filter(smallholder__cooperative_id=view.cooperative_id)
+    parcels = visible_parcels(user=user, view=view, bbox=bbox)
     parcels = _with_measure(parcels, user=user, view=view, measure=measure)
     west, _south, east, _north = bbox.extent
     tolerance = (east - west) / 4096

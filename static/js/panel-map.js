@@ -24,7 +24,12 @@
   }
 
   var range = null;
-  var source = new ol.source.Vector({
+  var tiled = Boolean(el.dataset.mvt);  // PostGIS: vector tiles; SpatiaLite: GeoJSON by box
+  var seen = {};  // tiled: each loaded parcel's values by id, for the legend's range
+  var source = tiled ? new ol.source.VectorTile({
+    format: new ol.format.MVT(),
+    url: el.dataset.mvt + (el.dataset.cooperative ? "?cooperative=" + encodeURIComponent(el.dataset.cooperative) : "")
+  }) : new ol.source.Vector({
     format: new ol.format.GeoJSON(),
     strategy: ol.loadingstrategy.bbox,
     loader: function (extent, resolution, projection, success, failure) {
@@ -40,9 +45,18 @@
       }).catch(function () { source.removeLoadedExtent(extent); failure(); });
     }
   });
+  // Tiles carry every measure: the value is the chosen one's attribute ("value" in GeoJSON).
+  function valueOf(f) { return tiled ? f.get(measure.value) : f.get("value"); }
+  if (tiled) {
+    source.on("tileloadend", function (evt) {
+      evt.tile.getFeatures().forEach(function (f) { seen[f.getId()] = f.getProperties(); });
+      updateRange();
+    });
+  }
 
   function updateRange() {
-    var values = source.getFeatures().map(function (f) { return f.get("value"); })
+    var features = tiled ? Object.values(seen) : source.getFeatures().map(function (f) { return f.getProperties(); });
+    var values = features.map(function (p) { return tiled ? p[measure.value] : p.value; })
       .filter(function (v) { return typeof v === "number"; });
     range = values.length ? [Math.min.apply(null, values), Math.max.apply(null, values)] : null;
     drawLegend();
@@ -65,11 +79,11 @@
 
   var layers = [];
   if (el.dataset.tiles) layers.push(new ol.layer.Tile({ source: new ol.source.XYZ({ url: el.dataset.tiles }) }));
-  var parcels = new ol.layer.Vector({
+  var parcels = new (tiled ? ol.layer.VectorTile : ol.layer.Vector)({
     source: source,
     style: function (f) {
       return new ol.style.Style({
-        fill: new ol.style.Fill({ color: colourFor(f.get("value"), range) }),
+        fill: new ol.style.Fill({ color: colourFor(valueOf(f), range) }),
         stroke: new ol.style.Stroke({ color: "#333", width: 0.5 })
       });
     }
@@ -93,12 +107,15 @@
     var dl = document.createElement("p");
     dl.textContent = text.cooperative + ": " + hit.get("cooperative") + " · " + text.status + ": " +
       hit.get("status") + " · " + text.area + ": " + num(hit.get("area_ha"), 2) + " · " +
-      text.value + ": " + (typeof hit.get("value") === "number" ? num(hit.get("value"), 1) : (hit.get("value") || text.none));
+      text.value + ": " + (typeof valueOf(hit) === "number" ? num(valueOf(hit), 1) : (valueOf(hit) || text.none));
     card.appendChild(link); card.appendChild(dl);
   });
   // Categories get their colour while being drawn: list them once the map has rendered.
   map.on("rendercomplete", drawLegend);
-  measure.addEventListener("change", function () { colours = {}; source.clear(); source.refresh(); });
+  measure.addEventListener("change", function () {
+    colours = {};
+    if (tiled) { updateRange(); parcels.changed(); } else { source.clear(); source.refresh(); }
+  });
   // Start on the project area when it is known; the loader then follows the view.
   if (el.dataset.extent) {
     var extent = ol.proj.transformExtent(el.dataset.extent.split(",").map(Number), "EPSG:4326", "EPSG:3857");

@@ -21,6 +21,7 @@ ENGLISH = (
     "verified from their parcels",
 )
 SHOTS = Path(settings.VAR_DIR) / "screenshots"
+MAP_SOURCE = ".pbf" if settings.POSTGRES else "parcels.geojson"  # vector tiles on PostGIS
 
 
 @pytest.fixture
@@ -78,9 +79,19 @@ def test_the_panel_at_desktop_and_phone_widths(demo_server, browser, username, m
         assert_fits_and_speaks_spanish(page, width)
         page.screenshot(path=str(SHOTS / f"panel-dashboard-{username}-{width}.png"), full_page=True)
 
-        with page.expect_response(lambda r: "parcels.geojson" in r.url) as answer:
+        # PostGIS: vector tiles (some over the parcels); SpatiaLite: GeoJSON by box.
+        tiles = []
+        page.on("response", lambda r, tiles=tiles: ".pbf" in r.url and tiles.append(r))
+        with page.expect_response(lambda r: MAP_SOURCE in r.url) as answer:
             page.click("header nav >> text=Mapa")
-        assert answer.value.ok and answer.value.json()["features"]
+        assert answer.value.ok
+        page.wait_for_load_state("networkidle")
+        if settings.POSTGRES:
+            assert any(r.ok and r.body() for r in tiles)
+        else:
+            assert answer.value.json()["features"]
+        page.wait_for_selector("#map-legend li")
+        page.select_option("#measure", "survival")
         page.wait_for_timeout(300)
         assert_fits_and_speaks_spanish(page, width)
         page.screenshot(path=str(SHOTS / f"panel-map-{username}-{width}.png"))

@@ -93,3 +93,10 @@ def test_each_role_sees_the_work_it_can_act_on(demo) -> None:
         page = client.get(url).content.decode()
         for link in re.findall(r'data-key="\w+"><a href="([^"]+)"', page):
             assert client.get(link).status_code == 200, (username, link)
+
+
+def test_the_map_page_says_which_source_it_draws_from(demo, settings) -> None:
+    page = client_for("gestor").get(reverse("backoffice:map", args=["pch"])).content.decode()
+    assert ("data-mvt=" in page) == settings.POSTGRES
+    tile = reverse("backoffice:map-tile", args=["pch", 0, 0, 0])
+    assert (client_for("gestor").get(tile).status_code == 200) == settings.POSTGRES
