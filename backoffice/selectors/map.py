@@ -131,7 +131,7 @@ class SimplifiedBoundary(GeomOutputGeoFunc):
         )
 
 
-def visible_parcels(*, user: AnyUser, view: PanelView, bbox: Polygon) -> QuerySet:
+def visible_parcels(*, user: AnyUser, view: PanelView, bbox: Polygon) -> QuerySet[Parcel]:
     """The parcels of the page the person may see whose boundary's box overlaps `bbox` (the
     one scope of the GeoJSON answer and of the vector tiles)."""
     parcels = parcels_for(user=user).filter(project=view.project, boundary__bboverlaps=bbox)

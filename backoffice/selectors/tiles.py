@@ -11,6 +11,7 @@ version, which the rollup refresh events bump (`services.bump_map_version`).
 
 import hashlib
 import math
+from typing import Any
 
 from django.contrib.gis.geos import Polygon
 from django.core.cache import cache
@@ -46,7 +47,7 @@ def tile_box(z: int, x: int, y: int) -> Polygon:
     check_tile(z, x, y)
 
     def lon(col: int) -> float:
-        return col / 2**z * 360 - 180
+        return float(col / 2**z * 360 - 180)
 
     def lat(row: int) -> float:
         return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / 2**z))))
@@ -85,7 +86,7 @@ def tile_key(*, user: AnyUser, view: PanelView, z: int, x: int, y: int) -> str:
     return f"panel-tile:{view.project.pk}:{version}:{digest}:{language}:{z}/{x}/{y}"
 
 
-def _rows_sql(*, user: AnyUser, view: PanelView, box: Polygon) -> tuple[str, tuple]:
+def _rows_sql(*, user: AnyUser, view: PanelView, box: Polygon) -> tuple[str, tuple[Any, ...]]:
     """The visible parcels in the box with the raw figures of every measure, as SQL."""
     parcels = visible_parcels(user=user, view=view, bbox=box)
     # No approved run yet: `run IS NULL` matches nothing, every tCO2e/ha is NULL.
@@ -127,10 +128,11 @@ def _rows_sql(*, user: AnyUser, view: PanelView, box: Polygon) -> tuple[str, tup
             "planted",
         )
     )
-    return rows.query.sql_with_params()
+    sql, params = rows.query.sql_with_params()
+    return str(sql), tuple(params)
 
 
-def _status_sql() -> tuple[str, list]:
+def _status_sql() -> tuple[str, list[Any]]:
     """A CASE turning status codes into their labels in the reader's language."""
     whens, params = [], []
     for code, label in ParcelStatus.choices:
@@ -174,4 +176,4 @@ def cached_map_tile(*, user: AnyUser, view: PanelView, z: int, x: int, y: int, k
     if tile is None:
         tile = render_tile(user=user, view=view, z=z, x=x, y=y)
         cache.set(key, tile, TILE_SECONDS)
-    return tile
+    return bytes(tile)
