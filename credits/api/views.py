@@ -170,7 +170,7 @@ class ReservationViewSet(
         """A new reservation's answer, from what the service returned (its blocks included):
         what a read of it gives, without reading it back."""
         reservation.project = project
-        for block in reservation.live_blocks:
+        for block in reservation.live_blocks:  # type: ignore[attr-defined]  # see reserve_credits
             block.project = project
         return self.get_serializer(reservation).data
 

@@ -4,6 +4,8 @@ Every public service follows lock → re-read → check → write → event: `lo
 `CreditVintage` rows first (pk order; all of them before the first event, whose append locks
 the project's chain head: one lock order, no deadlock), then blocks are re-read and split with
 `carve`, old blocks are superseded with a compare-and-set and their successors created.
+A reservation locks its one vintage with `move_units` instead: the lock, re-read, check and
+counter write in one guarded UPDATE, the same lock order.
 """
 
 import datetime as dt
@@ -270,8 +272,7 @@ def _guarded_move_sql(
     key: VintageKey, *, source: str, target: str, quantity: int
 ) -> tuple[str, list]:
     meta, quote = CreditVintage._meta, connection.ops.quote_name
-    names = ("project", "unit_type", "vintage", source, target)
-    column = {name: quote(meta.get_field(name).column) for name in names}
+    column = {field.name: quote(field.column) for field in meta.concrete_fields}
     returned = ", ".join(quote(field.column) for field in meta.concrete_fields)
     bounded = bounded_wait_condition(LEDGER_VINTAGES.timeout())
     sql = (

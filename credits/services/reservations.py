@@ -93,7 +93,7 @@ def reserve_credits(
     )
     moved = split_off(taken, event=event, state=BlockState.RESERVED, reservation_id=reservation.pk)
     # Its live blocks, as a read after the commit would find them (callers need not read back).
-    reservation.live_blocks = moved
+    reservation.live_blocks = moved  # type: ignore[attr-defined]  # the read's prefetch to_attr
     return reservation
 
 
