@@ -90,9 +90,15 @@ def queries_of(raw_key: str, path: str, vintage: int) -> tuple[int, int]:
         )
     assert response.status_code == 201, response.content
     sqls = [query["sql"] for query in captured.captured_queries]
-    locked = next(i for i, sql in enumerate(sqls) if "FOR UPDATE" in sql and "creditvintage" in sql)
+    locked = next(i for i, sql in enumerate(sqls) if _locks_the_vintage(sql))
     committed = next(i for i, sql in enumerate(sqls) if i > locked and sql == "COMMIT")
     return len(sqls), committed - locked + 1
+
+
+def _locks_the_vintage(sql: str) -> bool:
+    # SELECT ... FOR UPDATE of the row, or the reservation's guarded UPDATE ... RETURNING.
+    locking = "FOR UPDATE" in sql or sql.startswith("UPDATE")
+    return locking and '"credits_creditvintage"' in sql.split(" WHERE ")[0]
 
 
 def measure_race(port: int, raw_key: str, available: int) -> None:

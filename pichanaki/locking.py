@@ -10,8 +10,9 @@ any more, so a long import no longer blocks run approvals or parcel saves of the
   a no-op write takes the database's single write lock at once (the same serialisation, for
   the whole database, bounded by the driver's busy timeout).
 - Row locks (`lock_rows(queryset, purpose=...)`): SELECT ... FOR UPDATE in primary-key order
-  (no deadlock between overlapping sets), with `SET LOCAL lock_timeout` on PostgreSQL; a no-op
-  on SQLite, where the database serialises writers.
+  (no deadlock between overlapping sets), with a transaction-local `lock_timeout` set by the
+  same statement on PostgreSQL (`bounded_wait_condition`); a no-op on SQLite, where the
+  database serialises writers.
 - Numbering (`create_numbered`): no lock. The next number is max + 1; a unique constraint
   refuses a number a concurrent caller took, and the caller retries with the new maximum.
 
@@ -33,6 +34,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, models, transaction
 from django.db.models import Max, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -179,15 +181,27 @@ def lock_rows(
     if timeout_ms is None:
         timeout_ms = purpose.timeout() if purpose else LOCK_TIMEOUT_MS
     if connection.vendor == "postgresql":
-        # SET LOCAL: the timeout ends with this transaction and never leaks to the connection.
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{int(timeout_ms)}ms'")  # noqa: S608 (an int)
+        ordered = ordered.filter(bounded_wait_condition(timeout_ms))
     try:
         return list(ordered.select_for_update(of=("self",)))
     except OperationalError as exc:
-        if _is_lock_timeout(exc):
+        if is_lock_timeout(exc):
             raise LockTimeout(purpose, str(exc)) from exc
         raise
+
+
+def bounded_wait_condition(timeout_ms: int) -> RawSQL:
+    """A WHERE condition that sets `lock_timeout` for the rest of the transaction (SET LOCAL).
+
+    Part of the locking statement itself: a scan's conditions run before the row locks of its
+    results are waited for, so the wait is bounded, and no separate round trip is made while
+    other writers may be waiting for this transaction's earlier locks. PostgreSQL only.
+    """
+    return RawSQL(
+        "set_config('lock_timeout', %s, true) IS NOT NULL",
+        [f"{int(timeout_ms)}ms"],
+        output_field=models.BooleanField(),
+    )
 
 
 def create_numbered(
@@ -240,7 +254,8 @@ def _int4(object_id: int) -> int:
     return (int(object_id) + 2**31) % 2**32 - 2**31
 
 
-def _is_lock_timeout(exc: OperationalError) -> bool:
+def is_lock_timeout(exc: OperationalError) -> bool:
+    """PostgreSQL refused to wait longer for a lock (lock_timeout)."""
     # psycopg: SQLSTATE 55P03 lock_not_available.
     cause = exc.__cause__
     return getattr(cause, "sqlstate", None) == "55P03" or "lock timeout" in str(exc)
@@ -248,4 +263,4 @@ def _is_lock_timeout(exc: OperationalError) -> bool:
 
 def _is_busy(exc: OperationalError) -> bool:
     # ... or SQLite's busy timeout ran out while waiting for the database's write lock.
-    return _is_lock_timeout(exc) or "database is locked" in str(exc)
+    return is_lock_timeout(exc) or "database is locked" in str(exc)

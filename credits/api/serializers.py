@@ -4,7 +4,7 @@ smallholder, no user name; buyer organisations appear only to themselves and man
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from credits.choices import UnitType
+from credits.choices import ReservationStatus, UnitType
 from credits.models import Reservation, Retirement, Sale, SerialBlock
 
 MAX_QUANTITY = 10**12
@@ -110,6 +110,8 @@ class ReservationSerializer(serializers.ModelSerializer):
         return BlockSerializer(reservation.live_blocks, many=True).data
 
     def get_sale(self, reservation: Reservation) -> dict | None:
+        if reservation.status != ReservationStatus.CONFIRMED:
+            return None  # only a confirmed reservation has a sale: no need to look
         sale = getattr(reservation, "sale", None)
         return SaleSerializer(sale).data if sale else None
 

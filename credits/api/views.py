@@ -52,8 +52,9 @@ class BuyerApiView(APIView):
     throttle_classes = BUYER_API_THROTTLES
 
 
-def _project_id(code: str) -> int:
-    return get_object_or_404(Project.objects.only("pk"), code=code).pk
+def _project(code: str) -> Project:
+    # With its registry entry, which prints the serials of its blocks; never its area.
+    return get_object_or_404(Project.objects.select_related("registry").defer("area"), code=code)
 
 
 def _live_blocks() -> QuerySet[SerialBlock]:
@@ -123,19 +124,20 @@ class ReservationViewSet(
     def create(self, request: Request) -> Response:
         account = require_buyer_account(request)
         data = _valid(serializers.ReservationInputSerializer, request)
+        project = _project(data["project"])
         with ledger_errors():
             reservation = call_service(
                 request,
                 services.reserve_credits,
                 account_id=account.pk,
-                project_id=_project_id(data["project"]),
+                project_id=project.pk,
                 vintage=data["vintage"],
                 unit_type=data["unit_type"],
                 quantity=data["quantity"],
                 expires_at=timezone.now() + RESERVATION_LIFETIME,
                 actor=_actor(request),
             )
-        return Response(self._read(reservation.pk), status=status.HTTP_201_CREATED)
+        return Response(self._created(reservation, project), status=status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, pk: str) -> Response:
         reservation = self.get_object()  # a buyer finds only its own (404 otherwise)
@@ -163,6 +165,14 @@ class ReservationViewSet(
                 actor=_actor(request),
             )
         return Response(self._read(reservation.pk))
+
+    def _created(self, reservation: Reservation, project: Project) -> dict:
+        """A new reservation's answer, from what the service returned (its blocks included):
+        what a read of it gives, without reading it back."""
+        reservation.project = project
+        for block in reservation.live_blocks:  # type: ignore[attr-defined]  # see reserve_credits
+            block.project = project
+        return self.get_serializer(reservation).data
 
     def _read(self, reservation_id: int) -> dict:
         return self.get_serializer(self.get_queryset().get(pk=reservation_id)).data
@@ -218,7 +228,7 @@ class RetirementViewSet(
                 request,
                 services.retire_credits,
                 account_id=account.pk,
-                project_id=_project_id(data["project"]),
+                project_id=_project(data["project"]).pk,
                 vintage=data["vintage"],
                 quantity=data["quantity"],
                 beneficiary=data["beneficiary"],

@@ -5,6 +5,7 @@ import logging
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,9 @@ from credits.exceptions import (
 from credits.models import Account, CreditVintage, Reservation, Sale, SerialBlock
 from credits.services._core import (
     VintageKey,
+    bucket_of,
     lock_vintage,
+    move_units,
     ranges_of,
     record_event,
     require_positive,
@@ -50,21 +53,23 @@ def reserve_credits(
     Locks: the CreditVintage row. Raises InsufficientCredits (with the available quantity),
     InvalidOperation (not a buyer account, expiry in the past, bad quantity), CreditsBusy.
     Side effects: a Reservation, reserved blocks split off the issuance account's blocks, a
-    RESERVE event.
+    RESERVE event. Returns the Reservation with its reserved blocks as `live_blocks`.
     """
     require_positive(quantity)
     if expires_at <= timezone.now():
         raise InvalidOperation(_("The reservation's expiry must be in the future."))
-    buyer = _buyer_account(account_id)
-    # Before the lock: a project's issuance account never changes, and whatever is read
-    # under the lock is read in as few statements as possible, since every other writer of
-    # the vintage waits meanwhile.
-    source = Account.objects.filter(project_id=project_id, kind=AccountKind.ISSUANCE).first()
+    # Before the lock: accounts never change kind or project, and whatever is read under the
+    # lock is read in as few statements as possible, since every other writer of the vintage
+    # waits meanwhile.
+    buyer, source = _buyer_and_issuance_accounts(account_id, project_id)
     key = VintageKey(project_id, unit_type, vintage)
-    row = lock_vintage(key)
+    if source is None:  # a project without an issuance account has issued nothing
+        raise InsufficientCredits(requested=quantity, available=0)
+    # Lock, re-read, check and count the units as reserved, in one statement under the lock.
+    if move_units(key, source="available", target="reserved", quantity=quantity) is None:
+        raise InsufficientCredits(requested=quantity, available=bucket_of(key, "available"))
     now = timezone.now()  # after the lock: events are timestamped in the order they commit
-    if row is None or source is None or row.available < quantity:
-        raise InsufficientCredits(requested=quantity, available=row.available if row else 0)
+    # The blocks hold exactly the counted units (an invariant): carve refuses otherwise.
     taken = take_lowest(key=key, account_id=source.pk, state=BlockState.ACTIVE, quantity=quantity)
     reservation = Reservation.objects.create(
         account=buyer,
@@ -86,16 +91,26 @@ def reserve_credits(
         ranges=ranges_of(taken),
         reference={"reservation_id": reservation.pk, "expires_at": expires_at.isoformat()},
     )
-    split_off(taken, event=event, state=BlockState.RESERVED, reservation_id=reservation.pk)
-    shift(row, source="available", target="reserved", quantity=quantity)
+    moved = split_off(taken, event=event, state=BlockState.RESERVED, reservation_id=reservation.pk)
+    # Its live blocks, as a read after the commit would find them (callers need not read back).
+    reservation.live_blocks = moved  # type: ignore[attr-defined]  # the read's prefetch to_attr
     return reservation
 
 
-def _buyer_account(account_id: int) -> Account:
-    account = Account.objects.filter(pk=account_id, kind=AccountKind.BUYER).first()
-    if account is None:
+def _buyer_and_issuance_accounts(
+    account_id: int, project_id: int
+) -> tuple[Account, Account | None]:
+    """The buyer's account `account_id` and the project's issuance account, in one query."""
+    found = Account.objects.filter(
+        Q(pk=account_id, kind=AccountKind.BUYER)
+        | Q(project_id=project_id, kind=AccountKind.ISSUANCE)
+    ).order_by("pk")
+    by_kind: dict[str, Account] = {}
+    for account in found:
+        by_kind.setdefault(account.kind, account)
+    if AccountKind.BUYER not in by_kind:
         raise InvalidOperation(_("Reservations are made for a buyer's account."))
-    return account
+    return by_kind[AccountKind.BUYER], by_kind.get(AccountKind.ISSUANCE)
 
 
 def _lock_pending(reservation_id: int) -> tuple[Reservation, CreditVintage]:

@@ -12,12 +12,17 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
 from credits import services
 from credits.choices import BlockState, ReservationStatus
-from credits.exceptions import CreditsError, InsufficientCredits, ReservationNotPending
+from credits.exceptions import (
+    CreditsBusy,
+    CreditsError,
+    InsufficientCredits,
+    ReservationNotPending,
+)
 from credits.models import CreditVintage, Reservation, Sale
 from tests.base import build_personas
 from tests.credits.factories import make_buyer, make_parcels, make_run
@@ -188,3 +193,35 @@ def test_expiry_racing_confirmation_has_exactly_one_winner():
             assert expired == 0 and isinstance(sold, Sale), (expired, sold)
         assert not reservation.blocks.filter(state=BlockState.RESERVED).exists()
         assert_ledger_invariants()
+
+
+def test_a_reservation_gives_up_on_a_busy_vintage_after_its_lock_timeout(settings):
+    """The guarded UPDATE that locks the vintage waits no longer than LEDGER_VINTAGES allows:
+    without the bound it would wait for the holder (10 s) and then succeed."""
+    settings.LOCK_TIMEOUTS_MS = {"ledger_vintages": 200}
+    stub = LedgerStub(available=10)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                CreditVintage.objects.select_for_update().get(
+                    project_id=stub.project_id, vintage=2012
+                )
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(10)
+    try:
+        with pytest.raises(CreditsBusy):
+            _reserve_one_each(stub, 1)(0)
+    finally:
+        release.set()
+        holder.join()
+    row = CreditVintage.objects.get(project_id=stub.project_id, vintage=2012)
+    assert (row.available, row.reserved) == (10, 0)
+    assert_ledger_invariants()

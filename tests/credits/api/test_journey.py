@@ -95,3 +95,30 @@ def test_it_serves_the_certificate_in_one_language_on_request(
         client.get(f"/registry/retirements/{code}/certificate.pdf?lang=en").content, tmp_path
     )
     assert "Retirement certificate" in english and "Certificado de retiro" not in english
+
+
+@pytest.mark.parametrize("idempotency_key", [None, "answer-1"])
+def test_a_new_reservations_answer_is_what_reading_it_gives(ledger, buyer_client, idempotency_key):
+    """The 201 is built from what the service returns, not read back: it must be the same."""
+    code = ledger.personas.project_a.code
+    headers = {"HTTP_IDEMPOTENCY_KEY": idempotency_key} if idempotency_key else {}
+    first = buyer_client.post(
+        "/api/v1/reservations/",
+        {"project": code, "vintage": 2012, "unit_type": "VER", "quantity": 3},
+        format="json",
+    )
+    assert first.status_code == 201, first.content
+    released = buyer_client.delete(f"/api/v1/reservations/{first.json()['id']}/")
+    assert released.status_code == 200, released.content
+    # Serials 1-3 came back as a block of their own: the next reservation spans two blocks.
+    created = buyer_client.post(
+        "/api/v1/reservations/",
+        {"project": code, "vintage": 2012, "unit_type": "VER", "quantity": 400},
+        format="json",
+        **headers,
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert len(body["blocks"]) > 1 and body["sale"] is None
+    assert buyer_client.get(f"/api/v1/reservations/{body['id']}/").json() == body
+    assert_ledger_invariants()
