@@ -270,7 +270,7 @@ def move_units(key: VintageKey, *, source: str, target: str, quantity: int) -> C
 
 def _guarded_move_sql(
     key: VintageKey, *, source: str, target: str, quantity: int
-) -> tuple[str, list]:
+) -> tuple[str, list[object]]:
     meta, quote = CreditVintage._meta, connection.ops.quote_name
     column = {field.name: quote(field.column) for field in meta.concrete_fields}
     returned = ", ".join(quote(field.column) for field in meta.concrete_fields)
