@@ -11,6 +11,7 @@ counter write in one guarded UPDATE, the same lock order.
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import OperationalError, connection
@@ -270,7 +271,7 @@ def move_units(key: VintageKey, *, source: str, target: str, quantity: int) -> C
 
 def _guarded_move_sql(
     key: VintageKey, *, source: str, target: str, quantity: int
-) -> tuple[str, list[object]]:
+) -> tuple[str, list[Any]]:
     meta, quote = CreditVintage._meta, connection.ops.quote_name
     column = {field.name: quote(field.column) for field in meta.concrete_fields}
     returned = ", ".join(quote(field.column) for field in meta.concrete_fields)
