@@ -132,8 +132,8 @@ class AdvanceAdmin(ScopedAdmin):
 
 class LineInline(admin.TabularInline):
     model = DistributionLine
-    fields = ["smallholder", "units", "share", "held_in_trust", "advance_recovered", "amount",
-              "status"]  # fmt: skip
+    fields = ["smallholder", "units", "share", "held_in_trust", "advance_recovered",
+              "clawed_back", "amount", "status"]  # fmt: skip
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -200,7 +200,7 @@ class DistributionLineAdmin(ReadOnlyMixin, ScopedAdmin):
 
     write_roles = (Role.MANAGER, Role.STAFF)
     list_display = ["distribution", "smallholder", "units", "share", "held_in_trust",
-                    "advance_recovered", "amount", "status"]  # fmt: skip
+                    "advance_recovered", "clawed_back", "amount", "status"]  # fmt: skip
     list_filter = ["status", "distribution__project"]
     search_fields = ["smallholder__dni", "smallholder__last_name"]
     actions = ["print_statements"]

@@ -31,7 +31,7 @@ class LineSerializer(serializers.ModelSerializer):
     class Meta:
         model = DistributionLine
         fields = ["id", "distribution", "smallholder", "dni", "units", "share", "held_in_trust",
-                  "advance_recovered", "amount", "status", "provenance"]  # fmt: skip
+                  "advance_recovered", "clawed_back", "amount", "status", "provenance"]  # fmt: skip
         read_only_fields = fields
 
 
