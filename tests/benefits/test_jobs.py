@@ -157,3 +157,26 @@ def test_only_managers_start_and_other_projects_do_not_see_the_job(sold, setting
     other = make_user("manager_b", Role.MANAGER, projects=(p.project_b,))
     assert outsider.login(username=other.username, password=PASSWORD)
     assert outsider.get(f"/admin/benefits/distribution/jobs/{job.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_api_answers_202_with_the_job_to_poll(sold, settings):
+    settings.DISTRIBUTION_ASYNC_FAMILIES = 0
+    p = sold.ledger.personas
+    client = manager_client(sold)
+    created = client.post("/api/v1/distributions/", {"project": sold.project.code},
+                          content_type="application/json")  # fmt: skip
+    assert created.status_code == 202, created.content
+    job = created.json()
+    assert job["status"] == "queued" and created["Location"].endswith(
+        f"/api/v1/distribution-jobs/{job['id']}/"
+    )
+    run_distribution_job(job_id=job["id"])
+    done = client.get(f"/api/v1/distribution-jobs/{job['id']}/").json()
+    assert done["status"] == "done" and done["progress"] == 100
+    assert done["distribution"] == Distribution.objects.get().pk
+    staff = Client()
+    assert staff.login(username=p.staff_a1.username, password=PASSWORD)
+    assert staff.get(f"/api/v1/distribution-jobs/{job['id']}/").status_code == 404
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+    assert "/api/v1/distribution-jobs/{id}/" in schema
