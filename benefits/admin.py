@@ -3,16 +3,18 @@ staff see their cooperative's families' lines and statements; managers their pro
 policies, rates, advances and distributions; verifiers read and approve. Money rows are never
 edited here: every write goes through a service."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from benefits import payments, selectors, services
+from benefits import admin_jobs, payments, selectors, services
 from benefits.exceptions import BenefitsError
 from benefits.models import (
     Advance,
@@ -167,6 +169,22 @@ class DistributionAdmin(ReadOnlyMixin, ScopedAdmin):
         }
         return super().change_view(request, object_id, form_url, context)
 
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        own = [
+            path("new/", view(partial(admin_jobs.new_distribution_view, self)),
+                 name="benefits_distribution_new"),
+            path("jobs/<int:job_id>/", view(partial(admin_jobs.job_view, self)),
+                 name="benefits_distribution_job"),
+            path("jobs/<int:job_id>/progress/", view(partial(admin_jobs.job_progress_view, self)),
+                 name="benefits_distribution_job_progress"),
+        ]  # fmt: skip
+        return own + super().get_urls()
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra = {**(extra_context or {}), "can_distribute": scope_for(request.user).manages}
+        return super().changelist_view(request, extra)
+
     @admin.action(description=_("Approve the selected distributions"), permissions=["approve"])
     def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
         for distribution in queryset:
@@ -205,7 +223,7 @@ class DistributionLineAdmin(ReadOnlyMixin, ScopedAdmin):
 
     write_roles = (Role.MANAGER, Role.STAFF)
     list_display = ["distribution", "smallholder", "units", "share", "held_in_trust",
-                    "advance_recovered", "amount", "status"]  # fmt: skip
+                    "advance_recovered", "clawed_back", "amount", "status"]  # fmt: skip
     list_filter = ["status", "distribution__project"]
     search_fields = ["smallholder__dni", "smallholder__last_name"]
     actions = ["print_statements"]

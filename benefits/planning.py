@@ -3,16 +3,22 @@ nothing. Used by the preview command and by `services.create_distribution` alike
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from benefits.choices import SplitMethod
+from benefits.deductions import claw_back, outstanding_advances, recover
 from benefits.exceptions import AlreadyDistributed, NothingToDistribute, PolicyRefused
-from benefits.models import Advance, AdvanceRecovery, DistributionSale, ExchangeRate, SharingPolicy
+from benefits.models import (
+    DistributionSale,
+    ExchangeRate,
+    JobStatus,
+    SharingPolicy,
+)
+from benefits.reversals import clawbacks_owed
 from benefits.sharing import (
     CENT,
     ParcelInput,
@@ -20,7 +26,6 @@ from benefits.sharing import (
     effective_producer_fraction,
     inputs_hash,
     mix_weights,
-    recover_advance,
     split_pools,
     split_producers,
 )
@@ -32,6 +37,11 @@ from pichanaki.collector import collector_paused
 from smallholders.models import Project, Smallholder
 
 PAYOUT_CURRENCY = "PEN"
+Progress = Callable[[int, str], None]  # (percent, JobStatus) of a distribution job
+
+
+def no_progress(percent: int, status: str) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class FamilyPlan:
     held: dict[int, tuple[Decimal, str]]  # parcel id → (amount, reason)
     recoveries: list[tuple[int, Decimal]]  # advance id → amount taken
     provenance: list[dict]
+    clawbacks: list[tuple[int, int, Decimal]] = ()  # reversal, line paid earlier, amount taken
 
     @property
     def held_in_trust(self) -> Decimal:
@@ -54,8 +65,12 @@ class FamilyPlan:
         return sum((a for _advance, a in self.recoveries), Decimal("0.00"))
 
     @property
+    def clawed_back(self) -> Decimal:
+        return sum((a for _reversal, _line, a in self.clawbacks), Decimal("0.00"))
+
+    @property
     def amount(self) -> Decimal:
-        return self.share - self.held_in_trust - self.advance_recovered
+        return self.share - self.held_in_trust - self.advance_recovered - self.clawed_back
 
 
 @dataclass(frozen=True)
@@ -98,6 +113,8 @@ class Plan:
                     "advance_recovered": str(f.advance_recovered),
                     "amount": str(f.amount),
                 }
+                # the issue's exact keys; a deduction for reversals is named when there is one
+                | ({"clawed_back": str(f.clawed_back)} if f.clawbacks else {})
                 for f in self.families
             ],
         }
@@ -113,13 +130,16 @@ def plan_distribution(
     sale_ids: Sequence[int] | None = None,
     policy_version: int | None = None,
     today: dt.date,
+    progress: Progress = no_progress,
 ) -> Plan:
-    """The distribution of `sale_ids` (default: every confirmed sale not yet distributed)."""
+    """The distribution of `sale_ids` (default: every confirmed sale not yet distributed).
+    `progress` hears of each phase (a job's progress bar: planning is 0–60%)."""
     with collector_paused():
-        return _plan(project, sale_ids, policy_version, today)
+        return _plan(project, sale_ids, policy_version, today, progress)
 
 
-def _plan(project, sale_ids, policy_version, today) -> Plan:
+def _plan(project, sale_ids, policy_version, today, progress: Progress) -> Plan:
+    progress(5, JobStatus.PLANNING)
     policy = _policy(project, policy_version)
     sales = _sales(project, sale_ids)
     currency = _one_currency(sales)
@@ -128,11 +148,15 @@ def _plan(project, sale_ids, policy_version, today) -> Plan:
     gross_pen = (gross * rate.rate_to_pen).quantize(CENT)
     pools = split_pools(gross_pen, policy.terms)
     returned = returned_to_pools(project=project)
+    progress(10, JobStatus.PLANNING)
     sold = sold_parcels(sales)
+    progress(30, JobStatus.PLANNING)
     facts = parcel_facts(project_id=project.pk)
     parcels = _parcel_inputs(policy, sold, facts, today)
+    progress(45, JobStatus.PLANNING)
     pool = pools.producers + returned.producers
     families = _families(project, policy, pool, parcels, sold, facts)
+    progress(60, JobStatus.PLANNING)
     sale_rows = [(s.pk, (s.price_per_tonne * s.quantity).quantize(CENT), s.quantity) for s in sales]
     digest = inputs_hash(
         {
@@ -142,7 +166,9 @@ def _plan(project, sale_ids, policy_version, today) -> Plan:
             "pools": pools,
             "returned": [returned.hold_ids, returned.producers, returned.community_fund],
             "families": [
-                (f.smallholder_id, f.share, f.held_in_trust, f.advance_recovered) for f in families
+                (f.smallholder_id, f.share, f.held_in_trust, f.advance_recovered)
+                + ((f.clawbacks,) if f.clawbacks else ())  # the hashes of before clawbacks
+                for f in families
             ],
         }  # fmt: skip
     )
@@ -313,7 +339,8 @@ def _families(project, policy, pool, parcels, sold: list[SoldParcel], facts) -> 
     shares = split_producers(pool, [p for p, _ in parcels])
     reasons = {p.parcel: p.reason for p, _ in parcels}
     dnis = dict(Smallholder.objects.filter(project=project).values_list("pk", "dni"))
-    outstanding = _outstanding_advances(project)
+    outstanding = outstanding_advances(project)
+    owed = clawbacks_owed(project_id=project.pk)
     units: dict[int, int] = defaultdict(int)
     provenance: dict[int, list[dict]] = defaultdict(list)
     for c in sold:
@@ -327,39 +354,13 @@ def _families(project, policy, pool, parcels, sold: list[SoldParcel], facts) -> 
         family = int(s.family)
         held = {int(p): (amount, reasons[p]) for p, amount in s.held_parcels.items() if amount}
         recoveries = (
-            _recover(s.share - s.held, outstanding[family], policy) if family in outstanding else []
+            recover(s.share - s.held, outstanding[family], policy) if family in outstanding else []
         )
+        left = s.share - s.held - sum((a for _advance, a in recoveries), Decimal(0))
+        clawbacks = claw_back(left, owed.get(family, []))
         result.append(FamilyPlan(family, dnis[family], units[family], s.weight, s.share, held,
-                                 recoveries, provenance[family]))  # fmt: skip
+                                 recoveries, provenance[family], clawbacks))  # fmt: skip
     return result
-
-
-def _outstanding_advances(project: Project) -> dict[int, list[tuple[int, Decimal]]]:
-    recovered = dict(
-        AdvanceRecovery.objects.filter(advance__project=project)
-        .values("advance_id")
-        .annotate(total=Sum("amount"))
-        .values_list("advance_id", "total")
-    )
-    out: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    for advance in Advance.objects.filter(project=project).order_by("paid_on", "pk"):
-        left = advance.amount - recovered.get(advance.pk, Decimal(0))
-        if left > 0:
-            out[advance.smallholder_id].append((advance.pk, left))
-    return out
-
-
-def _recover(payable: Decimal, advances, policy: SharingPolicy) -> list[tuple[int, Decimal]]:
-    """Take back advances, oldest first, at the policy's rate of what is payable now."""
-    total = sum((left for _advance, left in advances), Decimal(0))
-    budget = recover_advance(payable, total, policy.advance_recovery_rate)
-    taken = []
-    for advance_id, left in advances:
-        amount = min(left, budget)
-        if amount > 0:
-            taken.append((advance_id, amount))
-            budget -= amount
-    return taken
 
 
 __all__ = ["Plan", "FamilyPlan", "plan_distribution", "effective_producer_fraction"]

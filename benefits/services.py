@@ -21,20 +21,22 @@ from benefits.exceptions import BenefitsBusy, BenefitsError, NotApprovable, Poli
 from benefits.models import (
     Advance,
     AdvanceRecovery,
+    ClawbackDeduction,
     Distribution,
     DistributionLine,
     DistributionSale,
     ExchangeRate,
     Grievance,
+    JobStatus,
     PaymentEvent,
     SharingPolicy,
     TrustHold,
 )
-from benefits.planning import FamilyPlan, Plan, plan_distribution
+from benefits.planning import FamilyPlan, Plan, Progress, no_progress, plan_distribution
 from benefits.sharing import PolicyError, check_terms
 from benefits.signals import announce_money_changed
 from benefits.trust import returned_holds
-from credits.models import Sale
+from credits.models import Reversal, Sale
 from credits.selectors import confirmed_sales
 from pichanaki.collector import collector_paused
 from pichanaki.locking import SHARING_POLICY_NUMBERING, LockTimeout, create_numbered, lock_rows
@@ -95,6 +97,7 @@ def create_distribution(
     sale_ids: Sequence[int] | None = None,
     policy_version: int | None = None,
     today: dt.date | None = None,
+    progress: Progress = no_progress,
 ) -> Distribution:
     """A preview distribution of the project's confirmed sales not yet distributed.
 
@@ -107,16 +110,21 @@ def create_distribution(
         sales = confirmed_sales(project_id=project.pk, sale_ids=sale_ids)
         lock_rows(Sale.objects.filter(pk__in=sales.values("pk")).only("pk"))
         lock_rows(Advance.objects.filter(project=project))
+        # and the reversals, so that two distributions never deduct the same debt twice
+        lock_rows(Reversal.objects.filter(project=project).only("pk"))
         lock_rows(returned_holds(project=project))
     except LockTimeout as exc:
         raise BenefitsBusy() from exc
     plan = plan_distribution(
         project=project, sale_ids=sale_ids, policy_version=policy_version,
-        today=today or timezone.localdate(),
+        today=today or timezone.localdate(), progress=progress,
     )  # fmt: skip
     announce_money_changed(project_id=project.pk)
+    progress(65, JobStatus.WRITING)
     with collector_paused():  # see pichanaki.collector
-        return _write_plan(plan, actor)
+        distribution = _write_plan(plan, actor)
+    progress(95, JobStatus.WRITING)
+    return distribution
 
 
 def _write_plan(plan: Plan, actor: User | None) -> Distribution:
@@ -155,11 +163,21 @@ def _write_plan(plan: Plan, actor: User | None) -> Distribution:
         for f in plan.families
         for advance, amount in f.recoveries
     )
+    ClawbackDeduction.objects.bulk_create(
+        ClawbackDeduction(
+            reversal_id=reversal,
+            source_line_id=source,
+            line_id=by_family[f.smallholder_id],
+            amount=amount,
+        )  # fmt: skip
+        for f in plan.families
+        for reversal, source, amount in f.clawbacks
+    )
     return distribution
 
 
 LINE_COLUMNS = ("distribution_id", "smallholder_id", "units", "weight", "share", "held_in_trust",
-                "advance_recovered", "amount", "provenance", "status")  # fmt: skip
+                "advance_recovered", "clawed_back", "amount", "provenance", "status")  # fmt: skip
 
 
 def _insert_lines(distribution_id: int, families: list[FamilyPlan]) -> dict[int, int]:
@@ -170,7 +188,7 @@ def _insert_lines(distribution_id: int, families: list[FamilyPlan]) -> dict[int,
     """
     rows = [
         (distribution_id, f.smallholder_id, f.units, f.weight.quantize(Decimal("0.00000001")),
-         f.share, f.held_in_trust, f.advance_recovered, f.amount, f.provenance,
+         f.share, f.held_in_trust, f.advance_recovered, f.clawed_back, f.amount, f.provenance,
          LineStatus.ACCRUED.value)
         for f in families
     ]  # fmt: skip
@@ -184,7 +202,7 @@ def _insert_lines(distribution_id: int, families: list[FamilyPlan]) -> dict[int,
         sql = f"COPY {table} ({', '.join(LINE_COLUMNS)}) FROM STDIN"  # noqa: S608 (constants)
         with cursor.cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row((*row[:8], json.dumps(row[8]), row[9]))
+                copy.write_row((*row[:9], json.dumps(row[9]), row[10]))
     return dict(
         DistributionLine.objects.filter(distribution_id=distribution_id).values_list(
             "smallholder_id", "pk"

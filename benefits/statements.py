@@ -12,7 +12,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from benefits.choices import DistributionStatus, LineStatus
-from benefits.models import DistributionLine, PaymentEvent, Statement, TrustHold
+from benefits.models import (
+    ClawbackDeduction,
+    DistributionLine,
+    PaymentEvent,
+    Statement,
+    TrustHold,
+)
 from benefits.provenance import block_parts
 from benefits.reversals import reversals_against
 from credits.selectors import units_contributed
@@ -42,19 +48,25 @@ def statement_facts(*, smallholder: Smallholder, project: Project, period: int |
     codes = {pk: f.code for pk, f in own_parcels.items()}
     grievances = [g for line in lines for g in line.grievances.all()]
     reversals = reversals_against(lines)
+    deductions = _deductions(lines)
     for line in lines:
         line.block_parts = block_parts(line, codes)
         line.sold_blocks = [b.serial for b in line.block_parts]
         line.reversals = reversals.get(line.pk, [])
-    taken_back = sum((r.taken_back for rs in reversals.values() for r in rs), ZERO)
+        line.deductions = deductions.get(line.pk, [])
+    against = [r for rs in reversals.values() for r in rs]
     totals = {
         "share": sum((x.share for x in lines), ZERO),
         "held_in_trust": sum((h.amount for h in holds if h.status == "held"), ZERO),
         "advance_recovered": sum((x.advance_recovered for x in lines), ZERO),
+        # deducted from these lines for reversals of earlier payments (benefits.reversals)
+        "clawed_back": sum((x.clawed_back for x in lines), ZERO),
         "paid": sum((e.amount for e in paid), ZERO),
-        "taken_back": taken_back,  # after reversals, as the policy says (see benefits.reversals)
+        # for reversals against these lines: what the policy takes back, and what is taken
+        "owed": sum((r.owed for r in against), ZERO),
+        "taken_back": sum((r.taken_back for r in against), ZERO),
     }
-    totals["kept"] = totals["paid"] - taken_back
+    totals["still_owed"] = totals["owed"] - totals["taken_back"]
     return {
         "smallholder": smallholder,
         "project": project,
@@ -68,6 +80,16 @@ def statement_facts(*, smallholder: Smallholder, project: Project, period: int |
         "totals": totals,
         "has_reversals": bool(reversals),
     }
+
+
+def _deductions(lines: list[DistributionLine]) -> dict[int, list[ClawbackDeduction]]:
+    out: dict[int, list[ClawbackDeduction]] = {}
+    rows = ClawbackDeduction.objects.filter(line__in=lines).select_related(
+        "reversal", "source_line"
+    )
+    for d in rows.order_by("reversal__created_at", "pk"):
+        out.setdefault(d.line_id, []).append(d)
+    return out
 
 
 def sms_text(statement: Statement, facts: dict) -> str:

@@ -3,6 +3,8 @@
 from celery import shared_task
 
 from benefits.batches import render_statement_batch
+from benefits.exceptions import BenefitsBusy
+from benefits.jobs import fail_distribution_job, run_distribution_job
 from benefits.services import distribute_pending_sales
 from benefits.trust import sweep_trust_deadlines
 
@@ -24,3 +26,15 @@ def sweep_trust_deadlines_task() -> int:
     """Beat (daily): shares held in trust past their deadline are returned, for the project's
     next distribution to take in. Returns how many were returned."""
     return sweep_trust_deadlines()
+
+
+@shared_task(name="benefits.run_distribution_job", acks_late=True, ignore_result=True)
+def run_distribution_job_task(job_id: int) -> None:
+    """Compute a large distribution (a DistributionJob sent by the outbox), with progress."""
+    try:
+        run_distribution_job(job_id=job_id)
+    except BenefitsBusy:
+        raise  # busy, not failed: the service left the job waiting for the next sweep
+    except Exception:
+        fail_distribution_job(job_id=job_id)
+        raise

@@ -173,6 +173,9 @@ PANEL_TILE_URL = env_str("PANEL_TILE_URL", "")
 # A waiting job sent this long ago without being picked up is presumed lost and sent again
 # (a duplicate does nothing: tasks claim their rows by compare-and-set).
 DISPATCH_RESEND_AFTER = env_int("DISPATCH_RESEND_AFTER", 3600, minimum=60)
+# A distribution over a project with more families than this is computed by a Celery worker,
+# with a progress bar; smaller ones in the request.
+DISTRIBUTION_ASYNC_FAMILIES = env_int("DISTRIBUTION_ASYNC_FAMILIES", 2000, minimum=0)
 # Off only in the concurrency tests' control case (pichanaki/locking.py).
 CREDITS_LOCKING_ENABLED = True
 

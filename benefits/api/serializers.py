@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from benefits.models import Distribution, DistributionLine, PaymentEvent
+from benefits.models import Distribution, DistributionJob, DistributionLine, PaymentEvent
 
 
 class DistributionSerializer(serializers.ModelSerializer):
@@ -31,7 +31,7 @@ class LineSerializer(serializers.ModelSerializer):
     class Meta:
         model = DistributionLine
         fields = ["id", "distribution", "smallholder", "dni", "units", "share", "held_in_trust",
-                  "advance_recovered", "amount", "status", "provenance"]  # fmt: skip
+                  "advance_recovered", "clawed_back", "amount", "status", "provenance"]  # fmt: skip
         read_only_fields = fields
 
 
@@ -46,3 +46,14 @@ class PaymentEventSerializer(serializers.ModelSerializer):
 class ConfirmationUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV or XLSX: line, dni, amount, currency, method, "
                                  "reference, paid_on")  # fmt: skip
+
+
+class DistributionJobSerializer(serializers.ModelSerializer):
+    """A large distribution computed in the background: poll it until `status` is done (then
+    `distribution` names it) or failed (`error` says why, in the requester's language)."""
+
+    class Meta:
+        model = DistributionJob
+        fields = ["id", "project", "status", "progress", "families", "distribution", "error",
+                  "created_at", "finished_at"]  # fmt: skip
+        read_only_fields = fields

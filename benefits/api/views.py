@@ -10,10 +10,13 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from benefits import payments, selectors, services
 from benefits.api import serializers
 from benefits.exceptions import AlreadyDistributed, BenefitsError, ConfirmationRefused
+from benefits.jobs import start_distribution
+from benefits.models import DistributionJob
 from pichanaki.api import Conflict
 from smallholders.api.permissions import FieldDataPermission
 from smallholders.selectors import projects_for, scope_for
@@ -43,11 +46,15 @@ class DistributionViewSet(
 
     @extend_schema(
         request=serializers.CreateDistributionSerializer,
-        responses={201: serializers.DistributionSerializer, 409: OpenApiResponse(
+        responses={201: serializers.DistributionSerializer,
+                   202: serializers.DistributionJobSerializer, 409: OpenApiResponse(
             description="nothing to distribute, already distributed, no rate or policy")},
     )  # fmt: skip
     def create(self, request: Request) -> Response:
-        """Preview a distribution of confirmed sales not yet distributed (writes the preview)."""
+        """Preview a distribution of confirmed sales not yet distributed (writes the preview).
+
+        A project with many families is computed in the background: 202 with the job to poll
+        at /api/v1/distribution-jobs/{id}/ (Location)."""
         data = serializers.CreateDistributionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         project = (
@@ -56,13 +63,17 @@ class DistributionViewSet(
         if project is None:
             raise exceptions.NotFound()
         try:
-            distribution = services.create_distribution(
+            made = start_distribution(
                 project=project, actor=request.user, sale_ids=data.validated_data.get("sales"),
                 policy_version=data.validated_data.get("policy_version"),
             )  # fmt: skip
         except (AlreadyDistributed, BenefitsError) as exc:
             raise Conflict(str(exc)) from exc
-        body = serializers.DistributionSerializer(distribution).data
+        if isinstance(made, DistributionJob):
+            body = serializers.DistributionJobSerializer(made).data
+            url = reverse("distributionjob-detail", args=[made.pk], request=request)
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
+        body = serializers.DistributionSerializer(made).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -124,6 +135,19 @@ class DistributionViewSet(
         except BenefitsError as exc:
             raise Conflict(str(exc)) from exc
         return Response({"paid": count})
+
+
+class DistributionJobViewSet(viewsets.ReadOnlyModelViewSet):
+    """Large distributions being computed in the background, in the person's projects."""
+
+    serializer_class = serializers.DistributionJobSerializer
+    permission_classes = [BenefitsPermission]
+    filterset_fields = ["project", "status"]
+
+    def get_queryset(self) -> QuerySet:
+        scope = scope_for(self.request.user)
+        jobs = DistributionJob.objects.filter(project__in=projects_for(user=self.request.user))
+        return jobs.order_by("pk") if scope.manages or scope.approves else jobs.none()
 
 
 class LineViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,7 +1,9 @@
 from benefits.models.distribution import Distribution, DistributionLine, DistributionSale
+from benefits.models.jobs import DistributionJob, JobStatus
 from benefits.models.payments import (
     Advance,
     AdvanceRecovery,
+    ClawbackDeduction,
     Grievance,
     PaymentChainHead,
     PaymentEvent,
@@ -14,9 +16,12 @@ from benefits.models.policy import ExchangeRate, ImmutableError, SharingPolicy
 __all__ = [
     "Advance",
     "AdvanceRecovery",
+    "ClawbackDeduction",
     "Distribution",
     "DistributionLine",
     "DistributionSale",
+    "DistributionJob",
+    "JobStatus",
     "ExchangeRate",
     "Grievance",
     "ImmutableError",

@@ -122,8 +122,9 @@ class DistributionSale(models.Model):
 class DistributionLine(models.Model):
     """One family's part of a distribution, in soles, with where it came from.
 
-    share = held_in_trust + advance_recovered + amount (the payable now; `benefits.sharing`
-    guarantees it, not a CHECK: SQLite compares decimals as floats). `status` is the state
+    share = held_in_trust + advance_recovered + clawed_back + amount (the payable now;
+    `benefits.sharing` and `benefits.planning` guarantee it, not a CHECK: SQLite compares
+    decimals as floats). `status` is the state
     of the latest payment event (the events are the record; this is their running summary,
     written in the same transaction as the event).
     """
@@ -139,6 +140,7 @@ class DistributionLine(models.Model):
     share = models.DecimalField(_("share (PEN)"), **MONEY)
     held_in_trust = models.DecimalField(_("held in trust (PEN)"), **MONEY)
     advance_recovered = models.DecimalField(_("advance recovered (PEN)"), **MONEY)
+    clawed_back = models.DecimalField(_("deducted for reversals (PEN)"), default=0, **MONEY)
     amount = models.DecimalField(_("payable now (PEN)"), **MONEY)
     provenance = models.JSONField(_("provenance"), default=list)
     status = models.CharField(
@@ -155,7 +157,10 @@ class DistributionLine(models.Model):
                 name="%(app_label)s_%(class)s_one_per_family",
             ),
             models.CheckConstraint(
-                condition=Q(amount__gte=0) & Q(held_in_trust__gte=0) & Q(advance_recovered__gte=0),
+                condition=Q(amount__gte=0)
+                & Q(held_in_trust__gte=0)
+                & Q(advance_recovered__gte=0)
+                & Q(clawed_back__gte=0),
                 name="%(app_label)s_%(class)s_not_negative",
                 violation_error_message=_("A payment is never negative."),
             ),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from benefits.choices import GrievanceStatus, LineStatus, PaymentMethod, TrustStatus
 from benefits.models.distribution import DistributionLine
 from benefits.models.policy import MONEY
-from credits.models import AppendOnlyError
+from credits.models import AppendOnlyError, Reversal
 from parcels.models import Parcel
 from pichanaki.hashchain import GENESIS
 from smallholders.models import Project, Smallholder
@@ -203,6 +203,41 @@ class AdvanceRecovery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.advance_id} ← {self.amount}"
+
+
+class ClawbackDeduction(models.Model):
+    """What a line took back for a reversal that hit a line paid earlier (`source_line`), when
+    that line's policy claws back from future shares (benefits.reversals.clawbacks_owed)."""
+
+    reversal = models.ForeignKey(
+        Reversal, on_delete=models.PROTECT, related_name="+", verbose_name=_("reversal")
+    )
+    source_line = models.ForeignKey(
+        DistributionLine,
+        on_delete=models.PROTECT,
+        related_name="clawbacks_owed",
+        verbose_name=_("line paid for the lost tonnes"),
+    )
+    line = models.ForeignKey(
+        DistributionLine,
+        on_delete=models.CASCADE,  # a discarded preview owes the deduction to the next one
+        related_name="clawbacks",
+        verbose_name=_("line"),
+    )
+    amount = models.DecimalField(_("amount (PEN)"), **MONEY)
+
+    class Meta:
+        ordering = ["line", "reversal"]
+        verbose_name = _("deduction for a reversal")
+        verbose_name_plural = _("deductions for reversals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="%(app_label)s_%(class)s_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reversal_id}/{self.source_line_id} ← {self.amount}"
 
 
 class Grievance(models.Model):

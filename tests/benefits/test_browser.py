@@ -32,3 +32,29 @@ def test_transparency_and_statement_pages_fit_phone_and_desktop(live_server, pag
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0, (url, width, overflow)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_large_distribution_shows_its_bar_at_390_px_then_the_distribution(
+    live_server, page, sold, settings, celery_worker_on_redis
+):
+    from benefits.models import Distribution
+    from tests.base import PASSWORD
+
+    settings.DISTRIBUTION_ASYNC_FAMILIES = 0
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/benefits/distribution/new/")
+    page.fill("#id_username", sold.ledger.personas.manager_a.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.select_option("#id_project", str(sold.project.pk))
+    page.click("input[type=submit]")
+    page.wait_for_url("**/distribution/jobs/*/")
+    assert page.locator("#job-progress").is_visible()
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, overflow
+    page.wait_for_url("**/distribution/*/change/", timeout=60_000)  # the job ended: its preview
+    assert page.url.endswith(f"/distribution/{Distribution.objects.get().pk}/change/")

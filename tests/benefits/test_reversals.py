@@ -41,12 +41,13 @@ def test_the_statement_shows_the_reversal_next_to_the_payment(reversed_line, sol
     assert against.units_sold > 0
     assert against.taken_back == 0 and against.clawback == "never"
     totals = facts["totals"]
-    assert totals["paid"] == line.amount and totals["kept"] == totals["paid"] - totals["taken_back"]
+    assert totals["paid"] == line.amount
+    assert totals["owed"] == totals["taken_back"] == totals["still_owed"] == 0
     data = json.loads(statement(sold, line.smallholder.dni, "json", tmp_path))
     (shown,) = data["lines"][0]["reversals"]
     assert shown["parcels"] == [parcel.code] and shown["taken_back"] == "0.00"
     text = pdf_text(statement(sold, line.smallholder.dni, "pdf", tmp_path), tmp_path)
-    assert "Reversal of" in text and "Reversión del" in text and "You keep" in text
+    assert "Reversal of" in text and "Reversión del" in text and "Still to be deducted" in text
 
 
 def test_a_family_whose_parcels_lost_nothing_sees_no_reversal(reversed_line, paid, sold):  # noqa: F811

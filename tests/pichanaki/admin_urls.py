@@ -96,6 +96,10 @@ CUSTOM_PATTERNS = {
     ("credits.Retirement", "retire/"): "operation",
     ("credits.Reversal", "reversal/"): "operation",
     ("credits.Conversion", "convert/"): "operation",
+    ("benefits.Distribution", "new/"): "operation",
+    # keyed by a job's id, not the distribution's: scope and roles in tests/benefits/test_jobs.py
+    ("benefits.Distribution", "jobs/<int:job_id>/"): "distribution_job",
+    ("benefits.Distribution", "jobs/<int:job_id>/progress/"): "distribution_job",
     ("quantification.CalculationRun", "<int:run_id>/progress/"): "run_page",
     ("quantification.CalculationRun", "<int:run_id>/review/"): "run_review",
     ("quantification.CalculationRun", "<int:run_id>/parcels.csv"): "run_csv",

@@ -67,6 +67,7 @@ def _as_json(statement, facts: dict) -> dict:
                 "share": str(x.share),
                 "held_in_trust": str(x.held_in_trust),
                 "advance_recovered": str(x.advance_recovered),
+                "clawed_back": str(x.clawed_back),
                 "amount": str(x.amount),
                 "status": x.status,
                 "provenance": x.provenance,
@@ -87,9 +88,19 @@ def _as_json(statement, facts: dict) -> dict:
                         "parcels": r.parcels,
                         "units_sold": r.units_sold,
                         "clawback": r.clawback,
+                        "owed": str(r.owed),
                         "taken_back": str(r.taken_back),
                     }
                     for r in x.reversals
+                ],
+                "deductions": [
+                    {
+                        "reversal": d.reversal_id,
+                        "recorded_on": d.reversal.created_at.date().isoformat(),
+                        "paid_in_distribution": d.source_line.distribution_id,
+                        "amount": str(d.amount),
+                    }
+                    for d in x.deductions
                 ],
             }
             for x in facts["lines"]
