@@ -22,6 +22,7 @@ from credits.api.keys import create_api_key, revoke_api_key
 from credits.api.urls import router as credits_router
 from credits.models import ApiKey, BuyerOrganisation
 from parcels.api.urls import router as parcels_router
+from quantification.api.urls import router as quantification_router
 from smallholders.api.urls import router as smallholders_router
 from tests.base import PASSWORD, build_personas
 
@@ -46,13 +47,20 @@ ROUTES = {
     "distribution": ("benefits.Distribution", "field"),
     "distributionline": ("benefits.DistributionLine", "field"),
     "paymentevent": ("benefits.PaymentEvent", "field"),
+    "distributionjob": ("benefits.DistributionJob", "field"),
 }
 PUBLIC_PATHS = ["/api/v1/availability/"]
 PERSONAS = ["root", "manager_a", "staff_a1", "staff_b1", "verifier", "buyer", "nobody"]
 OUT_OF_SCOPE = ["manager_a", "staff_a1", "staff_b1"]  # none of them works on the demo project
 REGISTRY = [
     (prefix, basename)
-    for router in (smallholders_router, parcels_router, credits_router, benefits_router)
+    for router in (
+        smallholders_router,
+        parcels_router,
+        quantification_router,
+        credits_router,
+        benefits_router,
+    )
     for prefix, _viewset, basename in router.registry
 ]
 
