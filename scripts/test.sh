@@ -22,8 +22,8 @@ status=0
 echo "==> pytest on PostGIS + Redis"
 DATABASE_URL=$PG_URL CELERY_BROKER_URL=$REDIS_URL_TEST TEST_BROKER_URL=$REDIS_URL_TEST \
   .venv/bin/pytest -p no:cacheprovider "$@" || status=$?
-# One after the other: run side by side, the halves raced for the private Redis ports and the
-# fixed ports some tests bind, and failed each other's broker tests.
+# One after the other: run side by side, the halves failed broker and port-binding tests (most
+# likely racing for private Redis ports and fixed ports), so they share no resource in time.
 echo "==> pytest on the embedded default (SpatiaLite, eager Celery)"
 TEST_BROKER_URL=$REDIS_URL_TEST .venv/bin/pytest -p no:cacheprovider "$@" || status=$?
 exit $status
