@@ -54,7 +54,7 @@ def test_links_follow_the_address_the_server_binds() -> None:
     code = (
         "import django; django.setup()\n"
         "from django.conf import settings\n"
-        "from pichanaki.management.commands.ensure_demo_users import curl_examples\n"
+        "from demo.management.commands.ensure_demo_users import curl_examples\n"
         "print(settings.PUBLIC_BASE_URL); print(curl_examples('k'))"
     )
     done = _run(code, BIND="127.0.0.1:8101")
