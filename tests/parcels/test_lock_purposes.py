@@ -229,8 +229,7 @@ def test_the_run_page_says_busy_and_leaves_the_run_to_review(world):
     client = Client()
     client.login(username=personas.verifier.username, password=PASSWORD)
     with held(RUN_APPROVAL, personas.project_a.pk):
-        page = client.post(
-            f"/admin/quantification/calculationrun/{run.pk}/review/", {"decision": "approve"}, follow=True
-        )
+        url = f"/admin/quantification/calculationrun/{run.pk}/review/"
+        page = client.post(url, {"decision": "approve"}, follow=True)
     assert "Otra corrida de este proyecto se está aprobando" in page.content.decode()
     assert CalculationRun.objects.get(pk=run.pk).status == "succeeded"
