@@ -18,14 +18,22 @@ from tests.base import PASSWORD
 from tests.quantification.runs import fixture_project
 
 
-@pytest.mark.django_db(transaction=True)
-def test_it_completes_a_run_in_the_celery_worker(celery_worker_on_redis):
+@pytest.fixture
+def field_before_the_worker(transactional_db):
+    """The field data, written before the worker starts (requested first): each committed row
+    queues a back-office figures refresh, which a worker would run at once, and a shared
+    in-memory SQLite database refuses a second writer instead of waiting."""
     from tests.base import build_personas
 
     if not Species.objects.exists():  # an earlier transactional test flushed the seed
         load_species(Species)
     personas = build_personas()
-    field = fixture_project.build(personas)
+    return personas, fixture_project.build(personas)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_completes_a_run_in_the_celery_worker(field_before_the_worker, celery_worker_on_redis):
+    personas, field = field_before_the_worker
     services.ensure_default_parameter_set(project_id=field.project.pk)
     run = services.start_calculation_run(
         project_id=field.project.pk,
