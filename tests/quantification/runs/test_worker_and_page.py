@@ -1,10 +1,11 @@
 """A run through the real Celery worker, the run page in Spanish, issuance example P6."""
 
 import datetime as dt
-import time
+import threading
 from decimal import Decimal
 
 import pytest
+from celery.signals import task_postrun
 from django.test import Client
 
 from parcels.models import Species
@@ -35,19 +36,27 @@ def field_before_the_worker(transactional_db):
 def test_it_completes_a_run_in_the_celery_worker(field_before_the_worker, celery_worker_on_redis):
     personas, field = field_before_the_worker
     services.ensure_default_parameter_set(project_id=field.project.pk)
-    run = services.start_calculation_run(
-        project_id=field.project.pk,
-        kind=RunKind.EX_POST,
-        period_start=fixture_project.PERIOD[0],
-        period_end=fixture_project.PERIOD[1],
-        actor=personas.manager_a,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
-            break
-        time.sleep(0.2)
+    finished = threading.Event()
+
+    def note_run_finished(sender=None, **_):
+        if sender is not None and sender.name == "parcels.execute_calculation_run":
+            finished.set()
+
+    # Wait on the worker's own signal rather than polling the run: on the embedded default a
+    # read from this thread holds a table lock that makes the worker's write fail at once.
+    task_postrun.connect(note_run_finished, weak=False)
+    try:
+        run = services.start_calculation_run(
+            project_id=field.project.pk,
+            kind=RunKind.EX_POST,
+            period_start=fixture_project.PERIOD[0],
+            period_end=fixture_project.PERIOD[1],
+            actor=personas.manager_a,
+        )
+        assert finished.wait(timeout=90), "the worker did not finish the run within 90 s"
+    finally:
+        task_postrun.disconnect(note_run_finished)
+    run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert run.trees.count() == 47 and run.parcels.count() == 5 and run.issuable_tco2e > 0
 
