@@ -143,6 +143,9 @@ def celery_worker_on_redis(redis_broker):
     """
     from celery.contrib.testing.worker import start_worker
 
+    # Messages that earlier tests sent with no worker listening would otherwise run first, for
+    # rows their tests have since flushed.
+    redis_broker.control.purge()
     with start_worker(
         redis_broker, pool="solo", perform_ping_check=False, shutdown_timeout=10
     ) as worker:
