@@ -23,13 +23,29 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Fixtures that use the one shared test Redis database: under pytest-xdist (`make test` runs
+# two processes) their tests all go to one process, so no two of them purge or consume its
+# queue at once. Each process has its own test database, so nothing else is shared.
+SHARED_REDIS = {"redis_broker", "celery_worker_on_redis"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if settings.POSTGRES:
-        return
+    shared = pytest.mark.xdist_group("shared-redis")
     skip = pytest.mark.skip(reason="needs PostgreSQL/PostGIS; the suite also runs there")
+    # The embedded default runs Celery eagerly and never has a worker; a worker thread beside the
+    # test on the shared in-memory SQLite database fails at random with "table is locked" (that
+    # engine refuses a second writer at once instead of waiting). Worker tests run on PostGIS.
+    no_worker = pytest.mark.skip(reason="a real Celery worker runs with PostGIS + Redis only")
     for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SHARED_REDIS & fixtures:
+            item.add_marker(shared)
+        if settings.POSTGRES:
+            continue
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+        elif "celery_worker_on_redis" in fixtures:
+            item.add_marker(no_worker)
 
 
 @pytest.fixture(autouse=True)
@@ -137,8 +153,8 @@ def redis_broker():
 def celery_worker_on_redis(redis_broker):
     """A real Celery worker consuming from the test Redis database, inside this process.
 
-    Used in both suites: on the embedded default the app is switched from eager mode to the
-    broker for the duration of the test. Use it with `django_db(transaction=True)`: the worker
+    PostGIS half only (see pytest_collection_modifyitems): the embedded default has no worker.
+    Use it with `django_db(transaction=True)`: the worker
     runs in another thread with its own database connection.
     """
     from celery.contrib.testing.worker import start_worker

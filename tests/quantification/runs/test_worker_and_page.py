@@ -45,9 +45,8 @@ def test_it_completes_a_run_in_the_celery_worker(field_before_the_worker, celery
             finished.add(int(args[0]))
             news.set()
 
-    # Wait on the worker's own signal, for this run's id, rather than polling the run: on the
-    # embedded default a read from this thread holds a table lock that makes the worker's
-    # write fail at once.
+    # Wait on the worker's own signal for this run's id: messages that other tasks queue (the
+    # figures refresh) finish too, and the database is left to the worker while it works.
     task_postrun.connect(note_run_finished, weak=False)
     try:
         run = services.start_calculation_run(
