@@ -120,6 +120,9 @@ else:
         "default": {
             "ENGINE": "django.contrib.gis.db.backends.spatialite",
             "NAME": str(SPATIALITE_PATH),
+            # Tests get a private in-memory database (SQLite's default, said out loud: pytest-xdist
+            # does not know SpatiaLite's engine name and would otherwise derive a file name).
+            "TEST": {"NAME": ":memory:"},
         }
     }
 # Parallel test runs on one server need distinct test database names.
