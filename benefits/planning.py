@@ -265,16 +265,18 @@ def _families(project, policy, pool, parcels: list[tuple[ParcelInput, int]],
     owed = clawbacks_owed(project_id=project.pk)
     units: dict[int, int] = defaultdict(int)
     provenance: dict[int, list[dict]] = defaultdict(list)
-    for c in sold:
-        units[c.smallholder_id] += c.units
-        code = codes[c.parcel_id] if c.parcel_id in codes else str(c.parcel_id)
-        provenance[c.smallholder_id].append(
-            {"issuance": c.issuance_id, "parcel": code, "units": c.units}
-        )
+    for issuance, parcel, holder, n, _value in sold:
+        units[holder] += n
+        code = codes[parcel] if parcel in codes else str(parcel)
+        provenance[holder].append({"issuance": issuance, "parcel": code, "units": n})
     result = []
     for s in shares:
         family = int(s.family)
-        held = {int(p): (amount, reasons[p]) for p, amount in s.held_parcels.items() if amount}
+        held = (
+            {int(p): (amount, reasons[p]) for p, amount in s.held_parcels.items() if amount}
+            if s.held_parcels
+            else {}
+        )
         recoveries = (
             recover(s.share - s.held, outstanding[family], policy) if family in outstanding else []
         )

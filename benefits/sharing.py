@@ -19,6 +19,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -134,21 +135,23 @@ def apportion_cents(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]
         return [Decimal("0.00")] * len(weights)
     if weight_sum <= 0:
         raise ValueError("cannot split a positive amount over zero weights")
-    exact = [Decimal(cents) * w / weight_sum for w in weights]
+    total = Decimal(cents)
+    exact = [total * w / weight_sum for w in weights]
     whole = [int(x) for x in exact]
     left = cents - sum(whole)
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - whole[i]), i))
-    for i in order[:left]:
-        whole[i] += 1
+    if left:
+        behind = [-(x - c) for x, c in zip(exact, whole, strict=True)]  # minus the remainder
+        # a stable sort: equal remainders keep their order (ties to the earlier weight)
+        for i in sorted(range(len(weights)), key=behind.__getitem__)[:left]:
+            whole[i] += 1
     return [Decimal(c) * CENT for c in whole]
 
 
 def split_producers(pool: Decimal, parcels: Sequence[ParcelInput]) -> list[FamilyShare]:
     """The producers' pool split between families by the summed weight of their parcels."""
-    by_family: dict[str, list[ParcelInput]] = {}
-    for p in sorted(parcels, key=itemgetter(0, 1)):  # by family, then parcel
-        by_family.setdefault(p.family, []).append(p)
-    families = sorted(by_family)
+    ordered = sorted(parcels, key=itemgetter(0, 1))  # by family, then parcel
+    by_family = {family: list(own) for family, own in groupby(ordered, key=itemgetter(0))}
+    families = list(by_family)  # in order already
     weights = [sum([p.weight for p in by_family[f]], Decimal(0)) for f in families]
     shares = apportion_cents(pool, weights)
     result = []

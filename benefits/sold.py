@@ -68,8 +68,8 @@ def parcel_inputs(
     """Each (family, parcel)'s weight under the policy's split method and whether it met its
     monitoring target (one verdict per parcel, however many issuances it gave to)."""
     value: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for c in sold:
-        value[(c.smallholder_id, c.parcel_id)] += c.value
+    for _issuance, parcel, holder, _units, worth in sold:
+        value[(holder, parcel)] += worth
     if policy.split_method == SplitMethod.MIX:
         mix = {m: Decimal(str(p)) for m, p in policy.mix.items()}
         weights = mix_weights({m: _raw_weights(m, value, facts) for m in mix}, mix)

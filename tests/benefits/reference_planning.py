@@ -1,11 +1,11 @@
 """The planner as it was before issue 11's speed-up (commit dd5618e), frozen: the oracle that
 the fast planner (benefits.planning) must match line for line and hash for hash. Only this
-docstring, the trimmed `Plan` helpers and the frozen copies of the split maths changed."""
+docstring changed, and the split maths it used are frozen beside it (reference_sharing)."""
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -30,11 +30,11 @@ from benefits.sharing import (
     split_pools,
 )
 from benefits.trust import Returned, returned_to_pools
-from credits.apportion import apportion
 from credits.selectors import confirmed_sales, issuance_shares, sold_blocks
 from parcels.selectors import ParcelFacts, parcel_facts
 from pichanaki.collector import collector_paused
 from smallholders.models import Project, Smallholder
+from tests.benefits.reference_sharing import apportion, split_producers
 
 PAYOUT_CURRENCY = "PEN"
 Progress = Callable[[int, str], None]  # (percent, JobStatus) of a distribution job
@@ -364,49 +364,3 @@ def _families(project, policy, pool, parcels, sold: list[SoldParcel], facts) -> 
 
 
 __all__ = ["Plan", "FamilyPlan", "plan_distribution", "effective_producer_fraction"]
-
-
-# The split maths as they were (benefits.sharing), frozen with the planner.
-
-
-@dataclass(frozen=True)
-class FamilyShare:
-    family: str
-    weight: Decimal
-    share: Decimal
-    held: Decimal
-    held_parcels: dict[str, Decimal] = field(default_factory=dict)
-
-
-def apportion_cents(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
-    """`total` (whole céntimos) split by `weights`, largest remainder, ties to the earlier."""
-    cents = int((total / CENT).to_integral_value())
-    weight_sum = sum(weights, Decimal(0))
-    if cents == 0 or not weights:
-        return [Decimal("0.00")] * len(weights)
-    if weight_sum <= 0:
-        raise ValueError("cannot split a positive amount over zero weights")
-    exact = [Decimal(cents) * w / weight_sum for w in weights]
-    whole = [int(x) for x in exact]
-    left = cents - sum(whole)
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - whole[i]), i))
-    for i in order[:left]:
-        whole[i] += 1
-    return [Decimal(c) * CENT for c in whole]
-
-
-def split_producers(pool: Decimal, parcels: Sequence[ParcelInput]) -> list[FamilyShare]:
-    """The producers' pool split between families by the summed weight of their parcels."""
-    by_family: dict[str, list[ParcelInput]] = {}
-    for p in sorted(parcels, key=lambda p: (p.family, p.parcel)):
-        by_family.setdefault(p.family, []).append(p)
-    families = sorted(by_family)
-    weights = [sum((p.weight for p in by_family[f]), Decimal(0)) for f in families]
-    shares = apportion_cents(pool, weights)
-    result = []
-    for family, weight, share in zip(families, weights, shares, strict=True):
-        own = by_family[family]
-        parts = [share] if len(own) == 1 else apportion_cents(share, [p.weight for p in own])
-        held = {p.parcel: amt for p, amt in zip(own, parts, strict=True) if not p.on_target}
-        result.append(FamilyShare(family, weight, share, sum(held.values(), Decimal("0.00")), held))
-    return result
