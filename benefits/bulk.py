@@ -22,7 +22,12 @@ def insert_rows(
         return
     as_text = [i for i, column in enumerate(columns) if column in json_columns]
     sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608 (names from the model)
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # Django's exceptions (IntegrityError…) as from any query: the raw cursor raises psycopg's
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(sql) as copy,
+    ):
         for row in rows:
             if as_text:
                 row = tuple(json.dumps(v) if i in as_text else v for i, v in enumerate(row))

@@ -21,9 +21,10 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from itertools import groupby
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 CENT = Decimal("0.01")
+Key = TypeVar("Key", bound=Any)  # a parcel's key: sortable (text, or a (family, parcel) pair)
 HELD_NONE = Decimal("0.00")
 PLAN_VIVO_FLOOR = Decimal("0.60")
 
@@ -175,8 +176,8 @@ def recover_advance(payable: Decimal, outstanding: Decimal, rate: Decimal) -> De
 
 
 def mix_weights(
-    methods: Mapping[str, Mapping[str, Decimal]], mix: Mapping[str, Decimal]
-) -> dict[str, Decimal]:
+    methods: Mapping[str, Mapping[Key, Decimal]], mix: Mapping[str, Decimal]
+) -> dict[Key, Decimal]:
     """A weighted mix of split methods: each method's weights normalised to 1, then mixed.
 
     `methods` maps a method name to {parcel key: raw weight}; `mix` maps it to its part.

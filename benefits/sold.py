@@ -43,9 +43,9 @@ def sold_parcels(sales: list) -> list[SoldParcel]:
     read = sold_contributions(sale_ids=list(prices))
     value: dict[int, Decimal] = defaultdict(Decimal)
     quantity: dict[int, int] = defaultdict(int)
-    for issuance_id, sale_id, units in read.sold:
-        value[issuance_id] += prices[sale_id] * int(units)
-        quantity[issuance_id] += int(units)
+    for issuance_id, sale_id, taken in read.sold:
+        value[issuance_id] += prices[sale_id] * int(taken)
+        quantity[issuance_id] += int(taken)
     out: list[SoldParcel] = []
     for issuance_id, group in groupby(read.contributions, key=itemgetter(0)):
         rows = list(group)
