@@ -30,11 +30,11 @@ from benefits.sharing import (
     split_pools,
 )
 from benefits.trust import Returned, returned_to_pools
-from credits.selectors import confirmed_sales, issuance_shares, sold_blocks
+from credits.selectors import confirmed_sales, sold_blocks
 from parcels.selectors import ParcelFacts, parcel_facts
 from pichanaki.collector import collector_paused
 from smallholders.models import Project, Smallholder
-from tests.benefits.reference_sharing import apportion, split_producers
+from tests.benefits.reference_sharing import apportion, issuance_shares, split_producers
 
 PAYOUT_CURRENCY = "PEN"
 Progress = Callable[[int, str], None]  # (percent, JobStatus) of a distribution job

@@ -1,11 +1,14 @@
-"""The split maths as they were before issue 11's speed-up (benefits.sharing and
-credits.apportion at commit dd5618e), frozen for the reference planner."""
+"""The split maths and the contribution read as they were before issue 11's speed-up
+(benefits.sharing, credits.apportion and credits.selectors.issuance_shares at commit dd5618e),
+frozen for the reference planner."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from benefits.sharing import CENT, ParcelInput
+from credits.models import IssuanceContribution
+from credits.selectors import IssuanceShare
 
 
 @dataclass(frozen=True)
@@ -73,3 +76,16 @@ def apportion(total: int, weights: Sequence[Decimal | int]) -> list[int]:
     for i in order[:left]:
         shares[i] += 1
     return shares
+
+
+def issuance_shares(*, issuance_ids: Iterable[int]) -> list[IssuanceShare]:
+    """Every parcel's weight in the given issuances (one query), by issuance then parcel."""
+    rows = IssuanceContribution.objects.filter(issuance_id__in=list(issuance_ids)).order_by(
+        "issuance_id", "parcel_id"
+    )
+    return [
+        IssuanceShare(issuance, parcel, holder, units + buffer)
+        for issuance, parcel, holder, units, buffer in rows.values_list(
+            "issuance_id", "parcel_id", "smallholder_id", "units", "buffer_units"
+        )
+    ]
