@@ -19,6 +19,7 @@ from benefits.exceptions import BenefitsError
 from benefits.models import (
     Advance,
     Distribution,
+    DistributionJob,
     DistributionLine,
     ExchangeRate,
     Grievance,
@@ -385,3 +386,6 @@ class StatementBatchAdmin(ScopedAdmin):
         saved = request_statement_batch(project=obj.project, cooperative=obj.cooperative,
                                         period=obj.period, actor=request.user)  # fmt: skip
         obj.pk = saved.pk
+
+
+admin.site.register(DistributionJob, admin_jobs.DistributionJobAdmin)

@@ -4,25 +4,30 @@ A manager asks for a distribution of a project's confirmed sales (all those not 
 distributed, or the ones named). A small project's distribution is computed in the request and
 the manager lands on it; a large one's job (benefits.jobs) is queued and the manager lands on a
 page whose progress bar polls a small JSON endpoint, then goes to the distribution when done, or
-shows why it failed.
+shows why it failed. Every job is listed, read-only, for the managers of its project
+(`DistributionJobAdmin`, registered from benefits.admin).
 """
 
 from typing import cast
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from benefits.exceptions import BenefitsError
 from benefits.jobs import start_distribution
 from benefits.models import Distribution, DistributionJob
 from pichanaki.dispatch import JobsPaused
+from smallholders.admin_scoping import ScopedAdmin
+from smallholders.choices import Role
 from smallholders.models import Project
 from smallholders.selectors import projects_for, scope_for
 
@@ -132,3 +137,42 @@ def job_progress_view(model_admin, request: HttpRequest, job_id: int) -> JsonRes
             else None,
         }  # fmt: skip
     )
+
+
+class DistributionJobAdmin(ScopedAdmin):
+    """The distribution jobs, read-only, for the managers of their project: who asked, when,
+    how far it got, and a link to its progress page or to the distribution it made."""
+
+    read_roles = (Role.MANAGER,)
+    write_roles = ()
+    list_display = ["pk", "project", "status", "progress_bar", "families", "requested_by",
+                    "created_at", "finished_at", "follow"]  # fmt: skip
+    list_display_links = None
+    list_filter = ["status", "project"]
+    list_select_related = ["project", "requested_by"]
+
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(project__in=projects_for(user=request.user))
+
+    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description=_("progress (%)"), ordering="progress")
+    def progress_bar(self, job: DistributionJob) -> str:
+        return format_html('<progress value="{}" max="100"></progress> {} %', job.progress,
+                           job.progress)  # fmt: skip
+
+    @admin.display(description=_("follow"))
+    def follow(self, job: DistributionJob) -> str:
+        if job.distribution_id is not None:
+            url = reverse("admin:benefits_distribution_change", args=[job.distribution_id])
+            return format_html('<a href="{}">{}</a>', url,
+                               _("Distribution #%(id)s") % {"id": job.distribution_id})  # fmt: skip
+        url = reverse("admin:benefits_distribution_job", args=[job.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Progress page"))

@@ -6,10 +6,10 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
-from benefits.choices import SplitMethod
 from benefits.deductions import claw_back, outstanding_advances, recover
 from benefits.exceptions import AlreadyDistributed, NothingToDistribute, PolicyRefused
 from benefits.models import (
@@ -25,18 +25,18 @@ from benefits.sharing import (
     Pools,
     effective_producer_fraction,
     inputs_hash,
-    mix_weights,
     split_pools,
     split_producers,
 )
+from benefits.sold import SoldParcel, parcel_inputs, sold_parcels
 from benefits.trust import Returned, returned_to_pools
-from credits.apportion import apportion
-from credits.selectors import confirmed_sales, issuance_shares, sold_blocks
-from parcels.selectors import ParcelFacts, parcel_facts
+from credits.selectors import confirmed_sales
+from parcels.selectors import parcel_facts
 from pichanaki.collector import collector_paused
 from smallholders.models import Project, Smallholder
 
 PAYOUT_CURRENCY = "PEN"
+ZERO = Decimal("0.00")
 Progress = Callable[[int, str], None]  # (percent, JobStatus) of a distribution job
 
 
@@ -44,8 +44,10 @@ def no_progress(percent: int, status: str) -> None:
     return None
 
 
-@dataclass(frozen=True)
-class FamilyPlan:
+class FamilyPlan(NamedTuple):
+    """One family's line as planned (a tuple: a distribution has tens of thousands of them).
+    The totals of the deductions are worked out once, by `family_plan`."""
+
     smallholder_id: int
     dni: str
     units: int
@@ -54,23 +56,21 @@ class FamilyPlan:
     held: dict[int, tuple[Decimal, str]]  # parcel id → (amount, reason)
     recoveries: list[tuple[int, Decimal]]  # advance id → amount taken
     provenance: list[dict]
-    clawbacks: list[tuple[int, int, Decimal]] = ()  # reversal, line paid earlier, amount taken
+    clawbacks: list[tuple[int, int, Decimal]]  # reversal, line paid earlier, amount taken
+    held_in_trust: Decimal
+    advance_recovered: Decimal
+    clawed_back: Decimal
+    amount: Decimal  # payable now: share − held in trust − advance recovered − clawed back
 
-    @property
-    def held_in_trust(self) -> Decimal:
-        return sum((a for a, _reason in self.held.values()), Decimal("0.00"))
 
-    @property
-    def advance_recovered(self) -> Decimal:
-        return sum((a for _advance, a in self.recoveries), Decimal("0.00"))
-
-    @property
-    def clawed_back(self) -> Decimal:
-        return sum((a for _reversal, _line, a in self.clawbacks), Decimal("0.00"))
-
-    @property
-    def amount(self) -> Decimal:
-        return self.share - self.held_in_trust - self.advance_recovered - self.clawed_back
+def family_plan(smallholder_id, dni, units, weight, share, held, recoveries, provenance,
+                clawbacks) -> FamilyPlan:  # fmt: skip
+    held_in_trust = sum((a for a, _reason in held.values()), ZERO) if held else ZERO
+    advance_recovered = sum((a for _advance, a in recoveries), ZERO) if recoveries else ZERO
+    clawed_back = sum((a for _reversal, _line, a in clawbacks), ZERO) if clawbacks else ZERO
+    return FamilyPlan(smallholder_id, dni, units, weight, share, held, recoveries, provenance,
+                      clawbacks, held_in_trust, advance_recovered, clawed_back,
+                      share - held_in_trust - advance_recovered - clawed_back)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -152,10 +152,11 @@ def _plan(project, sale_ids, policy_version, today, progress: Progress) -> Plan:
     sold = sold_parcels(sales)
     progress(30, JobStatus.PLANNING)
     facts = parcel_facts(project_id=project.pk)
-    parcels = _parcel_inputs(policy, sold, facts, today)
+    parcels = parcel_inputs(policy, sold, facts, today)
     progress(45, JobStatus.PLANNING)
     pool = pools.producers + returned.producers
-    families = _families(project, policy, pool, parcels, sold, facts)
+    codes = {pk: f.code for pk, f in facts.items()}
+    families = _families(project, policy, pool, parcels, sold, codes)
     progress(60, JobStatus.PLANNING)
     sale_rows = [(s.pk, (s.price_per_tonne * s.quantity).quantize(CENT), s.quantity) for s in sales]
     digest = inputs_hash(
@@ -165,51 +166,11 @@ def _plan(project, sale_ids, policy_version, today, progress: Progress) -> Plan:
             "rate": str(rate.rate_to_pen),
             "pools": pools,
             "returned": [returned.hold_ids, returned.producers, returned.community_fund],
-            "families": [
-                (f.smallholder_id, f.share, f.held_in_trust, f.advance_recovered)
-                + ((f.clawbacks,) if f.clawbacks else ())  # the hashes of before clawbacks
-                for f in families
-            ],
+            "families": [_hashed(f) for f in families],
         }  # fmt: skip
     )
     return Plan(project, policy, sale_rows, currency, gross, rate, gross_pen, pools, returned,
                 families, digest)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class SoldParcel:
-    """What one parcel gave to the sold units of one issuance: its units (whole, largest
-    remainder) and the money value of its part (exact: its weight share of each sale)."""
-
-    issuance_id: int
-    parcel_id: int
-    smallholder_id: int
-    units: int
-    value: Decimal
-
-
-def sold_parcels(sales: list) -> list[SoldParcel]:
-    """sale → blocks → issuance → contributions, aggregated per issuance: a family's value is
-    Σ over issuances of (its weight / the issuance's weight) × (price × units sold from it)."""
-    prices = {s.pk: s.price_per_tonne for s in sales}
-    value: dict[int, Decimal] = defaultdict(Decimal)
-    quantity: dict[int, int] = defaultdict(int)
-    for block in sold_blocks(sale_ids=list(prices)):
-        value[block.issuance_id] += prices[block.sale_id] * block.quantity
-        quantity[block.issuance_id] += block.quantity
-    by_issuance = defaultdict(list)
-    for share in issuance_shares(issuance_ids=value):
-        by_issuance[share.issuance_id].append(share)
-    out = []
-    for issuance_id, shares in sorted(by_issuance.items()):
-        total = sum(s.weight for s in shares)
-        if not total:
-            continue
-        units = apportion(quantity[issuance_id], [s.weight for s in shares])
-        for share, n in zip(shares, units, strict=True):
-            out.append(SoldParcel(issuance_id, share.parcel_id, share.smallholder_id, n,
-                                  value[issuance_id] * share.weight / total))  # fmt: skip
-    return out
 
 
 def _policy(project: Project, version: int | None) -> SharingPolicy:
@@ -225,8 +186,19 @@ def _policy(project: Project, version: int | None) -> SharingPolicy:
     return policy
 
 
-def _sales(project: Project, sale_ids: Sequence[int] | None) -> list:
-    sales = list(confirmed_sales(project_id=project.pk, sale_ids=sale_ids))
+class SaleRow(NamedTuple):
+    """What planning reads of a confirmed sale."""
+
+    pk: int
+    price_per_tonne: Decimal
+    quantity: int
+    currency: str
+
+
+def _sales(project: Project, sale_ids: Sequence[int] | None) -> list[SaleRow]:
+    confirmed = confirmed_sales(project_id=project.pk, sale_ids=sale_ids)
+    columns = ("pk", "price_per_tonne", "quantity", "currency")
+    sales = [SaleRow(*row) for row in confirmed.values_list(*columns)]
     if sale_ids is not None:
         missing = sorted(set(sale_ids) - {s.pk for s in sales})
         if missing:
@@ -235,7 +207,7 @@ def _sales(project: Project, sale_ids: Sequence[int] | None) -> list:
                 % {"project": project.code, "ids": ", ".join(map(str, missing))}
             )
     done = set(
-        DistributionSale.objects.filter(sale__in=[s.pk for s in sales]).values_list(
+        DistributionSale.objects.filter(sale__in=confirmed.values("pk")).values_list(
             "sale_id", flat=True
         )
     )
@@ -272,70 +244,20 @@ def _rate(currency: str) -> ExchangeRate:
     return rate
 
 
-def _off_target(policy: SharingPolicy, facts: ParcelFacts | None, limit: dt.date) -> str:
-    """Why a parcel's share is held in trust, or '' when it met its monitoring target
-    (`limit`: the oldest last monitoring the policy accepts)."""
-    if facts is None or facts.last_monitored_on is None:
-        return _("never monitored")
-    if facts.last_monitored_on < limit:
-        return _("not monitored since %(date)s") % {"date": facts.last_monitored_on.isoformat()}
-    survival = facts.survival
-    if survival is not None and survival < policy.survival_threshold:
-        return _("survival %(s)s%% under the %(t)s%% target") % {
-            "s": f"{survival * 100:.0f}",
-            "t": f"{policy.survival_threshold * 100:.0f}",
-        }
-    return ""
+def _hashed(f: FamilyPlan) -> tuple:
+    """A family's part of the hash: the amounts as the text the hash has always read (so the
+    JSON encoder needs no fallback per amount); clawbacks only when there are any (the hashes
+    of distributions before clawbacks existed are unchanged)."""
+    row: tuple = (f.smallholder_id, str(f.share), str(f.held_in_trust), str(f.advance_recovered))
+    if f.clawbacks:
+        row += (tuple((r, line, str(a)) for r, line, a in f.clawbacks),)
+    return row
 
 
-def _raw_weights(method: str, value: dict, facts: dict) -> dict[tuple[int, int], Decimal]:
-    """Each (family, parcel)'s raw weight under one split method."""
-    if method == SplitMethod.CONTRIBUTION:
-        return value
-    if method == SplitMethod.TREES:
-        return {k: Decimal(_trees(facts.get(k[1]))) for k in value}
-    if method == SplitMethod.AREA:
-        return {k: facts[k[1]].area_ha if k[1] in facts else Decimal(0) for k in value}
-    if method == SplitMethod.EQUAL:
-        return _equal(value)
-    raise KeyError(method)
-
-
-def _parcel_inputs(policy, sold, facts, today) -> list[tuple[ParcelInput, int]]:
-    value: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for c in sold:
-        value[(c.smallholder_id, c.parcel_id)] += c.value
-    if policy.split_method == SplitMethod.MIX:
-        mix = {m: Decimal(str(p)) for m, p in policy.mix.items()}
-        weights = mix_weights({m: _raw_weights(m, value, facts) for m in mix}, mix)
-    else:
-        weights = _raw_weights(policy.split_method, value, facts)
-    limit = dt.date(today.year - policy.max_years_since_monitoring, today.month, min(today.day, 28))
-    reasons: dict[int, str] = {}  # one verdict per parcel, however many issuances it gave to
-    out = []
-    for (family, parcel), weight in weights.items():
-        if parcel not in reasons:
-            reasons[parcel] = _off_target(policy, facts.get(parcel), limit)
-        reason = reasons[parcel]
-        item = ParcelInput(f"{family:012d}", f"{parcel:012d}", weight, not reason, reason)
-        out.append((item, family))
-    return out
-
-
-def _trees(facts: ParcelFacts | None) -> int:
-    if facts is None:
-        return 0
-    return facts.trees_alive if facts.trees_alive is not None else facts.trees_planted
-
-
-def _equal(value: dict[tuple[int, int], Decimal]) -> dict[tuple[int, int], Decimal]:
-    count: dict[int, int] = defaultdict(int)
-    for family, _parcel in value:
-        count[family] += 1
-    return {k: Decimal(1) / count[k[0]] for k in value}
-
-
-def _families(project, policy, pool, parcels, sold: list[SoldParcel], facts) -> list[FamilyPlan]:
+def _families(project, policy, pool, parcels: list[tuple[ParcelInput, int]],
+              sold: list[SoldParcel], codes: dict[int, str]) -> list[FamilyPlan]:  # fmt: skip
+    """The producers' pool split between families (pure, `split_producers`), then each
+    family's advances and clawbacks (only families that owe any), units and provenance."""
     shares = split_producers(pool, [p for p, _ in parcels])
     reasons = {p.parcel: p.reason for p, _ in parcels}
     dnis = dict(Smallholder.objects.filter(project=project).values_list("pk", "dni"))
@@ -343,23 +265,27 @@ def _families(project, policy, pool, parcels, sold: list[SoldParcel], facts) -> 
     owed = clawbacks_owed(project_id=project.pk)
     units: dict[int, int] = defaultdict(int)
     provenance: dict[int, list[dict]] = defaultdict(list)
-    for c in sold:
-        units[c.smallholder_id] += c.units
-        code = facts[c.parcel_id].code if c.parcel_id in facts else str(c.parcel_id)
-        provenance[c.smallholder_id].append(
-            {"issuance": c.issuance_id, "parcel": code, "units": c.units}  # fmt: skip
-        )
+    for issuance, parcel, holder, n, _value in sold:
+        units[holder] += n
+        code = codes[parcel] if parcel in codes else str(parcel)
+        provenance[holder].append({"issuance": issuance, "parcel": code, "units": n})
     result = []
     for s in shares:
         family = int(s.family)
-        held = {int(p): (amount, reasons[p]) for p, amount in s.held_parcels.items() if amount}
+        held = (
+            {int(p): (amount, reasons[p]) for p, amount in s.held_parcels.items() if amount}
+            if s.held_parcels
+            else {}
+        )
         recoveries = (
             recover(s.share - s.held, outstanding[family], policy) if family in outstanding else []
         )
-        left = s.share - s.held - sum((a for _advance, a in recoveries), Decimal(0))
-        clawbacks = claw_back(left, owed.get(family, []))
-        result.append(FamilyPlan(family, dnis[family], units[family], s.weight, s.share, held,
-                                 recoveries, provenance[family], clawbacks))  # fmt: skip
+        clawbacks = []
+        if family in owed:
+            left = s.share - s.held - sum((a for _advance, a in recoveries), Decimal(0))
+            clawbacks = claw_back(left, owed[family])
+        result.append(family_plan(family, dnis[family], units[family], s.weight, s.share, held,
+                                  recoveries, provenance[family], clawbacks))  # fmt: skip
     return result
 
 

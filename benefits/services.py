@@ -5,18 +5,18 @@ in `benefits.statements`. Each function owns its transaction.
 """
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from benefits.bulk import insert_rows
 from benefits.chain import append_payment_events
-from benefits.choices import DistributionStatus, GrievanceStatus, LineStatus
+from benefits.choices import DistributionStatus, GrievanceStatus, LineStatus, TrustStatus
 from benefits.exceptions import BenefitsBusy, BenefitsError, NotApprovable, PolicyRefused
 from benefits.models import (
     Advance,
@@ -141,23 +141,17 @@ def _write_plan(plan: Plan, actor: User | None) -> Distribution:
         created_at=timezone.now(),
     )  # fmt: skip
     TrustHold.objects.filter(pk__in=plan.returned.hold_ids).update(returned_to=distribution)
-    DistributionSale.objects.bulk_create(
-        DistributionSale(distribution=distribution, sale_id=pk, gross=gross, units=units)
-        for pk, gross, units in plan.sales
-    )
+    insert_rows(
+        DistributionSale, ("distribution_id", "sale_id", "gross", "units"),
+        ((distribution.pk, pk, gross, units) for pk, gross, units in plan.sales),
+    )  # fmt: skip
     by_family = _insert_lines(distribution.pk, plan.families)
     deadline = timezone.localdate() + dt.timedelta(days=30 * plan.policy.trust_deadline_months)
-    TrustHold.objects.bulk_create(
-        TrustHold(
-            line_id=by_family[f.smallholder_id],
-            parcel_id=parcel,
-            amount=amount,
-            reason=reason,
-            deadline=deadline,
-        )  # fmt: skip
-        for f in plan.families
-        for parcel, (amount, reason) in f.held.items()
-    )
+    insert_rows(
+        TrustHold, ("line_id", "parcel_id", "amount", "reason", "deadline", "status"),
+        ((by_family[f.smallholder_id], parcel, amount, reason, deadline, TrustStatus.HELD.value)
+         for f in plan.families if f.held for parcel, (amount, reason) in f.held.items()),
+    )  # fmt: skip
     AdvanceRecovery.objects.bulk_create(
         AdvanceRecovery(advance_id=advance, line_id=by_family[f.smallholder_id], amount=amount)
         for f in plan.families
@@ -178,31 +172,19 @@ def _write_plan(plan: Plan, actor: User | None) -> Distribution:
 
 LINE_COLUMNS = ("distribution_id", "smallholder_id", "units", "weight", "share", "held_in_trust",
                 "advance_recovered", "clawed_back", "amount", "provenance", "status")  # fmt: skip
+WEIGHT = Decimal("0.00000001")
 
 
 def _insert_lines(distribution_id: int, families: list[FamilyPlan]) -> dict[int, int]:
-    """Write one line per family; returns smallholder id → line id.
-
-    On PostgreSQL a COPY (a distribution has up to tens of thousands of lines: COPY writes them
-    several times faster than an INSERT built by the ORM); elsewhere `bulk_create`.
-    """
-    rows = [
-        (distribution_id, f.smallholder_id, f.units, f.weight.quantize(Decimal("0.00000001")),
-         f.share, f.held_in_trust, f.advance_recovered, f.clawed_back, f.amount, f.provenance,
-         LineStatus.ACCRUED.value)
-        for f in families
-    ]  # fmt: skip
-    if connection.vendor != "postgresql":
-        lines = DistributionLine.objects.bulk_create(
-            DistributionLine(**dict(zip(LINE_COLUMNS, row, strict=True))) for row in rows
-        )
-        return {line.smallholder_id: line.pk for line in lines}
-    table = DistributionLine._meta.db_table
-    with connection.cursor() as cursor:
-        sql = f"COPY {table} ({', '.join(LINE_COLUMNS)}) FROM STDIN"  # noqa: S608 (constants)
-        with cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row((*row[:9], json.dumps(row[9]), row[10]))
+    """Write one line per family (one batch insert); returns smallholder id → line id."""
+    accrued = LineStatus.ACCRUED.value
+    insert_rows(
+        DistributionLine, LINE_COLUMNS,
+        ((distribution_id, f.smallholder_id, f.units, f.weight.quantize(WEIGHT), f.share,
+          f.held_in_trust, f.advance_recovered, f.clawed_back, f.amount, f.provenance, accrued)
+         for f in families),
+        json_columns=("provenance",),
+    )  # fmt: skip
     return dict(
         DistributionLine.objects.filter(distribution_id=distribution_id).values_list(
             "smallholder_id", "pk"

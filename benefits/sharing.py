@@ -17,10 +17,15 @@ Steps, each a function below:
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple, TypeVar
 
 CENT = Decimal("0.01")
+Key = TypeVar("Key", bound=Any)  # a parcel's key: sortable (text, or a (family, parcel) pair)
+HELD_NONE = Decimal("0.00")
 PLAN_VIVO_FLOOR = Decimal("0.60")
 
 
@@ -54,8 +59,9 @@ class Pools:
                 self.operator]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class ParcelInput:
+class ParcelInput(NamedTuple):
+    """A (family, parcel)'s weight (tuples: a distribution splits between tens of thousands)."""
+
     family: str  # a stable key: the smallholder's id as text
     parcel: str
     weight: Decimal
@@ -63,13 +69,12 @@ class ParcelInput:
     reason: str = ""  # why off target
 
 
-@dataclass(frozen=True)
-class FamilyShare:
+class FamilyShare(NamedTuple):
     family: str
     weight: Decimal
     share: Decimal
     held: Decimal
-    held_parcels: dict[str, Decimal] = field(default_factory=dict)
+    held_parcels: dict[str, Decimal]  # off-target parcel → its part of the share
 
 
 def effective_producer_fraction(terms: Terms) -> Decimal:
@@ -131,29 +136,34 @@ def apportion_cents(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]
         return [Decimal("0.00")] * len(weights)
     if weight_sum <= 0:
         raise ValueError("cannot split a positive amount over zero weights")
-    exact = [Decimal(cents) * w / weight_sum for w in weights]
+    total = Decimal(cents)
+    exact = [total * w / weight_sum for w in weights]
     whole = [int(x) for x in exact]
     left = cents - sum(whole)
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - whole[i]), i))
-    for i in order[:left]:
-        whole[i] += 1
+    if left:
+        behind = [-(x - c) for x, c in zip(exact, whole, strict=True)]  # minus the remainder
+        # a stable sort: equal remainders keep their order (ties to the earlier weight)
+        for i in sorted(range(len(weights)), key=behind.__getitem__)[:left]:
+            whole[i] += 1
     return [Decimal(c) * CENT for c in whole]
 
 
 def split_producers(pool: Decimal, parcels: Sequence[ParcelInput]) -> list[FamilyShare]:
     """The producers' pool split between families by the summed weight of their parcels."""
-    by_family: dict[str, list[ParcelInput]] = {}
-    for p in sorted(parcels, key=lambda p: (p.family, p.parcel)):
-        by_family.setdefault(p.family, []).append(p)
-    families = sorted(by_family)
-    weights = [sum((p.weight for p in by_family[f]), Decimal(0)) for f in families]
+    ordered = sorted(parcels, key=itemgetter(0, 1))  # by family, then parcel
+    by_family = {family: list(own) for family, own in groupby(ordered, key=itemgetter(0))}
+    families = list(by_family)  # in order already
+    weights = [sum([p.weight for p in by_family[f]], Decimal(0)) for f in families]
     shares = apportion_cents(pool, weights)
     result = []
     for family, weight, share in zip(families, weights, shares, strict=True):
         own = by_family[family]
+        if all(p.on_target for p in own):  # nothing held: the parts need not be worked out
+            result.append(FamilyShare(family, weight, share, HELD_NONE, {}))
+            continue
         parts = [share] if len(own) == 1 else apportion_cents(share, [p.weight for p in own])
         held = {p.parcel: amt for p, amt in zip(own, parts, strict=True) if not p.on_target}
-        result.append(FamilyShare(family, weight, share, sum(held.values(), Decimal("0.00")), held))
+        result.append(FamilyShare(family, weight, share, sum(held.values(), HELD_NONE), held))
     return result
 
 
@@ -166,8 +176,8 @@ def recover_advance(payable: Decimal, outstanding: Decimal, rate: Decimal) -> De
 
 
 def mix_weights(
-    methods: Mapping[str, Mapping[str, Decimal]], mix: Mapping[str, Decimal]
-) -> dict[str, Decimal]:
+    methods: Mapping[str, Mapping[Key, Decimal]], mix: Mapping[str, Decimal]
+) -> dict[Key, Decimal]:
     """A weighted mix of split methods: each method's weights normalised to 1, then mixed.
 
     `methods` maps a method name to {parcel key: raw weight}; `mix` maps it to its part.

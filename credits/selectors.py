@@ -8,7 +8,7 @@ Rules, one per line:
 Out-of-scope objects are "not found" (404).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -373,19 +373,6 @@ def _printed_range(
 ) -> str:
     return format_range(prefix=prefix, country=country, project_number=number,
                         unit_type=unit_type, vintage=vintage, start=start, end=end)  # fmt: skip
-
-
-def issuance_shares(*, issuance_ids: Iterable[int]) -> list[IssuanceShare]:
-    """Every parcel's weight in the given issuances (one query), by issuance then parcel."""
-    rows = IssuanceContribution.objects.filter(issuance_id__in=list(issuance_ids)).order_by(
-        "issuance_id", "parcel_id"
-    )
-    return [
-        IssuanceShare(issuance, parcel, holder, units + buffer)
-        for issuance, parcel, holder, units, buffer in rows.values_list(
-            "issuance_id", "parcel_id", "smallholder_id", "units", "buffer_units"
-        )
-    ]
 
 
 def units_contributed(*, smallholder_id: int, year: int | None = None) -> int:

@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 
 from benefits import payments, services
 from benefits.models import Distribution, ExchangeRate, SharingPolicy
-from benefits.planning import sold_parcels
+from benefits.sold import sold_parcels
 from credits.selectors import confirmed_sales
 from demo.clock import story_clock
 from parcels.models import Planting
