@@ -22,14 +22,8 @@ from demo.exceptions import DemoTooLarge
 from parcels.choices import LandUse, ParcelStatus
 from parcels.models import Parcel, Species, Stratum
 from smallholders.choices import Gender, PaymentMethod, Standard
-from smallholders.models import (
-    Cooperative,
-    CooperativeMembership,
-    Project,
-    ProjectCooperative,
-    Smallholder,
-)
-from smallholders.services import validate_birth_year
+from smallholders.models import Cooperative, Project, ProjectCooperative, Smallholder
+from smallholders.services import NewSmallholder, register_smallholders
 from smallholders.validators import ruc_check_digit
 
 __all__ = ["CHANGE_REASON", "STEPS", "DemoContext", "day", "pick", "save"]
@@ -114,15 +108,8 @@ def step_smallholders(ctx: DemoContext, rng: np.random.Generator) -> None:
         people += [_smallholder(ctx, cooperative, spec, rng) for _ in range(count)]
     for person, dni in zip(people, dnis, strict=True):
         person.dni = f"{dni:08d}"
-        validate_birth_year(person.birth_year)
-    ctx.smallholders = save(Smallholder, people, exclude=("project", "cooperative"))
-    memberships = [
-        CooperativeMembership(
-            smallholder=p, cooperative=p.cooperative, joined_on=day(dt.date(1998, 1, 1), rng, 4000)
-        )
-        for p in ctx.smallholders
-    ]
-    save(CooperativeMembership, memberships, exclude=("smallholder", "cooperative"))
+    rows = [NewSmallholder(p, joined_on=day(dt.date(1998, 1, 1), rng, 4000)) for p in people]
+    ctx.smallholders = register_smallholders(rows=rows, reason=CHANGE_REASON)
 
 
 def _split(total: int) -> list[int]:

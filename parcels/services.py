@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
-from parcels import geo, overlaps, validation
+from parcels import bulk, geo, overlaps, validation
 from parcels.choices import Arrangement, ParcelStatus, TreeOrigin, TreeStatus
 from parcels.exceptions import BoundaryLocked, InvalidTransition
 from parcels.models import (
@@ -230,20 +230,9 @@ def record_planting(
         replanting_of=replanting_of,
         notes=notes,
     )
-    validation.collect_errors(planting.full_clean, lambda: check_density(planting=planting))
+    bulk.validate_planting(planting)  # the validator of record_plantings
     planting.save()
     return planting
-
-
-def check_density(*, planting: Planting) -> None:
-    species = planting.species
-    validation.validate_planting_density(
-        trees=planting.trees_planted or 0,
-        area_ha=planting.parcel.area_ha,
-        min_per_ha=species.min_density_per_ha,
-        max_per_ha=species.max_density_per_ha,
-        species_name=species.scientific_name,
-    )
 
 
 @transaction.atomic
@@ -252,7 +241,9 @@ def record_survival_count(
 ) -> SurvivalCount:
     """Record how many trees of a planting were alive on a date (0..planted, not before it)."""
     count = SurvivalCount(planting=planting, counted_on=counted_on, trees_alive=trees_alive)
-    count.full_clean()
+    errors = bulk.survival_count_errors([count])  # the validator of record_survival_counts
+    if errors:
+        raise errors[1]
     count.save()
     return count
 
@@ -358,7 +349,7 @@ def update_field_record(
         setattr(record, name, value)
     checks: list[Callable[[], object]] = [record.full_clean]
     if isinstance(record, Planting):
-        checks.append(lambda: check_density(planting=record))
+        checks = [lambda: bulk.validate_planting(record)]
     if isinstance(record, MonitoringPlot):
         checks.append(lambda: _check_plot_centre(record))
     validation.collect_errors(*checks)

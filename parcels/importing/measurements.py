@@ -8,7 +8,7 @@ Built for 100,000-row files: the file is read as columns (:mod:`parcels.importin
 every lookup is loaded once (:meth:`MeasurementImporter.prepare`), each column is parsed and
 checked once per distinct value under the per-row rules (:class:`parcels.importing.batch.Batch`),
 and the rows and their history rows are written with COPY without building model instances
-(:func:`parcels.importing.writing.insert_columns_with_history`). Preview and commit run exactly
+(:func:`pichanaki.bulk.insert_columns_with_history`). Preview and commit run exactly
 the same checks.
 """
 
@@ -39,12 +39,12 @@ from parcels.importing.readers.cells import (
     parse_date,
     parse_text,
 )
-from parcels.importing.writing import (
+from parcels.models import MonitoringPlot, Planting, TreeMeasurement
+from pichanaki.bulk import (
     insert_columns_with_history,
     insert_with_history,
     update_with_history,
 )
-from parcels.models import MonitoringPlot, Planting, TreeMeasurement
 
 UPDATED_FIELDS = ("species", "dbh_cm", "height_m", "status", "origin", "notes")
 PLOT_FIELDS = ("parcel_code", "plot_code", "measured_on")

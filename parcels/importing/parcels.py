@@ -21,9 +21,9 @@ from parcels.importing.readers.cells import (
     parse_text,
 )
 from parcels.importing.readers.geo import GEOMETRY_ALIASES, GEOMETRY_FIELD
-from parcels.importing.writing import insert_with_history, update_with_history
 from parcels.models import Parcel, Stratum
 from parcels.validation import normalize_dni
+from pichanaki.bulk import insert_with_history, update_with_history
 from smallholders.models import Smallholder
 
 LAND_USE_ALIASES = {
