@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 from demo import catalogue, layout, ledger, monitoring, plantings, runs
 from demo.context import CHANGE_REASON, DemoContext, day, pick, save
 from demo.exceptions import DemoTooLarge
+from parcels.bulk import register_parcels
 from parcels.choices import LandUse, ParcelStatus
 from parcels.models import Parcel, Species, Stratum
 from smallholders.choices import Gender, PaymentMethod, Standard
@@ -193,7 +194,8 @@ def step_parcels(ctx: DemoContext, rng: np.random.Generator) -> None:
         parcel = _parcel(ctx, owner, f"PCH-{number:05d}", shape, rng)
         ctx.shapes[parcel.code] = shape
         parcels.append(parcel)
-    ctx.parcels = save(Parcel, parcels, exclude=("project", "smallholder", "stratum"))
+    # Already reviewed (validated, submitted or rejected), as the story has them.
+    ctx.parcels = register_parcels(rows=parcels, reason=CHANGE_REASON)
 
 
 def _parcel_areas(count: int, total_ha: float, rng: np.random.Generator) -> np.ndarray:
@@ -211,7 +213,7 @@ def _parcel(ctx: DemoContext, owner: Smallholder, code: str, shape, rng) -> Parc
         {ParcelStatus.VALIDATED: 0.93, ParcelStatus.SUBMITTED: 0.05, ParcelStatus.REJECTED: 0.02},
     )
     rejected = status == ParcelStatus.REJECTED
-    parcel = Parcel(
+    return Parcel(
         project=ctx.project,
         smallholder=owner,
         code=code,
@@ -224,8 +226,6 @@ def _parcel(ctx: DemoContext, owner: Smallholder, code: str, shape, rng) -> Parc
         rejection_reason=catalogue.REJECTION_REASON if rejected else "",
         stratum=ctx.strata[stratum.code],
     )
-    parcel.set_area()  # clean() recomputes it; full_clean() needs it before clean_fields()
-    return parcel
 
 
 def _stratum_shares() -> np.ndarray:

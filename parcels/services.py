@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
-from parcels import bulk, geo, overlaps, validation
+from parcels import bulk, geo, validation
 from parcels.choices import Arrangement, ParcelStatus, TreeOrigin, TreeStatus
 from parcels.exceptions import BoundaryLocked, InvalidTransition
 from parcels.models import (
@@ -31,7 +31,7 @@ from pichanaki.locking import PARCEL_BOUNDARIES, take_lock
 from smallholders.models import Smallholder
 from smallholders.selectors import scope_for
 
-EDITABLE_STATUSES = (ParcelStatus.DRAFT, ParcelStatus.REJECTED)
+EDITABLE_STATUSES = bulk.EDITABLE_STATUSES
 
 
 def lock_project_parcels(*, project_id: int) -> None:
@@ -45,15 +45,6 @@ def lock_project_parcels(*, project_id: int) -> None:
     take_lock(PARCEL_BOUNDARIES, project_id)
 
 
-def check_no_overlap(*, parcel: Parcel) -> None:
-    """ValidationError on `boundary` naming each overlapping parcel and the overlap in m²."""
-    found = overlaps.find_overlaps(
-        parcel.boundary, project_id=parcel.project_id, exclude_id=parcel.pk
-    )
-    if found:
-        raise geo.overlap_error(found)
-
-
 @transaction.atomic
 def save_parcel(*, parcel: Parcel) -> Parcel:
     """Validate and save a new or changed parcel; the one write path for parcels.
@@ -65,12 +56,12 @@ def save_parcel(*, parcel: Parcel) -> Parcel:
     recomputed; a history row.
     """
     parcel.project_id = parcel.project_id or parcel.smallholder.project_id
-    _check_owner(parcel)
     check_boundary_editable(parcel=parcel)
     # Held to the commit: the overlap check below and the write are one step for other savers.
     lock_project_parcels(project_id=parcel.project_id)
-    parcel.full_clean()  # runs Parcel.clean(): boundary checks and area
-    check_no_overlap(parcel=parcel)
+    errors = bulk.parcel_errors([parcel])  # the validator of register_parcels/update_parcels
+    if errors:
+        raise errors[1]
     parcel.save()
     return parcel
 
@@ -113,25 +104,10 @@ def update_parcel_boundary(*, parcel: Parcel, boundary: GEOSGeometry) -> Parcel:
     return save_parcel(parcel=parcel)
 
 
-def _check_owner(parcel: Parcel) -> None:
-    if parcel.smallholder.project_id != parcel.project_id:
-        raise ValidationError(
-            {"smallholder": _("The owner is not registered in this parcel's project.")},
-            code="owner_project",
-        )
-
-
 def check_boundary_editable(*, parcel: Parcel) -> None:
     """BoundaryLocked when a stored submitted or validated parcel would get another boundary
     (save_parcel checks it; forms check it first, to show it as an error on the field)."""
-    if parcel.pk is None:
-        return
-    stored = Parcel.objects.filter(pk=parcel.pk).values_list("status", "boundary").first()
-    if stored is None:
-        return
-    status, boundary = stored
-    if status not in EDITABLE_STATUSES and not boundary.equals_exact(parcel.boundary, 1e-9):
-        raise BoundaryLocked(parcel_code=parcel.code)
+    bulk.check_boundaries_editable([parcel])
 
 
 def _transition(
