@@ -1,12 +1,15 @@
 """The demo, one function per step; `STEPS` is the order `services.load_demo` runs them in.
 
-A step takes the shared `DemoContext` and its own random stream, validates every row with the
-models' own `full_clean()` (plus the field-data rules of `parcels.validation` that live outside
-the models), and writes with `bulk_create_with_history` so the admin's audit trail shows where
-each row came from. Append new steps at the end of `STEPS`: the stream of a step is seeded by
-its position, so earlier steps keep producing the same rows. The first field-data steps are
-written here, the plantings and monitoring plots in `plantings` and `monitoring`; the carbon
-runs and credits that follow them live in `runs` and `ledger`; the shared context in `context`.
+A step takes the shared `DemoContext` and its own random stream and builds its rows. Field data
+(smallholders, parcels, plantings, survival counts, plots, trees) goes through the bulk services
+of the owning app, the importer's door too (`smallholders.services.register_smallholders`,
+`parcels.bulk`, `parcels.bulk_monitoring`), which validate every row with the rules of the
+single-row services and keep the audit trail; the reference rows (project, cooperatives,
+species, strata) through `context.save`. Append new steps at the end of `STEPS`: the stream of
+a step is seeded by its position, so earlier steps keep producing the same rows. The first
+field-data steps are written here, the plantings and monitoring plots in `plantings` and
+`monitoring`; the carbon runs and credits that follow them live in `runs` and `ledger`; the
+shared context in `context`.
 """
 
 import datetime as dt

@@ -263,7 +263,9 @@ def check_boundaries_editable(parcels: Sequence[Parcel]) -> None:
         for pk, status, boundary in stored.values_list("pk", "status", "boundary")
     }
     for parcel in parcels:
-        status, boundary = before.get(parcel.pk, (ParcelStatus.DRAFT, None))
+        if parcel.pk not in before:
+            continue
+        status, boundary = before[parcel.pk]
         if status not in EDITABLE_STATUSES and not boundary.equals_exact(parcel.boundary, 1e-9):
             raise BoundaryLocked(parcel_code=parcel.code)
 

@@ -13,10 +13,9 @@ from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
-from parcels import bulk, geo, validation
+from parcels import bulk, bulk_monitoring, geo, validation
 from parcels.choices import Arrangement, ParcelStatus, TreeOrigin, TreeStatus
 from parcels.exceptions import BoundaryLocked, InvalidTransition
 from parcels.models import (
@@ -224,13 +223,6 @@ def record_survival_count(
     return count
 
 
-def first_planting_date(*, parcel_id: int) -> dt.date | None:
-    first: dt.date | None = Planting.objects.filter(parcel_id=parcel_id).aggregate(
-        first=Min("planted_on")
-    )["first"]
-    return first
-
-
 @transaction.atomic
 def record_monitoring_plot(
     *,
@@ -259,13 +251,10 @@ def record_monitoring_plot(
         slope_pct=slope_pct,
         **dict(fields or {}),
     )
-    validation.collect_errors(
-        plot.full_clean,  # MonitoringPlot.clean() derives the horizontal area
-        lambda: _check_plot_centre(plot),
-        lambda: validation.validate_after_planting(
-            measured_on, first_planted_on=first_planting_date(parcel_id=parcel.pk)
-        ),
-    )
+    # The validator of record_monitoring_plots; MonitoringPlot.clean() derives the area.
+    errors = bulk_monitoring.monitoring_plot_errors([plot])
+    if errors:
+        raise errors[1]
     plot.save()
     return plot
 
@@ -273,11 +262,7 @@ def record_monitoring_plot(
 def _check_plot_centre(plot: MonitoringPlot) -> None:
     if plot.centre is None or plot.parcel.boundary.intersects(plot.centre):
         return
-    raise ValidationError(
-        {"centre": _("The plot centre lies outside parcel %(code)s.")},
-        code="centre_outside",
-        params={"code": plot.parcel.code},
-    )
+    raise bulk_monitoring.centre_outside(plot.parcel.code)
 
 
 @transaction.atomic
@@ -308,7 +293,9 @@ def record_tree_measurement(
         origin=origin,
         **dict(fields or {}),
     )
-    tree.full_clean()
+    errors = bulk_monitoring.tree_measurement_errors([tree])  # record_tree_measurements' too
+    if errors:
+        raise errors[1]
     tree.save()
     return tree
 

@@ -53,9 +53,15 @@ def collect_errors(*checks: Callable[[], object]) -> None:
 
 
 def row_errors(rows: Sequence[_T], validate: Callable[[_T], object]) -> dict[int, ValidationError]:
-    """`validate(row)` for every row: the errors by row number (from 1), none if all pass."""
+    """`validate(row)` for every row: the errors by row number (from 1), none if all pass.
+
+    A model row first takes the ids of the rows its foreign keys point at that were saved since
+    they were assigned (as save() would), so checks by id see them.
+    """
     found: dict[int, ValidationError] = {}
     for number, row in enumerate(rows, 1):
+        if isinstance(row, Model):
+            row._prepare_related_fields_for_save(operation_name="bulk_create")
         try:
             validate(row)
         except ValidationError as exc:
