@@ -60,13 +60,17 @@ def row_errors(rows: Sequence[_T], validate: Callable[[_T], object]) -> dict[int
     """
     found: dict[int, ValidationError] = {}
     for number, row in enumerate(rows, 1):
-        if isinstance(row, Model):
-            row._prepare_related_fields_for_save(operation_name="bulk_create")
+        _take_related_ids(row)
         try:
             validate(row)
         except ValidationError as exc:
             found[number] = exc
     return found
+
+
+def _take_related_ids(row: object) -> None:
+    if isinstance(row, Model):
+        row._prepare_related_fields_for_save(operation_name="bulk_create")
 
 
 def add_error(found: dict[int, ValidationError], number: int, error: ValidationError) -> None:
