@@ -70,7 +70,8 @@ def row_errors(rows: Sequence[_T], validate: Callable[[_T], object]) -> dict[int
 
 def _take_related_ids(row: object) -> None:
     if isinstance(row, Model):
-        row._prepare_related_fields_for_save(operation_name="bulk_create")
+        # Django's own step of save()/bulk_create() (private, so not in django-stubs).
+        row._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
 
 
 def add_error(found: dict[int, ValidationError], number: int, error: ValidationError) -> None:
