@@ -173,17 +173,18 @@ def tree_measurement_column_errors(
             for index, value in enumerate(column):
                 if value in bad:
                     add_error(found, index + 1, bad[value])
-    for index, error in _clean_errors(columns["dbh_cm"], columns["height_m"]).items():
-        add_error(found, index + 1, error)
+    for number, error in _clean_errors(columns["dbh_cm"], columns["height_m"]).items():
+        add_error(found, number, error)
     keys = list(zip(columns["plot_id"], columns["tree_tag"], columns["stem"], strict=True))
     _check_stems(keys, [], found)
     return found
 
 
 def _clean_errors(dbhs: Sequence, heights: Sequence) -> dict[int, ValidationError]:
-    """TreeMeasurement.clean() by column: validate_dbh once per distinct DBH, validate_height
-    once per distinct height; only a height above 0 and up to breast height also depends on
-    the row's DBH, so only those rows are checked again with it (they are few)."""
+    """TreeMeasurement.clean() by column, the errors by row (from 1): validate_dbh once per
+    distinct DBH, validate_height once per distinct height; only a height above 0 and up to
+    breast height also depends on the row's DBH, so only those rows are checked again with it
+    (they are few)."""
     bad: dict[object, ValidationError] = {}
     for dbh in set(dbhs):
         _catch(bad, ("dbh", dbh), validation.validate_dbh, dbh)
@@ -191,6 +192,8 @@ def _clean_errors(dbhs: Sequence, heights: Sequence) -> dict[int, ValidationErro
         _catch(bad, ("height", height), validation.validate_height, height)
     low = {h for h in set(heights) if h is not None and 0 < h <= validation.BREAST_HEIGHT_M}
     found: dict[int, ValidationError] = {}
+    if not bad and not low:  # the usual case: no row to look at one by one
+        return found
     for index, (dbh, height) in enumerate(zip(dbhs, heights, strict=True)):
         for key in (("dbh", dbh), ("height", height)):
             if key in bad:

@@ -93,6 +93,9 @@ def raise_for_rows(found: dict[int, ValidationError]) -> None:
 
 def repeated(keys: Iterable[object]) -> dict[int, int]:
     """Rows (from 1) whose key an earlier row already has, mapped to that earlier row."""
+    keys = list(keys)
+    if len(set(keys)) == len(keys):  # the usual case, at C speed
+        return {}
     first: dict[object, int] = {}
     later: dict[int, int] = {}
     for number, key in enumerate(keys, 1):
