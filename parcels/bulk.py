@@ -184,8 +184,8 @@ def parcel_errors(parcels: Sequence[Parcel]) -> dict[int, ValidationError]:
 
     The one validator of parcels (save_parcel, register_parcels, update_parcels, the importer):
     each row's own rules (validate_parcel); its code new in its project (one query); then, for
-    the rows without errors, no overlap with the project's stored parcels (one query a row, none
-    when the project has no other parcel) nor with an earlier row. Run it under the projects'
+    the rows without errors, no overlap with the project's stored parcels (one query a row) nor
+    with an earlier row. Run it under the projects'
     PARCEL_BOUNDARIES lock, so the overlaps it finds are still true at the commit.
     """
     found = row_errors(parcels, validate_parcel)
@@ -207,16 +207,12 @@ def parcel_errors(parcels: Sequence[Parcel]) -> dict[int, ValidationError]:
 
 
 def _check_overlaps(valid: dict[int, Parcel], found: dict[int, ValidationError]) -> None:
-    others = Parcel.objects.filter(
-        project_id__in={parcel.project_id for parcel in valid.values()}
-    ).exclude(pk__in=[parcel.pk for parcel in valid.values() if parcel.pk])
-    if others.exists():
-        for number, parcel in valid.items():
-            stored = overlaps.find_overlaps(
-                parcel.boundary, project_id=parcel.project_id, exclude_id=parcel.pk
-            )
-            if stored:
-                add_error(found, number, geo.overlap_error(stored))
+    for number, parcel in valid.items():
+        stored = overlaps.find_overlaps(
+            parcel.boundary, project_id=parcel.project_id, exclude_id=parcel.pk
+        )
+        if stored:
+            add_error(found, number, geo.overlap_error(stored))
     numbers = list(valid)
     for index, shared in overlaps_within(list(valid.values())).items():
         add_error(found, numbers[index], geo.overlap_error(shared))
