@@ -33,6 +33,7 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from backoffice.models import CooperativeRollup, ProjectRollup  # noqa: E402
 from parcels import geo  # noqa: E402
 from parcels.importing.services import import_context, import_file  # noqa: E402
 from parcels.models import MonitoringPlot, Parcel, Species, TreeMeasurement  # noqa: E402
@@ -232,6 +233,8 @@ def cleanup() -> None:
         )
         _delete(cursor, Smallholder, PROJECT, [CODE])
         _delete(cursor, ProjectCooperative, PROJECT, [CODE])
+        for rollup in (CooperativeRollup, ProjectRollup):  # the dashboard's, after each import
+            cursor.execute(f"DELETE FROM {_table(rollup)} WHERE {PROJECT}", [CODE])  # noqa: S608
         _delete(cursor, Project, "code = %s", [CODE])
         _delete(cursor, Cooperative, "code = %s", [CODE])
         _delete(cursor, Species, "genus = %s", ["Benchia"])

@@ -1,5 +1,5 @@
-"""What the demo's steps share: the `DemoContext`, validated bulk saves with history, and the
-small random helpers (`pick`, `day`)."""
+"""What the demo's steps share: the `DemoContext`, validated bulk saves with history of the
+reference rows (field data goes through its services), and the small random helpers."""
 
 import datetime as dt
 from collections.abc import Sequence
@@ -39,7 +39,8 @@ class DemoContext:
 
 
 def save(model: type[Model], rows: Sequence[Model], *, exclude: Sequence[str] = ()) -> list:
-    """Validate `rows` like a form would (fields, clean()) and bulk-insert them with history.
+    """Validate reference `rows` (project, cooperatives, species, strata) like a form would
+    (fields, clean()) and bulk-insert them with history.
 
     Foreign keys are excluded from field validation because they point at rows this run has
     just written (checking them would cost one query per row); the database enforces them.

@@ -8,8 +8,8 @@ from decimal import Decimal
 import numpy as np
 
 from demo import catalogue, growth, layout
-from demo.context import DemoContext, day, save
-from parcels import validation
+from demo.context import CHANGE_REASON, DemoContext, day
+from parcels.bulk_monitoring import record_monitoring_plots, record_tree_measurements
 from parcels.choices import Arrangement, GrowthGroup, ParcelStatus, TreeOrigin, TreeStatus
 from parcels.models import MonitoringPlot, Parcel, Planting, Species, TreeMeasurement
 
@@ -24,10 +24,8 @@ def step_monitoring(ctx: DemoContext, rng: np.random.Generator) -> None:
         plot_visits, plot_trees = _plot(ctx, parcel, code, rng)
         visits += plot_visits
         trees += plot_trees
-    saved = {(v.code, v.measured_on): v for v in save(MonitoringPlot, visits, exclude=("parcel",))}
-    for tree in trees:
-        tree.plot = saved[(tree.plot.code, tree.plot.measured_on)]
-    save(TreeMeasurement, trees, exclude=("plot", "species"))
+    record_monitoring_plots(rows=visits, reason=CHANGE_REASON)
+    record_tree_measurements(rows=trees, reason=CHANGE_REASON)  # their visits have pks now
 
 
 def _plot_parcels(ctx: DemoContext, rng: np.random.Generator) -> list[Parcel]:
@@ -51,7 +49,6 @@ def _plot(ctx: DemoContext, parcel: Parcel, code: str, rng) -> tuple[list, list]
     x, y = np.array(shape.centre) + rng.normal(0, 8, 2)
     centre = layout.wgs84_point(float(x), float(y), shape.epsg)
     cohorts = ctx.plantings[parcel.code]
-    first_planted = min(p.planted_on for p in cohorts)
     team = f"Brigada de monitoreo, {parcel.smallholder.cooperative.name}"
     stand = _stand(ctx, parcel, cohorts, rng)
     visits, trees = [], []
@@ -64,8 +61,6 @@ def _plot(ctx: DemoContext, parcel: Parcel, code: str, rng) -> tuple[list, list]
             measured_on=day(dt.date(year, 6, 1), rng, 90),
             team=team,
         )
-        visit.area_m2 = validation.plot_area_m2(visit.radius_m)
-        validation.validate_after_planting(visit.measured_on, first_planted_on=first_planted)
         visits.append(visit)
         trees += _measure(ctx, visit, stand, rng)
     return visits, trees

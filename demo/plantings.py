@@ -8,8 +8,8 @@ from decimal import Decimal
 import numpy as np
 
 from demo import catalogue, growth
-from demo.context import DemoContext, day, pick, save
-from parcels import validation
+from demo.context import CHANGE_REASON, DemoContext, day, pick
+from parcels.bulk import record_plantings, record_survival_counts
 from parcels.choices import ParcelStatus
 from parcels.models import Parcel, Planting, Species, SurvivalCount
 
@@ -42,14 +42,13 @@ def step_plantings(ctx: DemoContext, rng: np.random.Generator) -> None:
     for parcel in ctx.parcels:
         if parcel.status != ParcelStatus.REJECTED:
             originals += _cohorts(ctx, parcel, specs[parcel.stratum.code], tally, rng)
-    originals = save(Planting, originals, exclude=("parcel", "species"))
+    originals = record_plantings(rows=originals, reason=CHANGE_REASON)
     counts = [
         _count(p, p.planted_on + dt.timedelta(days=365), rng, p.trees_planted) for p in originals
     ]
-    replantings = save(
-        Planting,
-        [r for p, c in zip(originals, counts, strict=True) if (r := _replanting(p, c, rng))],
-        exclude=("parcel", "species", "replanting_of"),
+    replantings = record_plantings(
+        rows=[r for p, c in zip(originals, counts, strict=True) if (r := _replanting(p, c, rng))],
+        reason=CHANGE_REASON,
     )
     counts += [
         _count(p, p.planted_on + dt.timedelta(days=365), rng, p.trees_planted) for p in replantings
@@ -57,7 +56,7 @@ def step_plantings(ctx: DemoContext, rng: np.random.Generator) -> None:
     counts += [
         _count(c.planting, day(dt.date(2016, 7, 1), rng, 60), rng, c.trees_alive) for c in counts
     ]
-    save(SurvivalCount, counts, exclude=("planting",))
+    record_survival_counts(rows=counts, reason=CHANGE_REASON)
     for planting in (*originals, *replantings):
         ctx.plantings.setdefault(planting.parcel.code, []).append(planting)
     ctx.alive = {c.planting.pk: c.trees_alive for c in counts}  # later counts come last
@@ -112,13 +111,6 @@ def _choose_species(ctx, parcel: Parcel, weights: dict, density: float, tally: _
         tally.native += trees
     else:
         tally.exotic += trees
-    validation.validate_planting_density(
-        trees=trees,
-        area_ha=parcel.area_ha,
-        min_per_ha=species.min_density_per_ha,
-        max_per_ha=species.max_density_per_ha,
-        species_name=species.scientific_name,
-    )
     return species, trees
 
 
@@ -146,13 +138,6 @@ def _replanting(original: Planting, count: SurvivalCount, rng) -> Planting | Non
     species, area = original.species, original.parcel.area_ha
     trees = max(original.trees_planted - count.trees_alive, 1)
     trees = _trees(species, area, trees / float(area))
-    validation.validate_planting_density(
-        trees=trees,
-        area_ha=area,
-        min_per_ha=species.min_density_per_ha,
-        max_per_ha=species.max_density_per_ha,
-        species_name=species.scientific_name,
-    )
     return Planting(
         parcel=original.parcel,
         species=species,

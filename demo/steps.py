@@ -1,12 +1,15 @@
 """The demo, one function per step; `STEPS` is the order `services.load_demo` runs them in.
 
-A step takes the shared `DemoContext` and its own random stream, validates every row with the
-models' own `full_clean()` (plus the field-data rules of `parcels.validation` that live outside
-the models), and writes with `bulk_create_with_history` so the admin's audit trail shows where
-each row came from. Append new steps at the end of `STEPS`: the stream of a step is seeded by
-its position, so earlier steps keep producing the same rows. The first field-data steps are
-written here, the plantings and monitoring plots in `plantings` and `monitoring`; the carbon
-runs and credits that follow them live in `runs` and `ledger`; the shared context in `context`.
+A step takes the shared `DemoContext` and its own random stream and builds its rows. Field data
+(smallholders, parcels, plantings, survival counts, plots, trees) goes through the bulk services
+of the owning app, the importer's door too (`smallholders.services.register_smallholders`,
+`parcels.bulk`, `parcels.bulk_monitoring`), which validate every row with the rules of the
+single-row services and keep the audit trail; the reference rows (project, cooperatives,
+species, strata) through `context.save`. Append new steps at the end of `STEPS`: the stream of
+a step is seeded by its position, so earlier steps keep producing the same rows. The first
+field-data steps are written here, the plantings and monitoring plots in `plantings` and
+`monitoring`; the carbon runs and credits that follow them live in `runs` and `ledger`; the
+shared context in `context`.
 """
 
 import datetime as dt
@@ -19,17 +22,12 @@ from django.utils.module_loading import import_string
 from demo import catalogue, layout, ledger, monitoring, plantings, runs
 from demo.context import CHANGE_REASON, DemoContext, day, pick, save
 from demo.exceptions import DemoTooLarge
+from parcels.bulk import register_parcels
 from parcels.choices import LandUse, ParcelStatus
 from parcels.models import Parcel, Species, Stratum
 from smallholders.choices import Gender, PaymentMethod, Standard
-from smallholders.models import (
-    Cooperative,
-    CooperativeMembership,
-    Project,
-    ProjectCooperative,
-    Smallholder,
-)
-from smallholders.services import validate_birth_year
+from smallholders.models import Cooperative, Project, ProjectCooperative, Smallholder
+from smallholders.services import NewSmallholder, register_smallholders
 from smallholders.validators import ruc_check_digit
 
 __all__ = ["CHANGE_REASON", "STEPS", "DemoContext", "day", "pick", "save"]
@@ -114,15 +112,8 @@ def step_smallholders(ctx: DemoContext, rng: np.random.Generator) -> None:
         people += [_smallholder(ctx, cooperative, spec, rng) for _ in range(count)]
     for person, dni in zip(people, dnis, strict=True):
         person.dni = f"{dni:08d}"
-        validate_birth_year(person.birth_year)
-    ctx.smallholders = save(Smallholder, people, exclude=("project", "cooperative"))
-    memberships = [
-        CooperativeMembership(
-            smallholder=p, cooperative=p.cooperative, joined_on=day(dt.date(1998, 1, 1), rng, 4000)
-        )
-        for p in ctx.smallholders
-    ]
-    save(CooperativeMembership, memberships, exclude=("smallholder", "cooperative"))
+    rows = [NewSmallholder(p, joined_on=day(dt.date(1998, 1, 1), rng, 4000)) for p in people]
+    ctx.smallholders = register_smallholders(rows=rows, reason=CHANGE_REASON)
 
 
 def _split(total: int) -> list[int]:
@@ -206,7 +197,8 @@ def step_parcels(ctx: DemoContext, rng: np.random.Generator) -> None:
         parcel = _parcel(ctx, owner, f"PCH-{number:05d}", shape, rng)
         ctx.shapes[parcel.code] = shape
         parcels.append(parcel)
-    ctx.parcels = save(Parcel, parcels, exclude=("project", "smallholder", "stratum"))
+    # Already reviewed (validated, submitted or rejected), as the story has them.
+    ctx.parcels = register_parcels(rows=parcels, reason=CHANGE_REASON)
 
 
 def _parcel_areas(count: int, total_ha: float, rng: np.random.Generator) -> np.ndarray:
@@ -224,7 +216,7 @@ def _parcel(ctx: DemoContext, owner: Smallholder, code: str, shape, rng) -> Parc
         {ParcelStatus.VALIDATED: 0.93, ParcelStatus.SUBMITTED: 0.05, ParcelStatus.REJECTED: 0.02},
     )
     rejected = status == ParcelStatus.REJECTED
-    parcel = Parcel(
+    return Parcel(
         project=ctx.project,
         smallholder=owner,
         code=code,
@@ -237,8 +229,6 @@ def _parcel(ctx: DemoContext, owner: Smallholder, code: str, shape, rng) -> Parc
         rejection_reason=catalogue.REJECTION_REASON if rejected else "",
         stratum=ctx.strata[stratum.code],
     )
-    parcel.set_area()  # clean() recomputes it; full_clean() needs it before clean_fields()
-    return parcel
 
 
 def _stratum_shares() -> np.ndarray:

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 
-from parcels import geo, overlaps, services
+from parcels import bulk, geo, overlaps, services
 from parcels.exceptions import BoundaryLocked
 from parcels.models import Parcel, Planting
 from pichanaki.maps import MapWidget
@@ -75,7 +75,7 @@ class PlantingForm(forms.ModelForm):
         if self.errors or instance.parcel_id is None or instance.species_id is None:
             return
         try:
-            services.check_density(planting=instance)
+            bulk.check_density(planting=instance)
         except forms.ValidationError as exc:
             self._update_errors(exc)
 

@@ -13,10 +13,9 @@ from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
-from parcels import geo, overlaps, validation
+from parcels import bulk, bulk_monitoring, geo, validation
 from parcels.choices import Arrangement, ParcelStatus, TreeOrigin, TreeStatus
 from parcels.exceptions import BoundaryLocked, InvalidTransition
 from parcels.models import (
@@ -31,7 +30,7 @@ from pichanaki.locking import PARCEL_BOUNDARIES, take_lock
 from smallholders.models import Smallholder
 from smallholders.selectors import scope_for
 
-EDITABLE_STATUSES = (ParcelStatus.DRAFT, ParcelStatus.REJECTED)
+EDITABLE_STATUSES = bulk.EDITABLE_STATUSES
 
 
 def lock_project_parcels(*, project_id: int) -> None:
@@ -45,15 +44,6 @@ def lock_project_parcels(*, project_id: int) -> None:
     take_lock(PARCEL_BOUNDARIES, project_id)
 
 
-def check_no_overlap(*, parcel: Parcel) -> None:
-    """ValidationError on `boundary` naming each overlapping parcel and the overlap in m²."""
-    found = overlaps.find_overlaps(
-        parcel.boundary, project_id=parcel.project_id, exclude_id=parcel.pk
-    )
-    if found:
-        raise geo.overlap_error(found)
-
-
 @transaction.atomic
 def save_parcel(*, parcel: Parcel) -> Parcel:
     """Validate and save a new or changed parcel; the one write path for parcels.
@@ -65,12 +55,12 @@ def save_parcel(*, parcel: Parcel) -> Parcel:
     recomputed; a history row.
     """
     parcel.project_id = parcel.project_id or parcel.smallholder.project_id
-    _check_owner(parcel)
     check_boundary_editable(parcel=parcel)
     # Held to the commit: the overlap check below and the write are one step for other savers.
     lock_project_parcels(project_id=parcel.project_id)
-    parcel.full_clean()  # runs Parcel.clean(): boundary checks and area
-    check_no_overlap(parcel=parcel)
+    errors = bulk.parcel_errors([parcel])  # the validator of register_parcels/update_parcels
+    if errors:
+        raise errors[1]
     parcel.save()
     return parcel
 
@@ -113,25 +103,10 @@ def update_parcel_boundary(*, parcel: Parcel, boundary: GEOSGeometry) -> Parcel:
     return save_parcel(parcel=parcel)
 
 
-def _check_owner(parcel: Parcel) -> None:
-    if parcel.smallholder.project_id != parcel.project_id:
-        raise ValidationError(
-            {"smallholder": _("The owner is not registered in this parcel's project.")},
-            code="owner_project",
-        )
-
-
 def check_boundary_editable(*, parcel: Parcel) -> None:
     """BoundaryLocked when a stored submitted or validated parcel would get another boundary
     (save_parcel checks it; forms check it first, to show it as an error on the field)."""
-    if parcel.pk is None:
-        return
-    stored = Parcel.objects.filter(pk=parcel.pk).values_list("status", "boundary").first()
-    if stored is None:
-        return
-    status, boundary = stored
-    if status not in EDITABLE_STATUSES and not boundary.equals_exact(parcel.boundary, 1e-9):
-        raise BoundaryLocked(parcel_code=parcel.code)
+    bulk.check_boundaries_editable([parcel])
 
 
 def _transition(
@@ -230,20 +205,9 @@ def record_planting(
         replanting_of=replanting_of,
         notes=notes,
     )
-    validation.collect_errors(planting.full_clean, lambda: check_density(planting=planting))
+    bulk.validate_planting(planting)  # the validator of record_plantings
     planting.save()
     return planting
-
-
-def check_density(*, planting: Planting) -> None:
-    species = planting.species
-    validation.validate_planting_density(
-        trees=planting.trees_planted or 0,
-        area_ha=planting.parcel.area_ha,
-        min_per_ha=species.min_density_per_ha,
-        max_per_ha=species.max_density_per_ha,
-        species_name=species.scientific_name,
-    )
 
 
 @transaction.atomic
@@ -252,16 +216,11 @@ def record_survival_count(
 ) -> SurvivalCount:
     """Record how many trees of a planting were alive on a date (0..planted, not before it)."""
     count = SurvivalCount(planting=planting, counted_on=counted_on, trees_alive=trees_alive)
-    count.full_clean()
+    errors = bulk.survival_count_errors([count])  # the validator of record_survival_counts
+    if errors:
+        raise errors[1]
     count.save()
     return count
-
-
-def first_planting_date(*, parcel_id: int) -> dt.date | None:
-    first: dt.date | None = Planting.objects.filter(parcel_id=parcel_id).aggregate(
-        first=Min("planted_on")
-    )["first"]
-    return first
 
 
 @transaction.atomic
@@ -292,13 +251,10 @@ def record_monitoring_plot(
         slope_pct=slope_pct,
         **dict(fields or {}),
     )
-    validation.collect_errors(
-        plot.full_clean,  # MonitoringPlot.clean() derives the horizontal area
-        lambda: _check_plot_centre(plot),
-        lambda: validation.validate_after_planting(
-            measured_on, first_planted_on=first_planting_date(parcel_id=parcel.pk)
-        ),
-    )
+    # The validator of record_monitoring_plots; MonitoringPlot.clean() derives the area.
+    errors = bulk_monitoring.monitoring_plot_errors([plot])
+    if errors:
+        raise errors[1]
     plot.save()
     return plot
 
@@ -306,11 +262,7 @@ def record_monitoring_plot(
 def _check_plot_centre(plot: MonitoringPlot) -> None:
     if plot.centre is None or plot.parcel.boundary.intersects(plot.centre):
         return
-    raise ValidationError(
-        {"centre": _("The plot centre lies outside parcel %(code)s.")},
-        code="centre_outside",
-        params={"code": plot.parcel.code},
-    )
+    raise bulk_monitoring.centre_outside(plot.parcel.code)
 
 
 @transaction.atomic
@@ -341,7 +293,9 @@ def record_tree_measurement(
         origin=origin,
         **dict(fields or {}),
     )
-    tree.full_clean()
+    errors = bulk_monitoring.tree_measurement_errors([tree])  # record_tree_measurements' too
+    if errors:
+        raise errors[1]
     tree.save()
     return tree
 
@@ -358,7 +312,7 @@ def update_field_record(
         setattr(record, name, value)
     checks: list[Callable[[], object]] = [record.full_clean]
     if isinstance(record, Planting):
-        checks.append(lambda: check_density(planting=record))
+        checks = [lambda: bulk.validate_planting(record)]
     if isinstance(record, MonitoringPlot):
         checks.append(lambda: _check_plot_centre(record))
     validation.collect_errors(*checks)

@@ -14,7 +14,7 @@ import difflib
 import math
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pichanaki.rows import collect_errors as collect_errors  # the field-data rules use it
 from smallholders.validators import validate_dni
 
 Number = Decimal | float | int
@@ -34,19 +35,6 @@ PLOT_RADIUS_MAX_M = Decimal("60")
 
 def _error(field_name: str, message: str, code: str, **params: object) -> ValidationError:
     return ValidationError({field_name: ValidationError(message, code=code, params=params)})
-
-
-def collect_errors(*checks: Callable[[], object]) -> None:
-    """Run every check (zero-argument callables) and raise one ValidationError with all fields."""
-    errors: dict[str, list[ValidationError]] = {}
-    for check in checks:
-        try:
-            check()
-        except ValidationError as exc:
-            for name, messages in exc.error_dict.items():
-                errors.setdefault(name, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
 
 
 def validate_dbh(dbh_cm: Number | None, *, field_name: str = "dbh_cm") -> None:

@@ -1,13 +1,24 @@
 """Writes on smallholders: registration, updates and cooperative memberships."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pichanaki.bulk import insert_with_history, update_with_history
+from pichanaki.rows import (
+    add_error,
+    collect_errors,
+    constraint_error,
+    raise_for_rows,
+    repeated,
+    row_errors,
+)
 from smallholders import fields as declared
 from smallholders.models import (
     Cooperative,
@@ -43,12 +54,72 @@ def check_participation(*, project_id: int, cooperative_id: int) -> None:
     if not ProjectCooperative.objects.filter(
         project_id=project_id, cooperative_id=cooperative_id
     ).exists():
-        raise ValidationError(
-            {"cooperative": _("This cooperative does not take part in this project.")},
-            code="not_participating",
-        )
+        raise _not_participating()
 
 
+@dataclass(frozen=True)
+class NewSmallholder:
+    """A smallholder to register (unsaved, project and cooperative set) and the day they joined
+    the cooperative (None: today)."""
+
+    smallholder: Smallholder
+    joined_on: dt.date | None = None
+
+
+def validate_smallholder(smallholder: Smallholder) -> None:
+    """The rules one smallholder meets on its own: fields, clean(), a plausible year of birth.
+
+    Project and cooperative are given as rows the caller holds, so they are not looked up one by
+    one; participation and the DNI's uniqueness are checked for all rows at once by
+    `smallholder_errors`.
+    """
+    collect_errors(
+        lambda: validate_birth_year(smallholder.birth_year),
+        lambda: smallholder.full_clean(
+            exclude=["project", "cooperative"], validate_unique=False, validate_constraints=False
+        ),
+    )
+
+
+def smallholder_errors(smallholders: Sequence[Smallholder]) -> dict[int, ValidationError]:
+    """Every rule a new smallholder meets, for all rows at once: the errors by row (from 1).
+
+    The one validator of registration (register_smallholder and register_smallholders): each
+    row's own rules (validate_smallholder), then, in one query each, that its cooperative takes
+    part in its project and that its DNI is new in the project (and not repeated in the rows).
+    """
+    for smallholder in smallholders:
+        smallholder.dni = (smallholder.dni or "").strip()
+    found = row_errors(smallholders, validate_smallholder)
+    pairs = {(s.project_id, s.cooperative_id) for s in smallholders}
+    taking_part = set(
+        ProjectCooperative.objects.filter(
+            project_id__in={p for p, _c in pairs}, cooperative_id__in={c for _p, c in pairs}
+        ).values_list("project_id", "cooperative_id")
+    )
+    taken = set(
+        Smallholder.objects.filter(
+            project_id__in={p for p, _c in pairs}, dni__in={s.dni for s in smallholders}
+        ).values_list("project_id", "dni")
+    )
+    again = repeated((s.project_id, s.dni) for s in smallholders)
+    for number, smallholder in enumerate(smallholders, 1):
+        if (smallholder.project_id, smallholder.cooperative_id) not in taking_part:
+            add_error(found, number, _not_participating())
+        if (smallholder.project_id, smallholder.dni) in taken or number in again:
+            add_error(found, number, constraint_error(Smallholder, "_unique_dni_per_project"))
+    return found
+
+
+def _not_participating() -> ValidationError:
+    return ValidationError(
+        {"cooperative": _("This cooperative does not take part in this project.")},
+        code="not_participating",
+    )
+
+
+# Atomic: a smallholder is never written without its membership. Inside the caller's
+# transaction (the importer's, the demo's) this is a savepoint of it.
 @transaction.atomic
 def register_smallholder(
     *,
@@ -62,23 +133,22 @@ def register_smallholder(
 ) -> Smallholder:
     """Register a smallholder of `cooperative` in `project`, with an open membership.
 
-    Preconditions: the cooperative takes part in the project; the DNI (8 digits) is new in the
-    project (ValidationError otherwise, also from the unique constraint). `fields` holds any
-    of UPDATABLE_FIELDS. Side effects: one Smallholder, one CooperativeMembership (from
-    `joined_on`, default today), their history rows. Atomic: nothing is half-saved.
+    Preconditions (smallholder_errors, as register_smallholders): the cooperative takes part in
+    the project; the DNI (8 digits) is new in the project. `fields` holds any of
+    UPDATABLE_FIELDS. Side effects: one Smallholder, one CooperativeMembership (from `joined_on`,
+    default today), their history rows (by the request's user). Atomic.
     """
-    check_participation(project_id=project.pk, cooperative_id=cooperative.pk)
-    extra = _only_updatable(fields or {})
     smallholder = Smallholder(
         project=project,
         cooperative=cooperative,
-        dni=(dni or "").strip(),
+        dni=dni,
         first_name=first_name,
         last_name=last_name,
-        **extra,
+        **_only_updatable(fields or {}),
     )
-    validate_birth_year(smallholder.birth_year)
-    smallholder.full_clean()
+    errors = smallholder_errors([smallholder])
+    if errors:
+        raise errors[1]
     smallholder.save()
     CooperativeMembership.objects.create(
         smallholder=smallholder,
@@ -86,6 +156,51 @@ def register_smallholder(
         joined_on=joined_on or timezone.localdate(),
     )
     return smallholder
+
+
+# Atomic: all rows with their memberships and history rows, or none. Inside the caller's
+# transaction (the importer's commit, the demo's load) it is a savepoint of it.
+@transaction.atomic
+def register_smallholders(
+    *, rows: Sequence[NewSmallholder], user: User | None = None, reason: str = ""
+) -> list[Smallholder]:
+    """Register many smallholders, each with an open membership of its cooperative.
+
+    Validated once, every row with smallholder_errors (the rules of register_smallholder);
+    RowsInvalid naming each bad row, and nothing written, if any fails. Side effects: the
+    smallholders and memberships (their pks set) and a "+" history row each, by `user` with
+    `reason`, written in bulk (pichanaki.bulk).
+    """
+    people = [row.smallholder for row in rows]
+    raise_for_rows(smallholder_errors(people))
+    insert_with_history(Smallholder, people, user=user, reason=reason)
+    today = timezone.localdate()
+    memberships = [
+        CooperativeMembership(
+            smallholder=row.smallholder,
+            cooperative_id=row.smallholder.cooperative_id,
+            joined_on=row.joined_on or today,
+        )
+        for row in rows
+    ]
+    insert_with_history(CooperativeMembership, memberships, user=user, reason=reason)
+    return people
+
+
+# Atomic: all rows and their history rows, or none (a savepoint inside the importer's commit).
+@transaction.atomic
+def update_smallholders(
+    *, rows: Sequence[Smallholder], user: User | None = None, reason: str = ""
+) -> list[Smallholder]:
+    """Save the UPDATABLE_FIELDS (but the agreement document) of many stored smallholders.
+
+    Validated once, every row with validate_smallholder (as update_smallholder); RowsInvalid
+    naming each bad row, and nothing written, if any fails. Side effects: a "~" history row each.
+    """
+    raise_for_rows(row_errors(rows, validate_smallholder))
+    fields = sorted(UPDATABLE_FIELDS - {"agreement_document"})
+    update_with_history(Smallholder, rows, fields, user=user, reason=reason)
+    return list(rows)
 
 
 @transaction.atomic
@@ -97,8 +212,7 @@ def update_smallholder(*, smallholder: Smallholder, fields: Mapping[str, object]
     """
     for name, value in _only_updatable(fields).items():
         setattr(smallholder, name, value)
-    validate_birth_year(smallholder.birth_year)
-    smallholder.full_clean()
+    validate_smallholder(smallholder)  # project and DNI stay: their checks cannot change
     smallholder.save()
     return smallholder
 
@@ -135,9 +249,14 @@ def _only_updatable(fields: Mapping[str, object]) -> dict[str, object]:
 
 __all__ = [
     "UPDATABLE_FIELDS",
+    "NewSmallholder",
     "check_participation",
     "move_smallholder",
     "register_smallholder",
+    "register_smallholders",
+    "smallholder_errors",
     "update_smallholder",
+    "update_smallholders",
     "validate_birth_year",
+    "validate_smallholder",
 ]

@@ -20,6 +20,7 @@ from parcels.models import MonitoringPlot
 
 _PLAIN_NUMBER = re.compile(r"\d{1,4}(\.\d+)?")
 _TENTH = Decimal("0.1")
+_HUNDREDTH = Decimal("0.01")
 STATUS_ALIASES = {
     TreeStatus.ALIVE: ("vivo", "viva", "v", "a", "live"),
     TreeStatus.DEAD: ("muerto", "muerta", "m", "d", "ausente"),
@@ -94,9 +95,9 @@ def new_plot_visit(
         parcel_id=parcel.pk,
         code=code,
         measured_on=day,
-        radius_m=radius,
+        radius_m=radius.quantize(_HUNDREDTH),  # as stored: the area is derived from it
         area_m2=area,
-        slope_pct=slope,
+        slope_pct=None if slope is None else slope.quantize(_TENTH),
         centre=Point(float(lon), float(lat), srid=4326),
         team=check.parse(parse_text, "team") or "",
     )

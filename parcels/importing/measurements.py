@@ -8,7 +8,7 @@ Built for 100,000-row files: the file is read as columns (:mod:`parcels.importin
 every lookup is loaded once (:meth:`MeasurementImporter.prepare`), each column is parsed and
 checked once per distinct value under the per-row rules (:class:`parcels.importing.batch.Batch`),
 and the rows and their history rows are written with COPY without building model instances
-(:func:`parcels.importing.writing.insert_columns_with_history`). Preview and commit run exactly
+(:func:`parcels.bulk_monitoring.record_tree_measurement_columns`). Preview and commit run exactly
 the same checks.
 """
 
@@ -18,6 +18,13 @@ from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from parcels import selectors, validation
+from parcels.bulk_monitoring import (
+    TREE_UPDATED_FIELDS,
+    monitoring_plot_errors,
+    record_monitoring_plots,
+    record_tree_measurement_columns,
+    update_tree_measurements,
+)
 from parcels.choices import TreeOrigin, TreeStatus
 from parcels.importing.base import SAMPLE_ROWS, Importer, Plan, ProgressCallback, RowCheck
 from parcels.importing.batch import Batch, BatchPlan
@@ -39,15 +46,18 @@ from parcels.importing.readers.cells import (
     parse_date,
     parse_text,
 )
-from parcels.importing.writing import (
-    insert_columns_with_history,
-    insert_with_history,
-    update_with_history,
-)
 from parcels.models import MonitoringPlot, Planting, TreeMeasurement
 
-UPDATED_FIELDS = ("species", "dbh_cm", "height_m", "status", "origin", "notes")
 PLOT_FIELDS = ("parcel_code", "plot_code", "measured_on")
+#: the column that gave each field of a new plot visit (others: plot_code)
+PLOT_COLUMNS = {
+    "centre": "plot_lat",
+    "radius_m": "plot_radius_m",
+    "area_m2": "plot_radius_m",
+    "slope_pct": "slope_pct",
+    "measured_on": "measured_on",
+    "team": "team",
+}
 #: the columns of a created row that come from the file (the others take their defaults)
 WRITTEN = (
     "plot_id",
@@ -177,6 +187,7 @@ class MeasurementImporter(Importer):
         batch = Batch(columns)
         plot_keys = batch.keys(*PLOT_FIELDS)
         plots = batch.memo_rows(plot_keys, self._plot, columns.record)
+        self._check_new_plots(batch, plots)
         species = batch.memo("species", self._species)
         status = batch.memo(
             "status",
@@ -206,6 +217,22 @@ class MeasurementImporter(Importer):
             "notes": notes,
         }
         return self._plan(batch)
+
+    def _check_new_plots(self, batch: Batch, plots: list) -> None:
+        """The rules of record_monitoring_plots for all new visits at once (centre inside the
+        parcel among them); a visit's errors go on each of its rows, under the columns that
+        gave the visit (the centre's under plot_lat)."""
+        built = [
+            (token, plot) for token, plot, errors in self.new_plots.values() if plot and not errors
+        ]
+        found = monitoring_plot_errors([plot for _token, plot in built])
+        failed = {built[number - 1][0]: error.message_dict for number, error in found.items()}
+        if not failed:
+            return
+        for index, token in enumerate(plots):
+            for name, messages in failed.get(token, {}).items():
+                for message in messages:
+                    batch.fail(index, PLOT_COLUMNS.get(name, "plot_code"), message)
 
     def _species(self, check: RowCheck) -> int | None:
         return check.run(lambda: self.species.resolve(check.record.values.get("species")))
@@ -299,23 +326,21 @@ class MeasurementImporter(Importer):
         user, reason = self.context.user, self.context.reason
         # No row has an error here, so every new visit was built.
         new_plots = {token: plot for token, plot, _errors in self.new_plots.values()}
-        insert_with_history(MonitoringPlot, list(new_plots.values()), user=user, reason=reason)
+        record_monitoring_plots(rows=list(new_plots.values()), user=user, reason=reason)
         cells = dict(self.cells)
         if new_plots:
             pks = {token: plot.pk for token, plot in new_plots.items()}
             cells["plot_id"] = [pks.get(plot, plot) for plot in cells["plot_id"]]
         total = len(self.columns)
         picked = {name: _pick(cells[name], self.creates, total) for name in WRITTEN}
-        insert_columns_with_history(
-            TreeMeasurement, picked, len(self.creates), user=user, reason=reason
+        record_tree_measurement_columns(
+            columns=picked, count=len(self.creates), user=user, reason=reason
         )
-        update_with_history(
-            TreeMeasurement, self._updated(cells), UPDATED_FIELDS, user=user, reason=reason
-        )
+        update_tree_measurements(rows=self._updated(cells), user=user, reason=reason)
 
     def _updated(self, cells: dict[str, list]) -> list[TreeMeasurement]:
         for index, instance in self.updates.items():
-            for name in UPDATED_FIELDS:
+            for name in TREE_UPDATED_FIELDS:
                 setattr(
                     instance,
                     "species_id" if name == "species" else name,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from parcels import geo, overlaps
+from parcels.bulk import parcel_errors, register_parcels, update_parcels
 from parcels.choices import LandUse, ParcelStatus
 from parcels.exceptions import BoundaryLocked
 from parcels.importing.base import Importer, Plan, Planned, Record, RowCheck, validation_errors
@@ -21,7 +21,6 @@ from parcels.importing.readers.cells import (
     parse_text,
 )
 from parcels.importing.readers.geo import GEOMETRY_ALIASES, GEOMETRY_FIELD
-from parcels.importing.writing import insert_with_history, update_with_history
 from parcels.models import Parcel, Stratum
 from parcels.validation import normalize_dni
 from smallholders.models import Smallholder
@@ -34,17 +33,6 @@ LAND_USE_ALIASES = {
     LandUse.OTHER: ("otro",),
 }
 LOCKED = (ParcelStatus.SUBMITTED, ParcelStatus.VALIDATED)
-UPDATED_FIELDS = (
-    "smallholder",
-    "name",
-    "boundary",
-    "area_ha",
-    "area_epsg",
-    "land_use_before",
-    "eligibility_no_forest",
-    "eligibility_note",
-    "stratum",
-)
 
 
 class ParcelImporter(Importer):
@@ -92,9 +80,9 @@ class ParcelImporter(Importer):
     def prepare(self, records: list[Record]) -> None:
         project = self.context.project
         self.owners = {
-            dni: (pk, coop)
-            for pk, dni, coop in Smallholder.objects.filter(project=project).values_list(
-                "pk", "dni", "cooperative_id"
+            owner.dni: owner
+            for owner in Smallholder.objects.filter(project=project).only(
+                "pk", "dni", "project_id", "cooperative_id"
             )
         }
         self.existing = {
@@ -122,20 +110,17 @@ class ParcelImporter(Importer):
             return None
         self.seen[folded] = record.row
         instance = existing or Parcel(project=self.context.project, code=code)
-        instance.smallholder_id, instance.boundary = owner, geometry
+        instance.smallholder, instance.boundary = owner, geometry
         for name, value in values.items():
             setattr(instance, name, value)
-        if not self._valid(instance, check):
-            return None
-        label = f"{code} · {instance.area_ha} ha"
-        return Planned(record.row, instance, existing is not None, label)
+        return Planned(record.row, instance, existing is not None, code)  # + area: finish()
 
-    def _owner(self, check: RowCheck) -> int | None:
+    def _owner(self, check: RowCheck) -> Smallholder | None:
         dni = check.run(lambda: normalize_dni(check.record.values.get("dni")))
         if dni is None:
             return None
-        pk, cooperative_id = self.owners.get(dni, (None, None))
-        if pk is None or cooperative_id not in self.context.cooperative_ids:
+        owner = self.owners.get(dni)
+        if owner is None or owner.cooperative_id not in self.context.cooperative_ids:
             check.fail(
                 "dni",
                 _(
@@ -145,7 +130,7 @@ class ParcelImporter(Importer):
                 % {"dni": dni},
             )
             return None
-        return pk
+        return owner
 
     def _existing(self, check: RowCheck, code: str | None) -> Parcel | None:
         existing = self.existing.get(normalize_label(code or ""))
@@ -193,59 +178,21 @@ class ParcelImporter(Importer):
                 )
         return land_use
 
-    def _valid(self, parcel: Parcel, check: RowCheck) -> bool:
-        """The admin's rules (Parcel.clean computes the area too), then overlaps in the DB."""
-        check.run(
-            lambda: parcel.full_clean(
-                exclude=[
-                    "project",
-                    "smallholder",
-                    "stratum",
-                    "eligibility_file",
-                    "area_ha",
-                    "area_epsg",
-                ],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        )
-        if not check.ok:
-            return False
-        found = overlaps.find_overlaps(
-            parcel.boundary, project_id=self.context.project.pk, exclude_id=parcel.pk
-        )
-        if found:
-            check.errors.extend(validation_errors(geo.overlap_error(found), check.record))
-        return check.ok
-
     def finish(self, plan: Plan) -> None:
-        """Parcels of the same file overlapping each other (each pair reported once)."""
+        """The rules of parcels.bulk.parcel_errors for all planned rows at once: each parcel's
+        own (Parcel.clean computes the area too), then overlaps with the project's other
+        parcels and with the file's earlier parcels (each pair reported once)."""
         planned = sorted(plan.creates + plan.updates, key=lambda p: p.row)
-        tolerance = float(geo.limit("PARCEL_OVERLAP_TOLERANCE_M2", "10"))
-        rejected = set()
-        for index, later in enumerate(planned):
-            shared = [
-                overlaps.Overlap(0, earlier.instance.code, m2)
-                for earlier in planned[:index]
-                if (m2 := _shared_m2(earlier.instance, later.instance)) > tolerance
-            ]
-            if shared:
-                record = Record(later.row, {})
-                plan.errors.extend(validation_errors(geo.overlap_error(shared), record))
-                rejected.add(id(later))
+        found = parcel_errors([p.instance for p in planned])
+        for number, error in found.items():
+            plan.errors.extend(validation_errors(error, Record(planned[number - 1].row, {})))
+        rejected = {id(planned[number - 1]) for number in found}
         plan.creates = [p for p in plan.creates if id(p) not in rejected]
         plan.updates = [p for p in plan.updates if id(p) not in rejected]
+        for accepted in plan.creates + plan.updates:
+            accepted.label = f"{accepted.label} · {accepted.instance.area_ha} ha"
 
     def write(self, plan: Plan) -> None:
         user, reason = self.context.user, self.context.reason
-        insert_with_history(Parcel, [p.instance for p in plan.creates], user=user, reason=reason)
-        update_with_history(
-            Parcel, [p.instance for p in plan.updates], UPDATED_FIELDS, user=user, reason=reason
-        )
-
-
-def _shared_m2(first: Parcel, second: Parcel) -> float:
-    if not first.boundary.envelope.intersects(second.boundary.envelope):
-        return 0.0
-    shared = first.boundary.intersection(second.boundary)
-    return 0.0 if shared.empty else geo.area_m2(shared, epsg=first.area_epsg)
+        register_parcels(rows=[p.instance for p in plan.creates], user=user, reason=reason)
+        update_parcels(rows=[p.instance for p in plan.updates], user=user, reason=reason)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from parcels import selectors, validation
+from parcels.bulk import record_plantings, update_plantings, validate_planting
 from parcels.choices import Arrangement
 from parcels.importing.base import Importer, Plan, Planned, Record, RowCheck
 from parcels.importing.lookups import parcel_index, resolve_parcel
@@ -15,8 +16,7 @@ from parcels.importing.readers.cells import (
     parse_int,
     parse_text,
 )
-from parcels.importing.writing import insert_with_history, update_with_history
-from parcels.models import Planting, Species
+from parcels.models import Parcel, Planting, Species
 
 ARRANGEMENT_ALIASES = {
     Arrangement.SHADE: ("sombra", "sombra en cafe", "shade trees"),
@@ -24,7 +24,6 @@ ARRANGEMENT_ALIASES = {
     Arrangement.WOODLOT: ("bosquete", "macizo", "plantacion"),
     Arrangement.DISPERSED: ("disperso", "dispersos"),
 }
-UPDATED_FIELDS = ("trees_planted", "arrangement", "notes")
 
 
 class PlantingImporter(Importer):
@@ -53,15 +52,13 @@ class PlantingImporter(Importer):
     def prepare(self, records: list[Record]) -> None:
         self.parcels = parcel_index(self.context)
         self.species = selectors.species_index()
-        self.bounds = {
-            pk: (low, high, name)
-            for pk, low, high, name in Species.objects.values_list(
-                "pk", "min_density_per_ha", "max_density_per_ha", "scientific_name"
-            )
-        }
+        self.species_rows = Species.objects.in_bulk()
+        parcel_ids = [r.pk for r in self.parcels.values()]
+        # The fields validate_planting reads, once for all rows.
+        self.parcel_rows = Parcel.objects.only("pk", "code", "area_ha").in_bulk(parcel_ids)
         self.existing = {
             (p.parcel_id, p.species_id, p.planted_on): p
-            for p in Planting.objects.filter(parcel_id__in=[r.pk for r in self.parcels.values()])
+            for p in Planting.objects.filter(parcel_id__in=parcel_ids)
         }
         self.arrangements = choice_lookup(Arrangement.choices, aliases=ARRANGEMENT_ALIASES)
         self.seen: dict[tuple, int] = {}
@@ -78,17 +75,15 @@ class PlantingImporter(Importer):
             check.fail("trees_planted", _("At least one tree must be planted."))
         if not check.ok:
             return None
-        low, high, name = self.bounds[species_id]
-        check.run(
-            lambda: validation.validate_planting_density(
-                trees=trees,
-                area_ha=parcel.area_ha,
-                min_per_ha=low,
-                max_per_ha=high,
-                species_name=name,
-            )
-        )
         key = (parcel.pk, species_id, planted_on)
+        existing = self.existing.get(key)
+        instance = existing or Planting(planted_on=planted_on)
+        instance.parcel = self.parcel_rows[parcel.pk]  # rows in memory: read, not looked up
+        instance.species = self.species_rows[species_id]
+        instance.trees_planted = trees
+        instance.arrangement = arrangement or instance.arrangement or Arrangement.SHADE
+        instance.notes = notes or instance.notes
+        check.run(lambda: validate_planting(instance))  # the rules record_plantings applies
         if key in self.seen:
             check.fail(
                 "planted_on",
@@ -98,19 +93,11 @@ class PlantingImporter(Importer):
         if not check.ok:
             return None
         self.seen[key] = record.row
-        existing = self.existing.get(key)
-        instance = existing or Planting(
-            parcel_id=parcel.pk, species_id=species_id, planted_on=planted_on
-        )
-        instance.trees_planted = trees
-        instance.arrangement = arrangement or instance.arrangement or Arrangement.SHADE
-        instance.notes = notes or instance.notes
+        name = self.species_rows[species_id].scientific_name
         label = f"{parcel.code} · {name} · {planted_on:%d/%m/%Y} · {trees}"
         return Planned(record.row, instance, existing is not None, label)
 
     def write(self, plan: Plan) -> None:
         user, reason = self.context.user, self.context.reason
-        insert_with_history(Planting, [p.instance for p in plan.creates], user=user, reason=reason)
-        update_with_history(
-            Planting, [p.instance for p in plan.updates], UPDATED_FIELDS, user=user, reason=reason
-        )
+        record_plantings(rows=[p.instance for p in plan.creates], user=user, reason=reason)
+        update_plantings(rows=[p.instance for p in plan.updates], user=user, reason=reason)

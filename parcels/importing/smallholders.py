@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,12 +16,18 @@ from parcels.importing.readers.cells import (
     parse_int,
     parse_text,
 )
-from parcels.importing.writing import insert_with_history, update_with_history
 from parcels.validation import normalize_dni
 from smallholders.choices import Gender, PaymentMethod
 from smallholders.fields import TEXT_FIELDS
-from smallholders.models import CooperativeMembership, Smallholder
-from smallholders.services import UPDATABLE_FIELDS, validate_birth_year
+from smallholders.models import Smallholder
+from smallholders.services import (
+    UPDATABLE_FIELDS,
+    NewSmallholder,
+    register_smallholders,
+    update_smallholders,
+    validate_birth_year,
+    validate_smallholder,
+)
 
 GENDER_ALIASES = {
     Gender.FEMALE: ("f", "mujer", "femenino", "woman"),
@@ -75,7 +83,7 @@ class SmallholderImporter(Importer):
         self.genders = choice_lookup(Gender.choices, aliases=GENDER_ALIASES)
         self.payments = choice_lookup(PaymentMethod.choices)
         self.seen: dict[str, int] = {}
-        self.memberships: list[CooperativeMembership] = []
+        self.joined_on: dict[int, dt.date] = {}  # row → the day a new smallholder joined
 
     def check(self, record: Record, check: RowCheck) -> Planned | None:
         dni = check.run(lambda: normalize_dni(record.values.get("dni")))
@@ -119,33 +127,18 @@ class SmallholderImporter(Importer):
         for name, value in values.items():
             if name in UPDATABLE_FIELDS:
                 setattr(instance, name, value)
-        check.run(
-            lambda: instance.full_clean(
-                exclude=["project", "cooperative"],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        )
+        check.run(lambda: validate_smallholder(instance))
         if not check.ok:
             return None
-        if existing is None:
-            self.memberships.append(
-                CooperativeMembership(
-                    smallholder=instance, cooperative=cooperative, joined_on=joined_on
-                )
-            )
+        self.joined_on[record.row] = joined_on
         label = f"{dni} {instance.last_name}, {instance.first_name}"
         return Planned(record.row, instance, existing is not None, label)
 
     def write(self, plan: Plan) -> None:
         user, reason = self.context.user, self.context.reason
-        insert_with_history(
-            Smallholder, [p.instance for p in plan.creates], user=user, reason=reason
+        register_smallholders(
+            rows=[NewSmallholder(p.instance, self.joined_on[p.row]) for p in plan.creates],
+            user=user,
+            reason=reason,
         )
-        fields = sorted(UPDATABLE_FIELDS - {"agreement_document"})
-        update_with_history(
-            Smallholder, [p.instance for p in plan.updates], fields, user=user, reason=reason
-        )
-        for membership in self.memberships:
-            membership.smallholder_id = membership.smallholder.pk
-        insert_with_history(CooperativeMembership, self.memberships, user=user, reason=reason)
+        update_smallholders(rows=[p.instance for p in plan.updates], user=user, reason=reason)

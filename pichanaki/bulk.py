@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -62,7 +62,7 @@ def insert_with_history(
 
 def insert_columns_with_history(
     model: type[Model],
-    cells: dict[str, Sequence[object]],
+    cells: Mapping[str, Sequence[object]],
     count: int,
     *,
     user: User | None,
@@ -100,7 +100,7 @@ def insert_columns_with_history(
         _copy_text(cursor, history._meta.db_table, fields, text)
 
 
-def _column_text(field: object, cells: dict[str, Sequence[object]], count: int) -> list[str]:
+def _column_text(field: object, cells: Mapping[str, Sequence[object]], count: int) -> list[str]:
     """A field's COPY text for every row: its column, or its default repeated."""
     if field.attname in cells:
         return _encode(cells[field.attname])
