@@ -9,12 +9,13 @@ kept for the next run), and times in a child process, N times each (p50 and p95)
   - the dashboard's data as the manager sees it (figures, worklist, charts: every query the
     page makes, without the template); "coop board" the same for the first generated
     cooperative's page (a manager looking at one cooperative of 720–800 families);
-  - the map's first answer: every parcel of the project's area, coloured by cooperative
-    (capped at MAP_FEATURE_LIMIT features);
-  - the map's vector tiles (PostGIS), every tile of the project's area at the zoom the page
-    opens with on a 1,280 px screen: "tiles" cut by the
-    database each time (no cache), "tiles hit" read from the Django cache as a second look finds
-    them (both p50 and p95 over every tile's samples);
+  - "map": the GeoJSON answer for the project's area, coloured by cooperative (capped at
+    MAP_FEATURE_LIMIT features): the map's data on SpatiaLite, which has no vector tiles;
+  - the map's vector tiles (PostGIS, what the page draws there), every tile of the project's
+    area at the zoom the page opens with on a 1,280 px screen (drawn from the overview cells,
+    `backoffice/mapcells.py`): "tiles" cut by the database each time (no cache), "tiles hit"
+    read from the Django cache as a second look finds them (both p50 and p95 over every
+    tile's samples);
   - the floor: an indexed `count(*)` over the same parcels.
 It prints each time, its ratio to the floor, and the ratio between the two scales (the goal:
 ≤ 300 ms p95 and ≤ 1.5× from the first scale to the second). The dashboard's part of the
@@ -146,6 +147,8 @@ def measure(scale: float) -> dict[str, tuple[float, float]]:
         "tiles hit": timed(*(hit(*tile) for tile in tiles)),
     }
     print(f"  {parcels} parcels; {len(tiles)} tiles at zoom {tiles[0][0]} cover the area")
+    # The machine may be shared: its load says how much the figures can be trusted.
+    print("  load average (1, 5, 15 min): " + ", ".join(f"{n:.1f}" for n in os.getloadavg()))
     for name, (p50, p95) in results.items():
         ratio = p95 / results["floor"][1]
         print(f"  {name:<10} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  ({ratio:,.0f}× the floor)")
