@@ -1,9 +1,10 @@
-"""The events that change the dashboard's field and money figures, each asking for a refresh
-of its project's rollups once its transaction has committed.
+"""The events that change the dashboard's field, carbon, credit and money figures, each asking
+for a refresh of its project's rollups once its transaction has committed.
 
 Field rows saved one by one send Django's model signals; bulk writes (imports, the demo) send
-`parcels.signals.field_data_written`; distributions, approvals, payments and trust releases send
-`benefits.signals.money_changed`. Connected in `BackofficeConfig.ready`.
+`parcels.signals.field_data_written`; run approvals send `quantification.signals.run_approved`;
+issuances `credits.signals.credits_issued`; distributions, approvals, payments and trust
+releases send `benefits.signals.money_changed`. Connected in `BackofficeConfig.ready`.
 """
 
 from django.db import transaction
@@ -11,8 +12,10 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from benefits.signals import money_changed
+from credits.signals import credits_issued
 from parcels.models import MonitoringPlot, Parcel, Planting, SurvivalCount
 from parcels.signals import field_data_written
+from quantification.signals import run_approved
 from smallholders.models import Smallholder
 
 MODELS = (Smallholder, Parcel, Planting, SurvivalCount, MonitoringPlot)
@@ -67,3 +70,5 @@ def connect() -> None:
         post_delete.connect(on_row_change, sender=model, dispatch_uid=uid + "-delete")
     field_data_written.connect(on_bulk_write, dispatch_uid="backoffice-rollup-bulk")
     money_changed.connect(on_bulk_write, dispatch_uid="backoffice-rollup-money")
+    run_approved.connect(on_bulk_write, dispatch_uid="backoffice-rollup-run")
+    credits_issued.connect(on_bulk_write, dispatch_uid="backoffice-rollup-credits")

@@ -17,11 +17,15 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
+from backoffice.mapcells import rebuild_map_cells
 from backoffice.models import CooperativeRollup, ProjectRollup
+from backoffice.rollup_totals import project_total
 from benefits.choices import DistributionStatus, LineStatus, TrustStatus
-from benefits.models import DistributionLine, PaymentEvent, TrustHold
+from benefits.models import DistributionLine, DistributionSale, PaymentEvent, TrustHold
+from credits.models import IssuanceContribution
 from parcels.choices import ParcelStatus
 from parcels.models import MonitoringPlot, Parcel, Planting, SurvivalCount
+from quantification.models import CalculationRun, ParcelResult, RunKind, RunStatus
 from smallholders.models import Project, Smallholder
 
 COOPERATIVE = "smallholder__cooperative_id"
@@ -45,7 +49,8 @@ def refresh_panel_rollups(*, project_id: int, requested_at: datetime | None = No
     commit that asked for it) already did; True when it wrote.
 
     Locks the project's rollup stamp row: two refreshes of one project run one after the
-    other, and the second finds the work done. Side effects: the project's rollup rows.
+    other, and the second finds the work done. Side effects: the project's rollup rows and
+    map cells.
     """
     if not Project.objects.filter(pk=project_id).exists():
         return False  # deleted since the request was sent
@@ -64,7 +69,10 @@ def refresh_panel_rollups(*, project_id: int, requested_at: datetime | None = No
         stamp.survival_threshold = survival_threshold()
         rows = compute_rollups(project_id=project_id, threshold=stamp.survival_threshold)
         CooperativeRollup.objects.filter(project_id=project_id).delete()
-        CooperativeRollup.objects.bulk_create(rows)
+        CooperativeRollup.objects.bulk_create(
+            [*rows, project_total(project_id=project_id, rows=rows)]
+        )
+        rebuild_map_cells(project_id=project_id)
         stamp.save()
     return True
 
@@ -81,6 +89,9 @@ def compute_rollups(*, project_id: int, threshold: Decimal) -> list[CooperativeR
     _tree_figures(rows, project_id, threshold)
     _monitoring_figures(rows, project_id)
     _money_figures(rows, project_id)
+    _carbon_figures(rows, project_id)
+    _credit_figures(rows, project_id)
+    _revenue_figures(rows, project_id)
     for cooperative_id, rollup in rows.items():
         rollup.cooperative_id = cooperative_id
     return list(rows.values())
@@ -188,6 +199,63 @@ def _money_figures(rows: dict[int, CooperativeRollup], project_id: int) -> None:
         rollup = rows[row[LINE_COOPERATIVE]]
         rollup.paid_pen += _cents(row["s"])
         rollup.paid_by_month.append([row["month"].isoformat(), str(_cents(row["s"]))])
+
+
+def _carbon_figures(rows: dict[int, CooperativeRollup], project_id: int) -> None:
+    """Net tCO2e of each cooperative's parcels in the latest approved ex-ante run and in the
+    approved ex-post runs (the runs' per-parcel results; the project's own figures are the runs'
+    totals, read from the few run rows)."""
+    approved = CalculationRun.objects.filter(project_id=project_id, status=RunStatus.APPROVED)
+    ex_ante = approved.filter(kind=RunKind.EX_ANTE).order_by("-period_end", "-pk")[:1]
+    results = ParcelResult.objects.values(PARCEL_COOPERATIVE).order_by()
+    for row in results.filter(run__in=ex_ante).annotate(s=Sum("net_tco2e")):
+        rows[row[PARCEL_COOPERATIVE]].ex_ante_tco2e = row["s"]
+    ex_post = approved.filter(kind=RunKind.EX_POST)
+    for row in results.filter(run__in=ex_post).annotate(s=Sum("net_tco2e")):
+        rows[row[PARCEL_COOPERATIVE]].verified_tco2e = row["s"] or Decimal(0)
+
+
+def _credit_figures(rows: dict[int, CooperativeRollup], project_id: int) -> None:
+    """Units issued from each cooperative's parcels, and their buffer share, per unit type."""
+    issued = (
+        IssuanceContribution.objects.filter(issuance__project_id=project_id)
+        .values(PARCEL_COOPERATIVE, "issuance__unit_type")
+        .annotate(units=Sum("units"), buffer=Sum("buffer_units"))
+        .order_by(PARCEL_COOPERATIVE, "issuance__unit_type")
+    )
+    for row in issued:
+        rows[row[PARCEL_COOPERATIVE]].credits[row["issuance__unit_type"]] = [
+            int(row["units"]),
+            int(row["buffer"]),
+        ]
+
+
+def _revenue_figures(rows: dict[int, CooperativeRollup], project_id: int) -> None:
+    """Each cooperative's part of the approved distributions' sales, per currency and month:
+    a sale's gross times the cooperative's families' shares over the producers' pool (as
+    `benefits.selectors.revenue_rows` attributes it)."""
+    approved = Q(distribution__project_id=project_id)
+    approved &= Q(distribution__status=DistributionStatus.APPROVED)
+    parts: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    shares = (
+        DistributionLine.objects.filter(approved)
+        .values(COOPERATIVE, "distribution_id", pool=F("distribution__producers_pool"))
+        .annotate(shares=Sum("share"))
+        .order_by()
+    )
+    for row in shares:
+        if row["pool"]:
+            parts[row["distribution_id"]].append((row[COOPERATIVE], row["shares"] / row["pool"]))
+    revenue: dict[int, dict[tuple[str, str], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    sales = DistributionSale.objects.filter(approved).values_list(
+        "distribution_id", "distribution__currency", "sale__sold_at", "gross"
+    )
+    for distribution_id, currency, sold_at, gross in sales.order_by("distribution_id", "pk"):
+        month = timezone.localtime(sold_at).date().replace(day=1).isoformat()
+        for cooperative_id, part in parts[distribution_id]:
+            revenue[cooperative_id][(currency, month)] += gross * part
+    for cooperative_id, amounts in revenue.items():
+        rows[cooperative_id].revenue = [[c, m, str(a)] for (c, m), a in sorted(amounts.items())]
 
 
 def _cents(value: Decimal | None) -> Decimal:

@@ -32,6 +32,7 @@ from quantification.exceptions import (
 from quantification.figures import decimal
 from quantification.models import CalculationRun, ParameterSet, RunKind, RunStatus
 from quantification.outboxes import CALCULATION_RUNS
+from quantification.signals import announce_run_approved
 from smallholders.selectors import access_project
 
 logger = logging.getLogger(__name__)
@@ -243,6 +244,8 @@ def approve_calculation_run(*, run_id: int, actor: User, note: str = "") -> Calc
         if _overlaps_approved(run):
             raise RunStateConflict(_("An approved run already covers part of this period."))
         _review(run_id=run_id, status=RunStatus.APPROVED, actor=actor, note=note)
+        # After the commit: the back-office's carbon figures per cooperative read this run.
+        announce_run_approved(project_id=run.project_id)
     return CalculationRun.objects.get(pk=run_id)
 
 

@@ -35,6 +35,18 @@ class PanelView:
         return self.cooperative.pk if self.cooperative else None
 
 
+def sees_whole_project(*, user: AnyUser, view: PanelView) -> bool:
+    """The page shows every parcel and family of its project to this person: no cooperative
+    chosen, and the person reads everything or manages the project (a manager sees every
+    cooperative taking part in it, and every family belongs to one of those)."""
+    if view.cooperative_id is not None:
+        return False
+    scope = scope_for(user)
+    return scope.reads_everything or (
+        scope.role == Role.MANAGER and view.project.pk in scope.project_ids
+    )
+
+
 def enters_panel(*, user: AnyUser) -> bool:
     scope = scope_for(user)
     return scope.is_superuser or scope.role in PANEL_ROLES

@@ -15,8 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.selectors.access import PanelView
+from backoffice.selectors.dashboard import revenue_by_month
 from backoffice.selectors.rollups import field_rollup
-from benefits.selectors import revenue_rows
 from credits.selectors import availability
 from parcels.models import Species
 from quantification.models import RunKind, RunStatus
@@ -137,7 +137,7 @@ def _species_label(row: Mapping[str, Any]) -> str:
 def money_over_months(*, user: AnyUser, view: PanelView) -> Chart:
     """Revenue of confirmed sales (per sale currency) and soles paid to families, by month."""
     revenue: dict[date, dict[str, Decimal]] = defaultdict(dict)
-    for currency, month, amount in revenue_rows(view.project, view.cooperative):
+    for (currency, month), amount in revenue_by_month(user=user, view=view).items():
         revenue[month][currency] = revenue[month].get(currency, Decimal("0.00")) + amount
     paid = field_rollup(user=user, view=view).paid_by_month
     currencies = sorted({c for month in revenue.values() for c in month})

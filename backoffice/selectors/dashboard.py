@@ -8,14 +8,15 @@ PER (ex-ante) and VER (verified) units are different things and are never added 
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field as default
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from backoffice.selectors.access import PanelView
 from backoffice.selectors.rollups import field_rollup
 from benefits.selectors import MoneySummary, producers_share, revenue_rows
-from credits.selectors import availability, contributions_for
+from credits.selectors import availability
 from quantification.models import RunKind, RunStatus
 from quantification.selectors import runs_for
 from smallholders.selectors import AnyUser, cooperatives_for
@@ -80,40 +81,44 @@ def field_figures(*, user: AnyUser, view: PanelView) -> FieldFigures:
 
 
 def carbon_figures(*, user: AnyUser, view: PanelView) -> CarbonFigures:
-    """The latest approved ex-ante projection against the sum of approved ex-post removals.
+    """The latest approved ex-ante projection against the sum of approved ex-post removals
+    (the runs' totals, a few rows).
 
-    A cooperative's share is the sum of its parcels' net contributions in those same runs.
+    A cooperative's share is the sum of its parcels' net contributions in those same runs,
+    kept in its rollup (refreshed when a run is approved).
     """
     approved = runs_for(user=user).filter(project=view.project, status=RunStatus.APPROVED)
-    # Two columns of the latest projection, not the run row (its details can be large).
+    ex_post = approved.filter(kind=RunKind.EX_POST)
+    if view.cooperative_id is not None:
+        figures = field_rollup(user=user, view=view)
+        return CarbonFigures(
+            ex_ante_tco2e=figures.ex_ante_tco2e,
+            verified_tco2e=figures.verified_tco2e,
+            approved_ex_post_runs=ex_post.count(),
+        )
+    # One column of the latest projection, not the run row (its details can be large).
     ex_ante = (
         approved.filter(kind=RunKind.EX_ANTE)
         .order_by("-period_end", "-pk")
-        .values("pk", "net_tco2e")
+        .values_list("net_tco2e", flat=True)
         .first()
     )
-    ex_post = approved.filter(kind=RunKind.EX_POST)
-    if view.cooperative_id is None:
-        verified = ex_post.aggregate(total=Sum("net_tco2e"))["total"]
-        ante = ex_ante["net_tco2e"] if ex_ante else None
-    else:
-        mine = Q(parcels__parcel__smallholder__cooperative_id=view.cooperative_id)
-        verified = ex_post.aggregate(total=Sum("parcels__net_tco2e", filter=mine))["total"]
-        ante = None
-        if ex_ante is not None:
-            ante = approved.filter(pk=ex_ante["pk"]).aggregate(
-                total=Sum("parcels__net_tco2e", filter=mine)
-            )["total"]
     return CarbonFigures(
-        ex_ante_tco2e=ante,
-        verified_tco2e=verified or Decimal(0),
+        ex_ante_tco2e=ex_ante,
+        verified_tco2e=ex_post.aggregate(total=Sum("net_tco2e"))["total"] or Decimal(0),
         approved_ex_post_runs=ex_post.count(),
     )
 
 
 def credit_figures(*, user: AnyUser, view: PanelView) -> dict[str, dict[str, int]]:
+    """The registry's counters per unit type and state (the project's vintage rows); a
+    cooperative sees the units its parcels contributed to issuances (from its rollup)."""
     if view.cooperative_id is not None:
-        return _cooperative_credits(user=user, view=view)
+        issued = field_rollup(user=user, view=view).credits
+        return {
+            unit_type: {"issued": issued[unit_type][0], "buffer": issued[unit_type][1]}
+            for unit_type in sorted(issued)
+        }
     sums = {state: Sum(state) for state in CREDIT_STATES}
     rows = availability(project_id=view.project.pk).select_related(None).values("unit_type")
     return {
@@ -122,24 +127,21 @@ def credit_figures(*, user: AnyUser, view: PanelView) -> dict[str, dict[str, int
     }
 
 
-def _cooperative_credits(*, user: AnyUser, view: PanelView) -> dict[str, dict[str, int]]:
-    rows = (
-        contributions_for(user=user)
-        .filter(issuance__project=view.project, parcel__smallholder__cooperative=view.cooperative)
-        .values("issuance__unit_type")
-        .annotate(units=Sum("units"), buffer=Sum("buffer_units"))
-        .order_by("issuance__unit_type")
-    )
-    return {
-        row["issuance__unit_type"]: {"issued": row["units"], "buffer": row["buffer"]}
-        for row in rows
-    }
+def revenue_by_month(*, user: AnyUser, view: PanelView) -> dict[tuple[str, date], Decimal]:
+    """(currency, month) -> revenue: the project's confirmed sales (a few rows), or the
+    cooperative's part of the distributed ones (from its rollup)."""
+    if view.cooperative_id is not None:
+        return dict(field_rollup(user=user, view=view).revenue)
+    revenue: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
+    for currency, month, amount in revenue_rows(view.project):
+        revenue[(currency, month)] += amount
+    return revenue
 
 
 def money_figures(*, user: AnyUser, view: PanelView) -> MoneySummary:
     """Revenue from the project's sales (a few rows); paid and held from the rollups."""
     revenue: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
-    for currency, _month, amount in revenue_rows(view.project, view.cooperative):
+    for (currency, _month), amount in revenue_by_month(user=user, view=view).items():
         revenue[currency] += amount
     figures = field_rollup(user=user, view=view)
     return MoneySummary(

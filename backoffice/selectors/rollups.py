@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from backoffice.models import CooperativeRollup, ProjectRollup
-from backoffice.selectors.access import PanelView
+from backoffice.selectors.access import PanelView, sees_whole_project
 from backoffice.services import refresh_panel_rollups, survival_threshold
 from smallholders.selectors import AnyUser, cooperatives_for, scope_for
 
@@ -37,6 +37,13 @@ class Figures:
     coverage: dict[int, list[int]] = field(default_factory=lambda: defaultdict(_pair))
     # date of the last plot measured (None: never) -> validated parcels
     last_monitored: dict[date | None, int] = field(default_factory=lambda: defaultdict(int))
+    # Net tCO2e of the parcels in the latest approved ex-ante run (None: not in one) and in the
+    # approved ex-post runs; units issued from them: unit type -> [units, buffer units].
+    ex_ante_tco2e: Decimal | None = None
+    verified_tco2e: Decimal = Decimal(0)
+    credits: dict[str, list[int]] = field(default_factory=lambda: defaultdict(_pair))
+    # (currency, first day of a month) -> the families' part of the sales distributed
+    revenue: dict[tuple[str, date], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
 
     def unmonitored_since(self, since: date) -> int:
         """Validated parcels with no plot measured on or after `since`."""
@@ -61,10 +68,11 @@ SUMMED = (
     "held_pen",
     "lines_to_pay",
     "lines_held",
+    "verified_tco2e",
 )
 
 
-def _ensure(view: PanelView) -> None:
+def ensure_rollups(view: PanelView) -> None:
     """Compute the project's rollups now if there are none yet (a database loaded before they
     existed) or they were made under another survival threshold; events keep them fresh."""
     stamp = ProjectRollup.objects.filter(project=view.project).first()
@@ -82,12 +90,16 @@ def field_rollup(*, user: AnyUser, view: PanelView) -> Figures:
 
 
 def _read_rollup(*, user: AnyUser, view: PanelView) -> Figures:
-    _ensure(view)
+    ensure_rollups(view)
     rows = CooperativeRollup.objects.filter(project=view.project)
-    if not scope_for(user).reads_everything:
-        rows = rows.filter(cooperative__in=cooperatives_for(user=user))
-    if view.cooperative_id:
-        rows = rows.filter(cooperative_id=view.cooperative_id)
+    if sees_whole_project(user=user, view=view):
+        rows = rows.filter(cooperative=None)  # the project's own row: their sum
+    else:
+        rows = rows.filter(cooperative__isnull=False)
+        if not scope_for(user).reads_everything:
+            rows = rows.filter(cooperative__in=cooperatives_for(user=user))
+        if view.cooperative_id:
+            rows = rows.filter(cooperative_id=view.cooperative_id)
     figures = Figures()
     for row in rows:
         for name in SUMMED:
@@ -100,7 +112,17 @@ def _read_rollup(*, user: AnyUser, view: PanelView) -> Figures:
             figures.last_monitored[date.fromisoformat(day) if day else None] += parcels
         for month, paid in row.paid_by_month:
             figures.paid_by_month[date.fromisoformat(month)] += Decimal(paid)
+        _add_carbon(figures, row)
     return figures
+
+
+def _add_carbon(figures: Figures, row: CooperativeRollup) -> None:
+    if row.ex_ante_tco2e is not None:
+        figures.ex_ante_tco2e = (figures.ex_ante_tco2e or Decimal(0)) + row.ex_ante_tco2e
+    for unit_type, (units, buffer) in row.credits.items():
+        _add(figures.credits[unit_type], units, buffer)
+    for currency, month, amount in row.revenue:
+        figures.revenue[(currency, date.fromisoformat(month))] += Decimal(amount)
 
 
 def _add(pair: list[int], first: int, second: int) -> None:

@@ -4,7 +4,11 @@ A tile holds the parcels the person may see (the same `parcels_for` scope and co
 filter as the GeoJSON answer, `map.visible_parcels`) with every measure the map colours by, so
 changing the measure restyles the tiles in the browser instead of fetching them again. Only
 the rows whose boundary overlaps the tile are read (spatial index on the 4326 box), and a tile
-is cut by the database: the cost follows the tile, not the size of the project. Tiles are kept
+is cut by the database: the cost follows the tile, not the size of the project. Up to
+CELL_MAX_ZOOM (the zoom the map opens at and below), where a tile covers the whole district and
+its parcels are a pixel or less, tiles are cut from the overview cells (`backoffice/mapcells.py`,
+at most 256 rows a tile) instead: each a square with its parcels' count (`parcels`) and the same
+measures, summed, so that the opening tiles cost the same at any project size. Tiles are kept
 in Django's cache under the person's scope, the tile, the language and the project's map
 version, which the rollup refresh events bump (`services.bump_map_version`).
 """
@@ -19,9 +23,11 @@ from django.db import connection
 from django.db.models import F, Max, OuterRef, Subquery, Sum
 from django.utils import translation
 
+from backoffice.mapcells import CELL_MAX_ZOOM, CELL_ZOOM_STEP
 from backoffice.models import ProjectRollup
-from backoffice.selectors.access import PanelView
+from backoffice.selectors.access import PanelView, sees_whole_project
 from backoffice.selectors.map import latest_ex_post, visible_parcels
+from backoffice.selectors.rollups import ensure_rollups
 from parcels.choices import ParcelStatus
 from parcels.models import MonitoringPlot, Planting, SurvivalCount
 from quantification.models import ParcelResult
@@ -132,17 +138,24 @@ def _rows_sql(*, user: AnyUser, view: PanelView, box: Polygon) -> tuple[str, tup
     return str(sql), tuple(params)
 
 
-def _status_sql() -> tuple[str, list[Any]]:
+def _status_sql(column: str = "r.status") -> tuple[str, list[Any]]:
     """A CASE turning status codes into their labels in the reader's language."""
     whens, params = [], []
     for code, label in ParcelStatus.choices:
         whens.append("WHEN %s THEN %s")
         params += [code, str(label)]
-    return f"CASE r.status {' '.join(whens)} ELSE r.status END", params
+    return f"CASE {column} {' '.join(whens)} ELSE {column} END", params
 
 
 def render_tile(*, user: AnyUser, view: PanelView, z: int, x: int, y: int) -> bytes:
-    """The tile's protobuf bytes, cut by the database (empty bytes when no parcel is in it)."""
+    """The tile's protobuf bytes, cut by the database (empty bytes when no parcel is in it):
+    from the overview cells up to CELL_MAX_ZOOM when the person sees the whole project or the
+    page shows one cooperative, else from the parcels."""
+    check_tile(z, x, y)
+    if z <= CELL_MAX_ZOOM:
+        cells = _cell_scope(user=user, view=view)
+        if cells is not None:
+            return _render_cells(view=view, cooperative_id=cells, z=z, x=x, y=y)
     rows_sql, rows_params = _rows_sql(user=user, view=view, box=tile_box(z, x, y))
     status_sql, status_params = _status_sql()
     # Composed of our constants and Django-compiled SQL; every value is a parameter.
@@ -164,6 +177,48 @@ def render_tile(*, user: AnyUser, view: PanelView, z: int, x: int, y: int) -> by
         ) t WHERE t.geom IS NOT NULL
     """  # noqa: S608
     params = [LAYER, *status_params, z, x, y, *rows_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (tile,) = cursor.fetchone()
+    return bytes(tile or b"")
+
+
+def _cell_scope(*, user: AnyUser, view: PanelView) -> int | None:
+    """Which cells show the person's parcels: the page's cooperative's (its id), the whole
+    project's (0) for those who see all of it, or None (another scope: cut from the parcels)."""
+    if view.cooperative_id is not None:
+        return view.cooperative_id  # the page's cooperative is one the person may see
+    return 0 if sees_whole_project(user=user, view=view) else None
+
+
+def _render_cells(*, view: PanelView, cooperative_id: int, z: int, x: int, y: int) -> bytes:
+    """A low-zoom tile from the project's cells inside it (at most 16 × 16 rows): each cell
+    a square with its parcels' count and the same measures as a parcel."""
+    ensure_rollups(view)  # the cells are rebuilt with the rollups
+    status_sql, status_params = _status_sql("c.status")
+    step = 2**CELL_ZOOM_STEP
+    whose = "c.cooperative_id = %s" if cooperative_id else "c.cooperative_id IS NULL"
+    # Composed of our constants; every value is a parameter.
+    sql = f"""
+        SELECT ST_AsMVT(t, %s, {EXTENT}, 'geom') FROM (
+            SELECT %s || '/' || c.x || '/' || c.y AS cell,
+                   c.parcels,
+                   c.cooperative_name AS cooperative,
+                   {status_sql} AS status,
+                   c.area_ha::float AS area_ha,
+                   c.tco2e_ha, c.monitored, c.survival,
+                   ST_AsMVTGeom(
+                       ST_TileEnvelope(%s, c.x, c.y), ST_TileEnvelope(%s, %s, %s), {EXTENT}, 0,
+                       true
+                   ) AS geom
+            FROM backoffice_mapcell c
+            WHERE c.project_id = %s AND {whose} AND c.zoom = %s
+              AND c.x BETWEEN %s AND %s AND c.y BETWEEN %s AND %s
+        ) t
+    """  # noqa: S608
+    params: list[Any] = [LAYER, z + CELL_ZOOM_STEP, *status_params, z + CELL_ZOOM_STEP]
+    params += [z, x, y, view.project.pk, *([cooperative_id] if cooperative_id else []), z]
+    params += [x * step, x * step + step - 1, y * step, y * step + step - 1]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         (tile,) = cursor.fetchone()

@@ -21,6 +21,7 @@ from credits.models import (
 from credits.services._core import VintageKey, lock_vintage, lock_vintages, record_event
 from credits.services.accounts import ensure_project_accounts, ensure_project_registry
 from credits.services.operation import ledger_operation
+from credits.signals import announce_credits_issued
 from parcels.models import Parcel
 from pichanaki.locking import lock_rows
 from quantification.models import CalculationRun, ParcelResult, ParcelVintage, RunKind, RunStatus
@@ -51,6 +52,8 @@ def issue_credits(*, run_id: int, actor: User | None) -> list[Issuance]:
     issuance_account, buffer_account = ensure_project_accounts(project=run.project)
     _lock_all_vintages(run.project_id, unit_type, [v.year for v in vintages])
     now = timezone.now()
+    # After the commit: the back-office's per-cooperative credit figures read the new rows.
+    announce_credits_issued(project_id=run.project_id)
     return [
         _issue_vintage(
             run=run,

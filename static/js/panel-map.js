@@ -49,7 +49,8 @@
   function valueOf(f) { return tiled ? f.get(measure.value) : f.get("value"); }
   if (tiled) {
     source.on("tileloadend", function (evt) {
-      evt.tile.getFeatures().forEach(function (f) { seen[f.getId()] = f.getProperties(); });
+      // Overview cells (low zooms) have no parcel id: their "cell" names them.
+      evt.tile.getFeatures().forEach(function (f) { seen[f.getId() || "cell " + f.get("cell")] = f.getProperties(); });
       updateRange();
     });
   }
@@ -101,13 +102,21 @@
     if (!hit) { card.hidden = true; return; }
     card.hidden = false;
     card.innerHTML = "";
+    var summary = text.cooperative + ": " + hit.get("cooperative") + " · " + text.status + ": " +
+      hit.get("status") + " · " + text.area + ": " + num(hit.get("area_ha"), 2) + " · " +
+      text.value + ": " + (typeof valueOf(hit) === "number" ? num(valueOf(hit), 1) : (valueOf(hit) || text.none));
+    if (hit.get("parcels")) {  // a cell of the overview: what it sums, then closer
+      var cell = document.createElement("p");
+      cell.textContent = num(hit.get("parcels"), 0) + " " + text.parcels + " · " + summary + ". " + text.zoom;
+      card.appendChild(cell);
+      map.getView().animate({ center: evt.coordinate, zoom: map.getView().getZoom() + 2 });
+      return;
+    }
     var link = document.createElement("a");
     link.href = "/admin/parcels/parcel/" + hit.getId() + "/change/";
     link.textContent = text.parcel + " " + hit.get("code");
     var dl = document.createElement("p");
-    dl.textContent = text.cooperative + ": " + hit.get("cooperative") + " · " + text.status + ": " +
-      hit.get("status") + " · " + text.area + ": " + num(hit.get("area_ha"), 2) + " · " +
-      text.value + ": " + (typeof valueOf(hit) === "number" ? num(valueOf(hit), 1) : (valueOf(hit) || text.none));
+    dl.textContent = summary;
     card.appendChild(link); card.appendChild(dl);
   });
   // Categories get their colour while being drawn: list them once the map has rendered.

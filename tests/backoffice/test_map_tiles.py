@@ -146,3 +146,65 @@ def test_the_map_page_draws_vector_tiles_on_postgis(demo) -> None:
     assert settings.POSTGRES
     page = client_for("gestor").get(reverse("backoffice:map", args=["pch"])).content.decode()
     assert 'data-mvt="/panel/pch/map/tiles/{z}/{x}/{y}.pbf"' in page
+
+
+def test_low_zoom_tiles_are_cut_from_cells_summing_every_parcel(demo) -> None:
+    from backoffice.mapcells import CELL_MAX_ZOOM
+    from backoffice.models import MapCell
+
+    client_for("gestor").get(reverse("backoffice:dashboard", args=["pch"]))  # rollups made
+    parcels = Parcel.objects.filter(project=demo)
+    for zoom in range(CELL_MAX_ZOOM + 1):
+        cells = MapCell.objects.filter(project=demo, zoom=zoom)
+        assert sum(c.parcels for c in cells.filter(cooperative=None)) == parcels.count()
+        for cooperative in Cooperative.objects.filter(projects=demo):
+            mine = parcels.filter(smallholder__cooperative=cooperative).count()
+            assert sum(c.parcels for c in cells.filter(cooperative=cooperative)) == mine
+    parcel = parcels.order_by("pk").first()
+    _z, cx, cy = tile_of(parcel, CELL_MAX_ZOOM + 4)  # its cell: a tile four zooms closer
+    x, y = cx // 16, cy // 16
+    layer = decode(get_tile(client_for("gestor"), CELL_MAX_ZOOM, x, y).content)["parcels"]
+    in_tile = MapCell.objects.filter(
+        project=demo, cooperative=None, zoom=CELL_MAX_ZOOM,
+        x__range=(x * 16, x * 16 + 15), y__range=(y * 16, y * 16 + 15),
+    )  # fmt: skip
+    assert layer["features"] == in_tile.count() >= 1
+    assert layer["keys"] >= MEASURES | {"parcels", "cell"}
+    # A technician's overview holds their own cooperative's cells only.
+    own = Cooperative.objects.get(code="cac-ubiriki")
+    mine = parcels.filter(smallholder__cooperative=own).order_by("pk").first()
+    _z, cx, cy = tile_of(mine, CELL_MAX_ZOOM + 4)
+    answer = get_tile(client_for("tecnico-cac-ubiriki"), CELL_MAX_ZOOM, cx // 16, cy // 16)
+    names = set(Cooperative.objects.values_list("name", flat=True))
+    assert decode(answer.content)["parcels"]["strings"] & names == {own.name}
+
+
+def test_the_cells_follow_the_parcels_once_an_edit_commits(
+    demo, django_capture_on_commit_callbacks, tasks_run_inline
+) -> None:
+    from backoffice.mapcells import CELL_MAX_ZOOM
+    from backoffice.models import MapCell
+
+    client_for("gestor").get(reverse("backoffice:dashboard", args=["pch"]))  # rollups made
+    zoom = CELL_MAX_ZOOM
+    alone = {
+        (c.cooperative_id, c.x, c.y)
+        for c in MapCell.objects.filter(project=demo, zoom=zoom, parcels=1).exclude(
+            cooperative=None
+        )
+    }
+    validated = Parcel.objects.filter(project=demo, status=ParcelStatus.VALIDATED)
+    parcel = next(
+        p
+        for p in validated.select_related("smallholder").order_by("pk")
+        if (p.smallholder.cooperative_id, *tile_of(p, zoom + 4)[1:]) in alone
+    )
+    _z, cx, cy = tile_of(parcel, zoom + 4)
+    cell = MapCell.objects.filter(
+        project=demo, cooperative=parcel.smallholder.cooperative_id, zoom=zoom, x=cx, y=cy
+    )
+    assert cell.get().status == ParcelStatus.VALIDATED
+    with django_capture_on_commit_callbacks(execute=True):
+        parcel.status = ParcelStatus.SUBMITTED
+        parcel.save()
+    assert cell.get().status == ParcelStatus.SUBMITTED
