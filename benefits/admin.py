@@ -30,7 +30,7 @@ from benefits.models import (
 from benefits.reversals import ReversalAgainst, reversals_against
 from benefits.sharing import PolicyError, check_terms
 from benefits.statements import issue_statement, render_pdf, statement_html
-from smallholders.admin_scoping import ScopedAdmin
+from smallholders.admin_scoping import ScopedAdmin, within
 from smallholders.choices import Role
 from smallholders.selectors import cooperatives_for, projects_for, scope_for
 
@@ -151,7 +151,7 @@ class DistributionAdmin(ReadOnlyMixin, ScopedAdmin):
     change_form_template = "admin/benefits/distribution/change_form.html"
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=selectors.distributions_for(user=request.user).values("pk"))
+        return within(queryset, selectors.distributions_for(user=request.user))
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
         """The lines as totals per cooperative and the largest lines (a table from a selector,
@@ -248,10 +248,9 @@ class DistributionLineAdmin(ReadOnlyMixin, ScopedAdmin):
     # newest distribution first, in the order of its unique index: a page of rows, not every
     # line joined and sorted by family name
     ordering = ["-distribution_id", "-smallholder_id"]
-    show_full_result_count = False
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=selectors.lines_for(user=request.user).values("pk"))
+        return within(queryset, selectors.lines_for(user=request.user))
 
     @admin.action(description=_("Print the families' statements (PDF)"))
     def print_statements(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
