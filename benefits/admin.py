@@ -289,6 +289,9 @@ class PaymentEventAdmin(ReadOnlyMixin, ScopedAdmin):
                     "actor", "created_at"]  # fmt: skip
     list_filter = ["status", "method"]
     list_select_related = ["line__smallholder", "actor"]  # one query for the page's rows
+    # newest first in the primary key's order: a page of rows, not every event joined to its
+    # line, distribution and family to be sorted by name (the events' own ordering)
+    ordering = ["-pk"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(line__in=selectors.lines_for(user=request.user))
@@ -301,8 +304,13 @@ class TrustHoldAdmin(ReadOnlyMixin, ScopedAdmin):
     list_display = ["line", "parcel", "amount", "reason", "deadline", "status", "returned_to"]
     list_filter = ["status"]
     actions = ["release"]
+    # what the columns show, in one query (not every relation with the parcels' boundaries),
+    # newest lines first in index order rather than sorted by family and parcel names
+    list_select_related = ["line__smallholder", "parcel", "returned_to__project"]
+    ordering = ["-line_id", "parcel_id"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        queryset = queryset.defer("parcel__boundary", "returned_to__project__area")
         return queryset.filter(line__in=selectors.lines_for(user=request.user))
 
     @admin.action(description=_("Release: the parcel met its target"))

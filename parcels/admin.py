@@ -163,6 +163,9 @@ class ParcelAdmin(MapAdminMixin, FieldDataAdmin):
     search_fields = ["code", "name", "smallholder__last_name", "smallholder__first_name"]
     readonly_fields = ["project", "area_ha", "area_epsg", "status", "rejection_reason", "evidence"]
     autocomplete_fields = ["smallholder"]
+    # in the order of the (project, code) unique index: a page of rows, not every parcel
+    # joined to its project and sorted by the project's name (the parcels' own ordering)
+    ordering = ["project_id", "code"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return within(queryset, selectors.parcels_for(user=request.user))
