@@ -19,6 +19,7 @@ EXACT_UP_TO = 1000
 
 
 class CappedCountPaginator(Paginator):
+    exact_up_to = EXACT_UP_TO
     #: True when `count` is the planner's estimate (the list has more than EXACT_UP_TO rows)
     estimated = False
 
@@ -27,21 +28,21 @@ class CappedCountPaginator(Paginator):
         rows = self.object_list
         if not isinstance(rows, QuerySet):
             return super().count
-        counted = rows.order_by()[: EXACT_UP_TO + 1].count()
-        if counted <= EXACT_UP_TO:
+        counted = rows.order_by()[: self.exact_up_to + 1].count()
+        if counted <= self.exact_up_to:
             return counted
         if connections[rows.db].vendor != "postgresql":
             return rows.count()
         self.estimated = True
         return max(_planned_rows(rows), counted)
 
-    def validate_number(self, number: object) -> int:
+    def validate_number(self, number: int | float | str) -> int:
         """An estimate may fall short: a page past its last page shows what is there (or
         nothing) rather than the "invalid page" error."""
         if not self.estimated:
             return super().validate_number(number)
         try:
-            return max(int(number), 1)  # type: ignore[call-overload]  # page numbers from the URL
+            return max(int(number), 1)
         except (TypeError, ValueError):
             return super().validate_number(number)
 

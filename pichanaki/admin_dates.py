@@ -9,9 +9,10 @@ years of the project, months of a year, days of a month), all in one query.
 """
 
 import datetime as dt
-
 from functools import cached_property
+from typing import Any
 
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Exists, QuerySet, Subquery
 from django.utils import timezone
 
@@ -37,7 +38,7 @@ class ProbedDates:
         return self._periods(field, kind, aware=True)
 
     @cached_property
-    def _ends(self) -> tuple[object, object]:
+    def _ends(self) -> tuple[Any, Any]:  # dates or aware datetimes, as the field holds
         dated = self.queryset.filter(**{f"{self.field}__isnull": False}).values(self.field)
         row = (
             self.queryset.model._default_manager.annotate(
@@ -54,15 +55,15 @@ class ProbedDates:
         if first is None or last is None:
             return []
         if aware:
-            first, last = timezone.localtime(first), timezone.localtime(last)  # type: ignore[arg-type]
-        starts = _starts(first, last, kind)  # type: ignore[arg-type]
+            first, last = timezone.localtime(first), timezone.localtime(last)
+        starts = _starts(first, last, kind)
         if len(starts) > MAX_PROBES:
             method = self.queryset.datetimes if aware else self.queryset.dates
-            return list(method(field, kind))
+            return list(method(field, kind))  # type: ignore[arg-type]  # Django's kind names
         bounds = [*starts[1:], _next(starts[-1], kind)]
         if aware:
-            starts = [timezone.make_aware(_midnight(start)) for start in starts]
-            bounds = [timezone.make_aware(_midnight(bound)) for bound in bounds]
+            starts = [_midnight(start) for start in starts]
+            bounds = [_midnight(bound) for bound in bounds]
         probes = {
             f"p{i}": Exists(self.queryset.filter(**{f"{field}__gte": s, f"{field}__lt": e}))
             for i, (s, e) in enumerate(zip(starts, bounds, strict=True))
@@ -73,13 +74,14 @@ class ProbedDates:
 
 
 def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day)
+    """The day's start in the current time zone (where Django's drill-down truncates)."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
 
 
 def _starts(first: dt.date, last: dt.date, kind: str) -> list[dt.date]:
     """The first day of every `kind` period from the one of `first` to the one of `last`."""
     start = _truncate(first, kind)
-    starts = []
+    starts: list[dt.date] = []
     while start <= _truncate(last, kind) and len(starts) <= MAX_PROBES:
         starts.append(start)
         start = _next(start, kind)
@@ -105,9 +107,9 @@ def _next(start: dt.date, kind: str) -> dt.date:
 class ProbedDatesList:
     """A changelist as Django's `date_hierarchy` tag reads it, with `ProbedDates` as queryset."""
 
-    def __init__(self, changelist: object) -> None:
+    def __init__(self, changelist: ChangeList) -> None:
         self._changelist = changelist
-        self.queryset = ProbedDates(changelist.queryset, changelist.date_hierarchy)  # type: ignore[attr-defined]
+        self.queryset = ProbedDates(changelist.queryset, changelist.date_hierarchy)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._changelist, name)

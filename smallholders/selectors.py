@@ -157,7 +157,9 @@ def scope_field_data(
     )
 
 
-def _cooperative_ids(scope: Scope) -> list[int] | QuerySet:
+def _cooperative_ids(
+    scope: Scope,
+) -> list[int] | QuerySet[ProjectCooperative, Mapping[str, object]]:
     if scope.role == Role.MANAGER:
         participations = ProjectCooperative.objects.filter(project_id__in=scope.project_ids)
         return participations.values("cooperative_id")
