@@ -50,13 +50,13 @@ def plantings(personas):
     parcels = [make_parcel(owner, code=f"P-{i}", boundary=cell(i)) for i in range(2)]
     dates = [dt.date(2011, 3, 4), dt.date(2011, 3, 9), dt.date(2011, 7, 1), dt.date(2014, 1, 2)]
     for i, day in enumerate(dates):
-        record_planting(parcel=parcels[i % 2], species=species(), planted_on=day, trees_planted=10)
+        record_planting(parcel=parcels[i % 2], species=species(), planted_on=day, trees_planted=100)
     other = make_smallholder(personas.project_b, personas.coop_b1, dni="40999999")
     record_planting(
         parcel=make_parcel(other, code="B-1"),
         species=species(),
         planted_on=dt.date(2009, 5, 5),
-        trees_planted=10,
+        trees_planted=100,
     )
     return Planting.objects.all()
 
