@@ -20,8 +20,13 @@ EXACT_UP_TO = 1000
 
 class CappedCountPaginator(Paginator):
     exact_up_to = EXACT_UP_TO
-    #: True when `count` is the planner's estimate (the list has more than EXACT_UP_TO rows)
-    estimated = False
+    _estimated = False
+
+    @property
+    def estimated(self) -> bool:
+        """True when `count` is the planner's estimate (the list has more than `exact_up_to`
+        rows); counts first if need be."""
+        return self.count >= 0 and self._estimated
 
     @cached_property
     def count(self) -> int:
@@ -33,7 +38,7 @@ class CappedCountPaginator(Paginator):
             return counted
         if connections[rows.db].vendor != "postgresql":
             return rows.count()
-        self.estimated = True
+        self._estimated = True
         return max(_planned_rows(rows), counted)
 
     def validate_number(self, number: int | float | str) -> int:
