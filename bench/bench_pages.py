@@ -5,7 +5,9 @@ beside the bench database (`<name>_pages_1x`, `<name>_pages_10x`), created, migr
 (`seed_demo --scale N`) on the first run and reused afterwards (the seed is idempotent), so
 a second run only measures. Every page the walker of the test suite finds (admin lists, change
 and add pages, operations, public registry) is fetched in-process with Django's test client for
-the superuser, the manager and an anonymous visitor: best of three after one warm-up. Prints
+the superuser, the manager and an anonymous visitor: the best of ROUNDS passes, the two scales
+taking turns (on a shared machine a busy minute then slows both scales, not only one), each
+pass one warm-up and REPEATS timed requests per page. Prints
 the slowest pages at 10× with their 1× time and the 10×/1× ratio, then any faster page over the
 goal taking 0.1 s or more (for information); `BENCH_PAGES_JSON=<file>`
 also writes every page's times. Goal: ratio ≤ 1.5 for each.
@@ -26,7 +28,8 @@ SCALES = (1, 10)
 SHOWN = 10
 GOAL = 1.5
 MIN_OTHER = 0.1  # seconds
-REPEATS = 3
+REPEATS = 2
+ROUNDS = 3
 PERSONAS = ("raiz", "gestor", "anonymous")
 
 
@@ -116,12 +119,15 @@ def main() -> int:
     if not base.startswith("postgis://"):
         print("bench_pages needs PostGIS (DATABASE_URL)")
         return 1
-    timings = {}
-    for scale in SCALES:
-        url = scale_url(base, scale)
+    urls = {scale: scale_url(base, scale) for scale in SCALES}
+    for scale, url in urls.items():
         ensure_database(base, url)
         prepare(url, scale)
-        timings[scale] = measure(url)
+    timings: dict[int, dict[str, float]] = {scale: {} for scale in SCALES}
+    for _ in range(ROUNDS):
+        for scale, url in urls.items():
+            for key, seconds in measure(url).items():
+                timings[scale][key] = min(seconds, timings[scale].get(key, seconds))
     small, large = timings[SCALES[0]], timings[SCALES[-1]]
     keys = sorted(small.keys() & large.keys(), key=lambda k: large[k], reverse=True)[:SHOWN]
     print(f"{'page (slowest at 10×)':58} {'1×':>8} {'10×':>8}  ratio")

@@ -31,7 +31,7 @@ from benefits.models import (
 from benefits.reversals import ReversalAgainst, reversals_against
 from benefits.sharing import PolicyError, check_terms
 from benefits.statements import issue_statement, render_pdf, statement_html
-from smallholders.admin_scoping import ScopedAdmin
+from smallholders.admin_scoping import ScopedAdmin, within
 from smallholders.choices import Role
 from smallholders.selectors import cooperatives_for, projects_for, scope_for
 
@@ -152,7 +152,7 @@ class DistributionAdmin(ReadOnlyMixin, ScopedAdmin):
     change_form_template = "admin/benefits/distribution/change_form.html"
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=selectors.distributions_for(user=request.user).values("pk"))
+        return within(queryset, selectors.distributions_for(user=request.user))
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
         """The lines as totals per cooperative and the largest lines (a table from a selector,
@@ -249,10 +249,9 @@ class DistributionLineAdmin(ReadOnlyMixin, ScopedAdmin):
     # newest distribution first, in the order of its unique index: a page of rows, not every
     # line joined and sorted by family name
     ordering = ["-distribution_id", "-smallholder_id"]
-    show_full_result_count = False
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=selectors.lines_for(user=request.user).values("pk"))
+        return within(queryset, selectors.lines_for(user=request.user))
 
     @admin.action(description=_("Print the families' statements (PDF)"))
     def print_statements(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
@@ -291,6 +290,9 @@ class PaymentEventAdmin(ReadOnlyMixin, ScopedAdmin):
                     "actor", "created_at"]  # fmt: skip
     list_filter = ["status", "method"]
     list_select_related = ["line__smallholder", "actor"]  # one query for the page's rows
+    # newest first in the primary key's order: a page of rows, not every event joined to its
+    # line, distribution and family to be sorted by name (the events' own ordering)
+    ordering = ["-pk"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(line__in=selectors.lines_for(user=request.user))
@@ -303,8 +305,13 @@ class TrustHoldAdmin(ReadOnlyMixin, ScopedAdmin):
     list_display = ["line", "parcel", "amount", "reason", "deadline", "status", "returned_to"]
     list_filter = ["status"]
     actions = ["release"]
+    # what the columns show, in one query (not every relation with the parcels' boundaries),
+    # newest lines first in index order rather than sorted by family and parcel names
+    list_select_related = ["line__smallholder", "parcel", "returned_to__project"]
+    ordering = ["-line_id", "parcel_id"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        queryset = queryset.defer("parcel__boundary", "returned_to__project__area")
         return queryset.filter(line__in=selectors.lines_for(user=request.user))
 
     @admin.action(description=_("Release: the parcel met its target"))

@@ -24,7 +24,7 @@ from parcels.models import (
 from pichanaki.exports import export_csv_action
 from pichanaki.maps import MapAdminMixin, MapWidget, readonly_map
 from smallholders.admin import SmallholderAdmin
-from smallholders.admin_scoping import ScopedAdmin
+from smallholders.admin_scoping import ScopedAdmin, within
 from smallholders.choices import Role
 from smallholders.selectors import projects_for, smallholders_for
 
@@ -133,7 +133,7 @@ class StratumAdmin(FieldDataAdmin):
     search_fields = ["code", "name"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=selectors.strata_for(user=request.user).values("pk"))
+        return within(queryset, selectors.strata_for(user=request.user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "project":
@@ -163,9 +163,12 @@ class ParcelAdmin(MapAdminMixin, FieldDataAdmin):
     search_fields = ["code", "name", "smallholder__last_name", "smallholder__first_name"]
     readonly_fields = ["project", "area_ha", "area_epsg", "status", "rejection_reason", "evidence"]
     autocomplete_fields = ["smallholder"]
+    # in the order of the (project, code) unique index: a page of rows, not every parcel
+    # joined to its project and sorted by the project's name (the parcels' own ordering)
+    ordering = ["project_id", "code"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=selectors.parcels_for(user=request.user).values("pk"))
+        return within(queryset, selectors.parcels_for(user=request.user))
 
     @admin.display(description=_("cooperative"), ordering="smallholder__cooperative__name")
     def cooperative(self, obj: Parcel) -> str:
@@ -241,11 +244,10 @@ class PlantingAdmin(FieldDataAdmin):
     # The parcel's id, not its own ordering (project name, code): a page of rows read in index
     # order, not every planting joined and sorted by text. Boundaries are not shown.
     ordering = ["parcel_id", "planted_on"]
-    show_full_result_count = False
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         queryset = queryset.defer("parcel__boundary")
-        return queryset.filter(pk__in=selectors.plantings_for(user=request.user).values("pk"))
+        return within(queryset, selectors.plantings_for(user=request.user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parcel":
@@ -266,7 +268,6 @@ class MonitoringPlotAdmin(MapAdminMixin, FieldDataAdmin):
     autocomplete_fields = ["parcel"]
     date_hierarchy = "measured_on"
     ordering = ["parcel_id", "code", "measured_on"]  # in index order, as plantings
-    show_full_result_count = False
     fields = [
         "parcel",
         "code",
@@ -286,7 +287,7 @@ class MonitoringPlotAdmin(MapAdminMixin, FieldDataAdmin):
         return readonly_map(obj.centre, label=_("Map of the plot centre"))
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=selectors.plots_for(user=request.user).values("pk"))
+        return within(queryset, selectors.plots_for(user=request.user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parcel":
@@ -302,12 +303,9 @@ class TreeMeasurementAdmin(FieldDataAdmin):
     search_fields = ["tree_tag", "plot__code", "plot__parcel__code", "species__scientific_name"]
     autocomplete_fields = ["plot", "species"]
     ordering = ["plot_id", "tree_tag", "stem"]  # in index order, as plantings
-    show_full_result_count = False
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(
-            pk__in=selectors.tree_measurements_for(user=request.user).values("pk")
-        )
+        return within(queryset, selectors.tree_measurements_for(user=request.user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "plot":

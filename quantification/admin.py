@@ -36,7 +36,7 @@ from quantification.exceptions import (
 from quantification.figures import translate_warning
 from quantification.models import CalculationRun, ParameterSet, RunKind, RunStatus
 from quantification.outboxes import CALCULATION_RUNS
-from smallholders.admin_scoping import ScopedAdmin
+from smallholders.admin_scoping import ScopedAdmin, within
 from smallholders.choices import Role
 from smallholders.selectors import projects_for
 
@@ -68,7 +68,7 @@ class ParameterSetAdmin(ScopedAdmin):
     readonly_fields = ["version", "fingerprint", "created_by", "created_at"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=selectors.parameter_sets_for(user=request.user).values("pk"))
+        return within(queryset, selectors.parameter_sets_for(user=request.user))
 
     @admin.display(description=_("fingerprint"))
     def short_fingerprint(self, obj: ParameterSet) -> str:
@@ -211,7 +211,7 @@ class CalculationRunAdmin(ScopedAdmin):
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         # the list never shows a run's details (per-parcel JSON that grows with the project)
-        runs = queryset.filter(pk__in=selectors.runs_for(user=request.user).values("pk"))
+        runs = within(queryset, selectors.runs_for(user=request.user))
         return runs.defer("details", "warnings")
 
     @admin.display(description=_("progress"))

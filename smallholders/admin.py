@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from pichanaki.exports import export_csv_action
 from pichanaki.maps import MapAdminMixin, MapWidget, readonly_map
 from smallholders import fields as declared
-from smallholders.admin_scoping import ScopedAdmin
+from smallholders.admin_scoping import ScopedAdmin, within
 from smallholders.choices import Role
 from smallholders.forms import SmallholderForm
 from smallholders.models import (
@@ -52,7 +52,7 @@ class ProjectAdmin(MapAdminMixin, ScopedAdmin):
     inlines = [ProjectCooperativeInline]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=projects_for(user=request.user).values("pk"))
+        return within(queryset, projects_for(user=request.user))
 
     @admin.display(description=_("project area"))
     def area_map(self, obj: Project) -> str:
@@ -70,7 +70,7 @@ class CooperativeAdmin(ScopedAdmin):
     search_fields = ["code", "name", "ruc", "contact_name"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=cooperatives_for(user=request.user).values("pk"))
+        return within(queryset, cooperatives_for(user=request.user))
 
 
 class ProfileInline(admin.StackedInline):
@@ -171,7 +171,7 @@ class SmallholderAdmin(ScopedAdmin):
     ]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=smallholders_for(user=request.user).values("pk"))
+        return within(queryset, smallholders_for(user=request.user))
 
     def _sees_personal(self, request: HttpRequest, obj: Smallholder | None) -> bool:
         if obj is None:  # adding: only people who may write reach the add page

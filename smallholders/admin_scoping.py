@@ -15,12 +15,14 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model, QuerySet
+from django.db.models.query import EmptyQuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from pichanaki.admin_busy import BusyAdmin
+from pichanaki.admin_counts import CappedCountPaginator
 from pichanaki.admin_numbers import NumbersAdmin
 from pichanaki.admin_queries import RelatedInOneQueryAdmin
 from smallholders.choices import Role
@@ -67,6 +69,10 @@ class ScopedAdmin(BusyAdmin, RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistory
     #: roles that see the section on the admin index; None: those who read it. A section may be
     #: readable but hidden (the species catalogue feeds a technician's autocomplete).
     menu_roles: tuple[str, ...] | None = None
+    #: lists count at most a page's worth of rows exactly (`pichanaki.admin_counts`), and never
+    #: count the whole table a second time for "N in total"
+    paginator = CappedCountPaginator
+    show_full_result_count = False
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         """Limit `queryset` to what `request.user` may see; subclasses call a selector."""
@@ -226,6 +232,19 @@ class ScopedAdmin(BusyAdmin, RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistory
         return VisibleChangesHelper(
             self.model, historical_record, visible=set(flatten_fieldsets(fieldsets))
         )
+
+
+def within(queryset: QuerySet, selected: QuerySet) -> QuerySet:
+    """`queryset` limited to the rows of `selected`, a selector's queryset of the same model.
+
+    The selector's own conditions are added to `queryset` (its joins on indexed foreign keys),
+    not `pk IN (selector)`: PostgreSQL plans that subquery as a scan of every row the selector
+    returns, whereas the conditions themselves let a list read one page of rows in index order
+    and stop. A selector that returns everything (superusers, verifiers) adds nothing.
+    """
+    if isinstance(selected, EmptyQuerySet):
+        return queryset.none()
+    return queryset & selected.order_by()
 
 
 def _declared(action) -> set[str]:

@@ -154,7 +154,11 @@ class Smallholder(models.Model):
                 ),
             )
         ]
-        indexes = [models.Index(fields=["cooperative", "last_name"])]
+        indexes = [
+            models.Index(fields=["cooperative", "last_name"]),
+            # the admin list reads a page in name order (the ordering above)
+            models.Index(fields=["last_name", "first_name"], name="smallholder_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.last_name}, {self.first_name}"

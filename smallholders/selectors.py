@@ -140,16 +140,32 @@ def scope_field_data(
     """Limit field data to the person's projects and cooperatives (both, for managers and staff).
 
     `project_path`/`cooperative_path` are lookups from the queryset's model to the project and
-    cooperative ids, e.g. "project_id" and "smallholder__cooperative_id" for parcels.
+    cooperative ids, e.g. "project_id" and "smallholder__cooperative_id" for parcels. The ids
+    are given as literals or one flat subquery (the same rows as `projects_for` and
+    `cooperatives_for`): PostgreSQL then estimates the rows a list has (`admin_counts`), where
+    a subquery nested in another it guesses at a third.
     """
-    if scope_for(user).reads_everything:
+    scope = scope_for(user)
+    if scope.reads_everything:
         return queryset
+    edits = scope.role in (Role.MANAGER, Role.STAFF)
     return queryset.filter(
         **{
-            f"{project_path}__in": projects_for(user=user).values("pk"),
-            f"{cooperative_path}__in": cooperatives_for(user=user).values("pk"),
+            f"{project_path}__in": sorted(scope.project_ids) if edits else [],
+            f"{cooperative_path}__in": _cooperative_ids(scope),
         }
     )
+
+
+def _cooperative_ids(
+    scope: Scope,
+) -> list[int] | QuerySet[ProjectCooperative, Mapping[str, object]]:
+    if scope.role == Role.MANAGER:
+        participations = ProjectCooperative.objects.filter(project_id__in=scope.project_ids)
+        return participations.values("cooperative_id")
+    if scope.role == Role.STAFF and scope.cooperative_id is not None:
+        return [scope.cooperative_id]
+    return []
 
 
 def smallholders_for(*, user: AnyUser) -> QuerySet[Smallholder]:

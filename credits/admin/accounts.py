@@ -18,6 +18,7 @@ from credits.models import (
     CreditVintage,
     ProjectRegistry,
 )
+from smallholders.admin_scoping import within
 from smallholders.models import Project
 from smallholders.selectors import projects_for
 
@@ -92,7 +93,7 @@ class AccountAdmin(LedgerAdmin):
     readonly_fields = fields
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        scoped = queryset.filter(pk__in=selectors.accounts_for(user=request.user).values("pk"))
+        scoped = within(queryset, selectors.accounts_for(user=request.user))
         return scoped.annotate(
             active_total=Sum("blocks__quantity", filter=Q(blocks__state=BlockState.ACTIVE))
         )

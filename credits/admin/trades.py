@@ -20,6 +20,7 @@ from credits.models import (
     Reversal,
     Sale,
 )
+from smallholders.admin_scoping import within
 from smallholders.selectors import projects_for
 
 
@@ -44,10 +45,8 @@ class ReservationAdmin(LedgerAdmin):
     actions = ["release_selected"]
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(
-            pk__in=selectors.reservations_for(user=request.user).values("pk"),
-            project__in=projects_for(user=request.user),
-        )
+        reservations = within(queryset, selectors.reservations_for(user=request.user))
+        return reservations.filter(project__in=projects_for(user=request.user))
 
     @admin.display(description=_("reserved serials"))
     def reserved_serials(self, obj: Reservation) -> str:

@@ -52,6 +52,8 @@ class MonitoringPlot(models.Model):
         ordering = ["parcel", "code", "measured_on"]
         verbose_name = _("monitoring plot")
         verbose_name_plural = _("monitoring plots")
+        # the admin list's date drill-down probes dates (`pichanaki.admin_dates`)
+        indexes = [models.Index(fields=["measured_on"], name="parcels_plot_date_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["parcel", "code", "measured_on"],

@@ -39,6 +39,11 @@ class Planting(models.Model):
         ordering = ["parcel", "planted_on"]
         verbose_name = _("planting")
         verbose_name_plural = _("plantings")
+        # The admin list reads a page in (parcel, date) order; its date drill-down probes dates.
+        indexes = [
+            models.Index(fields=["parcel", "planted_on"], name="parcels_planting_list_idx"),
+            models.Index(fields=["planted_on"], name="parcels_planting_date_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(trees_planted__gt=0),
