@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy
 from demo import services
 from demo.exceptions import DemoError, DemoNotLoaded
 from demo.logins import DemoLogin
+from pichanaki.commands import TranslatedHelpCommand
 from smallholders.choices import Role
 
 # Printed as it is typed in the project folder (the key is stored only as a hash).
 NEW_KEY_COMMAND = ".venv/bin/python manage.py ensure_demo_users --new-api-key"
 
 
-class Command(BaseCommand):
+class Command(TranslatedHelpCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # lazy: translated when printed
         "Create, if missing, the demo logins (manager “gestor”, one cooperative staff login per "
         "cooperative, a verifier) and the demo buyer's API key, and print them (the key only "

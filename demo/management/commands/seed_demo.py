@@ -4,13 +4,14 @@ import argparse
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from demo import selectors, services
 from demo.exceptions import DemoError
+from pichanaki.commands import TranslatedHelpCommand
 from smallholders.models import Project
 
 
@@ -24,7 +25,7 @@ def positive_float(text: str) -> float:
     return value
 
 
-class Command(BaseCommand):
+class Command(TranslatedHelpCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # lazy: translated when printed
         "Load the demo project “Captura de Carbono Pichanaki” (deterministic, idempotent): "
         "cooperatives, smallholders, parcels in the Pichanaqui district, plantings, monitoring "
