@@ -19,11 +19,14 @@ echo "==> mypy (strict on the engine, services and selectors; see pyproject.toml
 echo "==> makemigrations --check"
 DATABASE_URL=$PG_URL .venv/bin/python manage.py makemigrations --check --dry-run
 status=0
+# Two processes per half (pytest-xdist), one per core; tests of the one shared test Redis
+# database go to one process together (tests/conftest.py). The slowest tests are printed.
+XDIST=(-n "${TEST_PROCESSES:-2}" --dist loadgroup --durations=15)
 echo "==> pytest on PostGIS + Redis"
 DATABASE_URL=$PG_URL CELERY_BROKER_URL=$REDIS_URL_TEST TEST_BROKER_URL=$REDIS_URL_TEST \
-  .venv/bin/pytest -p no:cacheprovider "$@" || status=$?
+  .venv/bin/pytest -p no:cacheprovider "${XDIST[@]}" "$@" || status=$?
 # One after the other: run side by side, the halves failed broker and port-binding tests (most
 # likely racing for private Redis ports and fixed ports), so they share no resource in time.
 echo "==> pytest on the embedded default (SpatiaLite, eager Celery)"
-TEST_BROKER_URL=$REDIS_URL_TEST .venv/bin/pytest -p no:cacheprovider "$@" || status=$?
+TEST_BROKER_URL=$REDIS_URL_TEST .venv/bin/pytest -p no:cacheprovider "${XDIST[@]}" "$@" || status=$?
 exit $status
