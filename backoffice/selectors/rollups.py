@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from backoffice.models import CooperativeRollup, ProjectRollup
+from backoffice.rollup_totals import NUMBERS
 from backoffice.selectors.access import PanelView, sees_whole_project
 from backoffice.services import refresh_panel_rollups, survival_threshold
 from smallholders.selectors import AnyUser, cooperatives_for, scope_for
@@ -54,24 +55,6 @@ def _pair() -> list[int]:
     return [0, 0]
 
 
-SUMMED = (
-    "families",
-    "parcels",
-    "parcels_validated",
-    "parcels_pending",
-    "hectares_validated",
-    "trees_planted",
-    "trees_counted",
-    "trees_alive",
-    "low_survival_plantings",
-    "paid_pen",
-    "held_pen",
-    "lines_to_pay",
-    "lines_held",
-    "verified_tco2e",
-)
-
-
 def ensure_rollups(view: PanelView) -> None:
     """Compute the project's rollups now if there are none yet (a database loaded before they
     existed) or they were made under another survival threshold; events keep them fresh."""
@@ -102,7 +85,7 @@ def _read_rollup(*, user: AnyUser, view: PanelView) -> Figures:
             rows = rows.filter(cooperative_id=view.cooperative_id)
     figures = Figures()
     for row in rows:
-        for name in SUMMED:
+        for name in NUMBERS:
             setattr(figures, name, getattr(figures, name) + getattr(row, name))
         for species_id, year, planted, alive in row.survival:
             _add(figures.survival[(species_id, year)], planted, alive)
