@@ -54,6 +54,8 @@ POLICY = {
     "benefits.TrustHold": (REGISTRY, MANAGERS),
     "benefits.Grievance": (EVERYONE, FIELD_WRITERS),
     "benefits.StatementBatch": (EVERYONE, FIELD_WRITERS),
+    # read-only: a job is started from "new distribution" and runs in the background
+    "benefits.DistributionJob": (MANAGERS, NOBODY),
 }
 
 #: the admin sections a technician sees on the index (issue 8): their field data, no more...

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from benefits import services as benefits
 from benefits.batches import request_statement_batch
-from benefits.models import PaymentEvent, TrustHold
+from benefits.models import DistributionJob, PaymentEvent, TrustHold
+from benefits.models.jobs import JobStatus
 from credits import services as credits
 from credits.models import (
     Account,
@@ -175,7 +176,7 @@ def _ledger(world: World, side: str) -> None:
 def _benefits(world: World, side: str) -> None:
     """A policy, an advance, a distribution of the side's sales approved by the verifier (its
     lines, payment events and a share held in trust), a grievance and a statement batch, all
-    through the benefits services."""
+    through the benefits services, and a finished distribution job."""
     project, cooperative = world.project(side), world.cooperative(side)
     personas = world.personas
     staff = personas.staff_a1 if side == "A" else personas.staff_b1
@@ -202,7 +203,16 @@ def _benefits(world: World, side: str) -> None:
     )
     hold = TrustHold.objects.filter(line__distribution=distribution).order_by("pk").first()
     event = PaymentEvent.objects.filter(line__distribution=distribution).order_by("pk").first()
-    for obj in (policy, advance, distribution, line, grievance, batch, hold, event):
+    # A job as a large distribution leaves it (its distribution made); the matrix only reads
+    # the admin's pages of jobs, so the job row is written as the worker would finish it.
+    job = DistributionJob.objects.create(
+        project=project,
+        requested_by=personas.manager_a if side == "A" else personas.superuser,
+        status=JobStatus.DONE,
+        progress=100,
+        distribution=distribution,
+    )
+    for obj in (policy, advance, distribution, line, grievance, batch, hold, event, job):
         world.add(side, obj)
 
 
