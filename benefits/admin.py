@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from benefits import admin_jobs, payments, selectors, services
+from benefits.admin_readonly import ReadOnlyMixin
 from benefits.exceptions import BenefitsError
 from benefits.models import (
     Advance,
@@ -39,17 +40,6 @@ from smallholders.selectors import cooperatives_for, projects_for, scope_for
 # cooperative staff read their cooperative's families' lines and statements and file
 # grievances; buyers never reach the admin.
 REGISTRY = (Role.MANAGER, Role.VERIFIER)
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class PolicyForm(forms.ModelForm):

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from benefits.admin_readonly import ReadOnlyMixin
 from benefits.exceptions import BenefitsError
 from benefits.jobs import start_distribution
 from benefits.models import Distribution, DistributionJob
@@ -139,7 +140,7 @@ def job_progress_view(model_admin, request: HttpRequest, job_id: int) -> JsonRes
     )
 
 
-class DistributionJobAdmin(ScopedAdmin):
+class DistributionJobAdmin(ReadOnlyMixin, ScopedAdmin):
     """The distribution jobs, read-only, for the managers of their project: who asked, when,
     how far it got, and a link to its progress page or to the distribution it made."""
 
@@ -153,15 +154,6 @@ class DistributionJobAdmin(ScopedAdmin):
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(project__in=projects_for(user=request.user))
-
-    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.display(description=_("progress (%)"), ordering="progress")
     def progress_bar(self, job: DistributionJob) -> str:

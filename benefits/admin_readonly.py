@@ -1,0 +1,14 @@
+"""Admin pages of rows that change only through the services: no add, change or delete."""
+
+from django.http import HttpRequest
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
