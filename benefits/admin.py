@@ -15,7 +15,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from benefits import admin_jobs, payments, selectors, services
-from benefits.admin_readonly import ReadOnlyMixin
 from benefits.exceptions import BenefitsError
 from benefits.models import (
     Advance,
@@ -32,6 +31,7 @@ from benefits.models import (
 from benefits.reversals import ReversalAgainst, reversals_against
 from benefits.sharing import PolicyError, check_terms
 from benefits.statements import issue_statement, render_pdf, statement_html
+from pichanaki.admin_readonly import ReadOnlyMixin
 from smallholders.admin_scoping import ScopedAdmin, within
 from smallholders.choices import Role
 from smallholders.selectors import cooperatives_for, projects_for, scope_for

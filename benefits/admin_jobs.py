@@ -22,10 +22,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from benefits.admin_readonly import ReadOnlyMixin
 from benefits.exceptions import BenefitsError
 from benefits.jobs import start_distribution
 from benefits.models import Distribution, DistributionJob
+from pichanaki.admin_readonly import ReadOnlyMixin
 from pichanaki.dispatch import JobsPaused
 from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role

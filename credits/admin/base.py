@@ -6,6 +6,7 @@ from django.urls import path
 
 from credits import admin_operations as ops
 from credits.serials import project_range
+from pichanaki.admin_readonly import ReadOnlyMixin
 from smallholders.admin_scoping import ScopedAdmin
 from smallholders.choices import Role
 from smallholders.selectors import projects_for
@@ -51,17 +52,8 @@ class CreditsAdmin(ScopedAdmin):
         return view
 
 
-class LedgerAdmin(CreditsAdmin):
+class LedgerAdmin(ReadOnlyMixin, CreditsAdmin):
     """Ledger rows change only through the services: no add, change or delete pages."""
-
-    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 def printed_ranges(project, unit_type: str, vintage: int, ranges: list) -> str:

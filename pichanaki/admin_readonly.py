@@ -1,4 +1,5 @@
-"""Admin pages of rows that change only through the services: no add, change or delete."""
+"""Admin pages of rows that change only through the services (ledgers, jobs): no add, change
+or delete. Shared by the credit registry's and the benefits' admins."""
 
 from django.http import HttpRequest
 
