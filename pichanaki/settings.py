@@ -293,9 +293,12 @@ LOGGING = {
     # would drown the console. A real worker keeps them in its own log.
     # kombu still builds a producer for them and warns that no broker host was given.
     "loggers": {
-        "celery.app.trace": {"level": "WARNING"},
-        "kombu.connection": {"level": "ERROR"},
-    }
-    if CELERY_TASK_ALWAYS_EAGER
-    else {},
+        # WeasyPrint narrates each PDF's layout steps at INFO: seven lines per statement.
+        "weasyprint.progress": {"level": "WARNING"},
+        **(
+            {"celery.app.trace": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}}
+            if CELERY_TASK_ALWAYS_EAGER
+            else {}
+        ),
+    },
 }

@@ -78,3 +78,14 @@ def test_eager_tasks_keep_the_console_quiet() -> None:
     assert done.stdout.strip() == "pong"
     assert "No hostname was supplied" not in done.stderr
     assert "succeeded" not in done.stderr
+
+
+def test_a_pdf_is_made_without_narrating_its_layout() -> None:
+    done = _run(
+        "import django; django.setup()\n"
+        "from weasyprint import HTML\n"
+        "print(HTML(string='<p>Hola</p>').write_pdf()[:5].decode())",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "%PDF-"
+    assert "Step 1" not in done.stderr  # WeasyPrint's "Step 1 - Fetching and parsing HTML"
