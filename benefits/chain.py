@@ -7,13 +7,14 @@ operation's transaction. `verify_payment_chain` re-reads a project's events in c
 names the first one edited, deleted or inserted behind the append-only trigger's back.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from benefits.exceptions import BenefitsBusy
 from benefits.models import PaymentChainHead, PaymentEvent
-from pichanaki.hashchain import GENESIS, Break, Link, first_break, link_hash
-from pichanaki.locking import LockTimeout, lock_rows
+from pichanaki.hashchain import Break, link_hash
+from pichanaki.ledgers import ChainTables
+from pichanaki.locking import LockTimeout
 
 # The event fields the hash covers: everything but the surrogate id and the chain columns.
 CONTENT_FIELDS = (
@@ -42,6 +43,14 @@ def event_content(values: Mapping) -> dict:
     return content
 
 
+TABLES = ChainTables(
+    events=PaymentEvent,
+    heads=PaymentChainHead,
+    content_fields=CONTENT_FIELDS,
+    content=event_content,
+)
+
+
 def append_payment_events(*, project_id: int, events: Sequence[PaymentEvent]) -> list[PaymentEvent]:
     """Write `events` (unsaved, in this order) at the head of the project's payment chain.
 
@@ -65,53 +74,23 @@ def append_payment_events(*, project_id: int, events: Sequence[PaymentEvent]) ->
 
 
 def _lock_head(project_id: int) -> PaymentChainHead:
-    # The head row is the project's payment chain lock: held to the end of the transaction, it
-    # makes two payment operations on one project append one after the other (no fork).
     try:
-        heads = lock_rows(PaymentChainHead.objects.filter(project_id=project_id))
-        if not heads:
-            # The project's first event: create the head. ignore_conflicts: if a concurrent
-            # first append created it, this waits for that one and then locks the same row.
-            PaymentChainHead.objects.bulk_create(
-                [PaymentChainHead(project_id=project_id)], ignore_conflicts=True
-            )
-            heads = lock_rows(PaymentChainHead.objects.filter(project_id=project_id))
+        return TABLES.lock_head(project_id)
     except LockTimeout as exc:
         raise BenefitsBusy() from exc
-    return heads[0]
-
-
-def _links(project_id: int) -> Iterator[Link]:
-    rows = (
-        PaymentEvent.objects.filter(project_id=project_id)
-        .order_by("sequence", "pk")
-        .values("pk", "previous_hash", "chain_hash", *CONTENT_FIELDS)
-    )
-    for row in rows.iterator(chunk_size=2000):
-        yield Link(
-            key=row["pk"],
-            position=row["sequence"],
-            content=event_content(row),
-            previous=row["previous_hash"],
-            digest=row["chain_hash"],
-        )
 
 
 def payment_head(project_id: int) -> tuple[int, str]:
     """The published head of the project's payment chain: (length, hash of the last event)."""
-    head = PaymentChainHead.objects.filter(project_id=project_id).first()
-    return (head.length, head.head_hash) if head else (0, GENESIS)
+    return TABLES.head(project_id)
 
 
 def verify_payment_chain(project_id: int) -> Break | None:
     """The first break in the project's payment event chain, or None when every event is
     intact and the chain ends at the head."""
-    length, head_hash = payment_head(project_id)
-    return first_break(_links(project_id), head_length=length, head_hash=head_hash)
+    return TABLES.verify(project_id)
 
 
 def payment_chain_projects() -> list[int]:
     """The projects that have a payment chain (events or a head)."""
-    with_events = PaymentEvent.objects.order_by().values_list("project_id", flat=True).distinct()
-    with_head = PaymentChainHead.objects.values_list("project_id", flat=True)
-    return sorted(set(with_events) | set(with_head))
+    return TABLES.project_ids()

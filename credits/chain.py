@@ -6,25 +6,15 @@ links the event to the head and moves the head, inside the ledger operation's tr
 edited, deleted or inserted behind the append-only trigger's back.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
 
 from credits.exceptions import CreditsBusy
 from credits.models import LedgerChainHead, LedgerEvent
-from pichanaki.hashchain import (
-    CONTENT,
-    DUPLICATE,
-    GENESIS,
-    HEAD,
-    MISSING,
-    PREVIOUS,
-    Break,
-    Link,
-    first_break,
-    link_hash,
-)
-from pichanaki.locking import LockTimeout, lock_rows
+from pichanaki.hashchain import CONTENT, DUPLICATE, HEAD, MISSING, PREVIOUS, Break, link_hash
+from pichanaki.ledgers import ChainTables
+from pichanaki.locking import LockTimeout
 
 # The event fields the hash covers: everything but the surrogate id and the chain columns.
 CONTENT_FIELDS = (
@@ -51,6 +41,14 @@ def event_content(values: Mapping) -> dict:
     return {name: values[name] for name in CONTENT_FIELDS}
 
 
+TABLES = ChainTables(
+    events=LedgerEvent,
+    heads=LedgerChainHead,
+    content_fields=CONTENT_FIELDS,
+    content=event_content,
+)
+
+
 def append_event(**fields: object) -> LedgerEvent:
     """Write a ledger event at the head of its project's chain. Call it inside the ledger
     operation's transaction, after the operation's CreditVintage locks (lock order: vintages,
@@ -66,56 +64,26 @@ def append_event(**fields: object) -> LedgerEvent:
 
 
 def _lock_head(project_id: int) -> LedgerChainHead:
-    # The head row is the project's chain lock: held to the end of the transaction, it makes
-    # two operations on one project append one after the other (no fork of the chain).
     try:
-        heads = lock_rows(LedgerChainHead.objects.filter(project_id=project_id))
-        if not heads:
-            # The project's first event: create the head. ignore_conflicts: if a concurrent
-            # first append created it, this waits for that one and then locks the same row.
-            LedgerChainHead.objects.bulk_create(
-                [LedgerChainHead(project_id=project_id)], ignore_conflicts=True
-            )
-            heads = lock_rows(LedgerChainHead.objects.filter(project_id=project_id))
+        return TABLES.lock_head(project_id)
     except LockTimeout as exc:
         raise CreditsBusy() from exc
-    return heads[0]
-
-
-def _links(project_id: int) -> Iterator[Link]:
-    rows = (
-        LedgerEvent.objects.filter(project_id=project_id)
-        .order_by("sequence", "pk")
-        .values("pk", "previous_hash", "chain_hash", *CONTENT_FIELDS)
-    )
-    for row in rows.iterator(chunk_size=2000):
-        yield Link(
-            key=row["pk"],
-            position=row["sequence"],
-            content=event_content(row),
-            previous=row["previous_hash"],
-            digest=row["chain_hash"],
-        )
 
 
 def chain_head(project_id: int) -> tuple[int, str]:
     """The published head of the project's chain: (length, hash of the last event)."""
-    head = LedgerChainHead.objects.filter(project_id=project_id).first()
-    return (head.length, head.head_hash) if head else (0, GENESIS)
+    return TABLES.head(project_id)
 
 
 def chain_projects() -> list[int]:
     """The projects that have a chain (events or a head)."""
-    with_events = LedgerEvent.objects.order_by().values_list("project_id", flat=True).distinct()
-    with_head = LedgerChainHead.objects.values_list("project_id", flat=True)
-    return sorted(set(with_events) | set(with_head))
+    return TABLES.project_ids()
 
 
 def verify_chain(project_id: int) -> Break | None:
     """The first break in the project's event chain, or None when every event is intact and
     the chain ends at the head."""
-    length, head_hash = chain_head(project_id)
-    return first_break(_links(project_id), head_length=length, head_hash=head_hash)
+    return TABLES.verify(project_id)
 
 
 def describe_break(found: Break) -> str:
