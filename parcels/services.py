@@ -43,10 +43,11 @@ EDITABLE_STATUSES = bulk_parcels.EDITABLE_STATUSES
 def lock_project_parcels(*, project_id: int) -> None:
     """Serialise the parcel saves and parcel imports of one project until the transaction ends.
 
-    The named lock PARCEL_BOUNDARIES (pichanaki.locking), not the project row: two saves in
-    the same project queue here, so the second sees the first's boundary in its overlap check,
-    while imports of other records, run approvals and the rest of the project go on. Raises
-    LockTimeout (busy, try again) if it is not had within the purpose's timeout.
+    The named lock PARCEL_BOUNDARIES (pichanaki.locking), not the project row, which the bulk
+    services take too (parcels.bulk_parcels.check_parcels): two saves in the same project queue
+    on it, so the second sees the first's boundary in its overlap check, while imports of other
+    records, run approvals and the rest of the project go on. Raises LockTimeout (busy, try
+    again) if it is not had within the purpose's timeout.
     """
     take_lock(PARCEL_BOUNDARIES, project_id)
 
