@@ -22,7 +22,7 @@ from django.utils.module_loading import import_string
 from demo import catalogue, layout, ledger, monitoring, plantings, runs
 from demo.context import CHANGE_REASON, DemoContext, day, pick, save
 from demo.exceptions import DemoTooLarge
-from parcels.bulk import register_parcels
+from parcels.bulk_parcels import register_parcels
 from parcels.choices import LandUse, ParcelStatus
 from parcels.models import Parcel, Species, Stratum
 from smallholders.choices import Gender, PaymentMethod, Standard

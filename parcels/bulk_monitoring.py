@@ -1,11 +1,11 @@
 """Monitoring written many rows at a time: plot visits and tree measurements (see parcels.bulk).
 
-One validator per concept, shared with the single-row services of `parcels.services`:
-`monitoring_plot_errors` (record_monitoring_plot, record_monitoring_plots) and
-`validate_tree_measurement` (record_tree_measurement, record_tree_measurements,
-update_tree_measurements). `tree_measurement_column_errors` applies the same rules, each
-field's own checks and TreeMeasurement.clean()'s, to rows given as columns (the importer's
-100,000-row files), once per distinct value instead of once per row.
+One door per concept, which the single-row services of `parcels.services` call with one row:
+record_monitoring_plots/update_monitoring_plots (monitoring_plot_errors) and
+record_tree_measurements/update_tree_measurements (tree_measurement_errors).
+`tree_measurement_column_errors` applies the same rules, each field's own checks and
+TreeMeasurement.clean()'s, to rows given as columns (the importer's 100,000-row files), once
+per distinct value instead of once per row.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -22,8 +22,10 @@ from parcels.models import MonitoringPlot, Parcel, Planting, TreeMeasurement
 from pichanaki.bulk import insert_columns_with_history, insert_with_history, update_with_history
 from pichanaki.rows import add_error, constraint_error, raise_for_rows, repeated, row_errors
 
-#: the fields update_tree_measurements saves (plot, tag and stem identify a measurement)
+#: the fields update_tree_measurements saves unless told (plot, tag and stem identify a stem)
 TREE_UPDATED_FIELDS = ("species", "dbh_cm", "height_m", "status", "origin", "notes")
+#: the fields update_monitoring_plots saves unless told (parcel, code and date identify a visit)
+PLOT_UPDATED_FIELDS = ("centre", "radius_m", "slope_pct", "area_m2", "team", "permanent", "notes")
 
 
 def validate_monitoring_plot(plot: MonitoringPlot) -> None:
@@ -37,7 +39,8 @@ def monitoring_plot_errors(plots: Sequence[MonitoringPlot]) -> dict[int, Validat
 
     Each row's own rules (validate_monitoring_plot); then, with one query each for all rows:
     the centre lies inside the parcel, the visit is not before the parcel's first planting, and
-    the plot was not measured on that date already (stored, or an earlier row).
+    the plot was not measured on that date already (stored but the row itself, or an earlier
+    row).
     """
     found = row_errors(plots, validate_monitoring_plot)
     parcel_ids = {plot.parcel_id for plot in plots}
@@ -57,7 +60,9 @@ def monitoring_plot_errors(plots: Sequence[MonitoringPlot]) -> dict[int, Validat
     stored = set(
         MonitoringPlot.objects.filter(
             parcel_id__in=parcel_ids, code__in={code for _parcel, code, _day in keys}
-        ).values_list("parcel_id", "code", "measured_on")
+        )
+        .exclude(pk__in=[plot.pk for plot in plots if plot.pk])
+        .values_list("parcel_id", "code", "measured_on")
     )
     again = repeated(keys)
     for number, plot in enumerate(plots, 1):
@@ -80,11 +85,10 @@ def monitoring_plot_errors(plots: Sequence[MonitoringPlot]) -> dict[int, Validat
 
 
 def centre_outside(code: str) -> ValidationError:
-    return ValidationError(
-        {"centre": _("The plot centre lies outside parcel %(code)s.")},
-        code="centre_outside",
-        params={"code": code},
-    )
+    # The params on the field's own error: a dict's outer params reach no message.
+    message = _("The plot centre lies outside parcel %(code)s.")
+    error = ValidationError(message, code="centre_outside", params={"code": code})
+    return ValidationError({"centre": error})
 
 
 # Atomic: all rows and their history rows, or none (a savepoint inside the caller's transaction).
@@ -97,6 +101,22 @@ def record_monitoring_plots(
     and areas set) and a "+" history row each."""
     raise_for_rows(monitoring_plot_errors(rows))
     insert_with_history(MonitoringPlot, rows, user=user, reason=reason)
+    return list(rows)
+
+
+# Atomic: all rows and their history rows, or none (a savepoint inside the caller's transaction).
+@transaction.atomic
+def update_monitoring_plots(
+    *,
+    rows: Sequence[MonitoringPlot],
+    fields: Sequence[str] = PLOT_UPDATED_FIELDS,
+    user: User | None = None,
+    reason: str = "",
+) -> list[MonitoringPlot]:
+    """Save `fields` of many stored plot visits, validated as record_monitoring_plots.
+    RowsInvalid naming each bad row, and nothing written, if any fails. A "~" history row each."""
+    raise_for_rows(monitoring_plot_errors(rows))
+    update_with_history(MonitoringPlot, rows, fields, user=user, reason=reason)
     return list(rows)
 
 
@@ -143,11 +163,15 @@ def record_tree_measurements(
 # Atomic: all rows and their history rows, or none (a savepoint inside the importer's commit).
 @transaction.atomic
 def update_tree_measurements(
-    *, rows: Sequence[TreeMeasurement], user: User | None = None, reason: str = ""
+    *,
+    rows: Sequence[TreeMeasurement],
+    fields: Sequence[str] = TREE_UPDATED_FIELDS,
+    user: User | None = None,
+    reason: str = "",
 ) -> list[TreeMeasurement]:
-    """Save TREE_UPDATED_FIELDS of many stored stems, validated as record_tree_measurements."""
+    """Save `fields` of many stored stems, validated as record_tree_measurements."""
     raise_for_rows(tree_measurement_errors(rows))
-    update_with_history(TreeMeasurement, rows, TREE_UPDATED_FIELDS, user=user, reason=reason)
+    update_with_history(TreeMeasurement, rows, fields, user=user, reason=reason)
     return list(rows)
 
 

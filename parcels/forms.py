@@ -4,9 +4,9 @@ from django import forms
 from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 
-from parcels import bulk, geo, overlaps, services
+from parcels import bulk, bulk_monitoring, geo, overlaps, services
 from parcels.exceptions import BoundaryLocked
-from parcels.models import Parcel, Planting
+from parcels.models import MonitoringPlot, Parcel, Planting
 from pichanaki.maps import MapWidget
 
 
@@ -55,7 +55,8 @@ class ParcelForm(forms.ModelForm):
 
 
 class PlantingForm(forms.ModelForm):
-    """A planting row; adds the species' planting-density check to the model's own checks."""
+    """A planting row, checked as record_plantings checks it (validate_planting: at least one
+    tree, the species' planting densities), so its save (parcels.services) finds no error."""
 
     class Meta:
         model = Planting
@@ -75,9 +76,26 @@ class PlantingForm(forms.ModelForm):
         if self.errors or instance.parcel_id is None or instance.species_id is None:
             return
         try:
-            bulk.check_density(planting=instance)
+            bulk.validate_planting(instance)
         except forms.ValidationError as exc:
             self._update_errors(exc)
+
+
+class MonitoringPlotForm(forms.ModelForm):
+    """A plot visit, checked as record_monitoring_plots checks it (monitoring_plot_errors: the
+    centre inside the parcel, not before its first planting), its errors on the fields."""
+
+    class Meta:
+        model = MonitoringPlot
+        fields = ["parcel", "code", "centre", "radius_m", "slope_pct", "area_m2", "measured_on"]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # the model's own checks, the visit unique: none repeated below
+        if self.errors or self.instance.parcel_id is None:
+            return
+        errors = bulk_monitoring.monitoring_plot_errors([self.instance])
+        if errors:
+            self._update_errors(errors[1])
 
 
 class RejectActionForm(ActionForm):

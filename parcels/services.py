@@ -1,13 +1,16 @@
 """Writes on field data: parcels and their workflow, plantings, survival counts, plots, trees.
 
-Every service validates with the checks of `parcels.validation` / `parcels.geo` and saves
-atomically, so the admin, the API and the importer share one set of rules.
+The single-row writes (the admin's, the back-office forms', the API's) are thin: each calls the
+concept's bulk service (parcels.bulk, parcels.bulk_parcels, parcels.bulk_monitoring) with one
+row, the door the importer and the demo use, inside `one_row` (the row's errors by field, as a
+form or a 400 shows them), then announces the write (`field_data_written`: bulk writes send no
+model signals). Only the workflow's status changes write here.
 """
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import cast
+from typing import TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry, Point
@@ -15,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from parcels import bulk, bulk_monitoring, geo, validation
+from parcels import bulk, bulk_monitoring, bulk_parcels, geo
 from parcels.choices import Arrangement, ParcelStatus, TreeOrigin, TreeStatus
 from parcels.exceptions import BoundaryLocked, InvalidTransition
 from parcels.models import (
@@ -23,45 +26,49 @@ from parcels.models import (
     Parcel,
     Planting,
     Species,
+    Stratum,
     SurvivalCount,
     TreeMeasurement,
 )
+from parcels.signals import announce_field_data_written
+from pichanaki.bulk import every_field
 from pichanaki.locking import PARCEL_BOUNDARIES, take_lock
+from pichanaki.rows import one_row
 from smallholders.models import Smallholder
 from smallholders.selectors import scope_for
 
-EDITABLE_STATUSES = bulk.EDITABLE_STATUSES
+EDITABLE_STATUSES = bulk_parcels.EDITABLE_STATUSES
 
 
 def lock_project_parcels(*, project_id: int) -> None:
     """Serialise the parcel saves and parcel imports of one project until the transaction ends.
 
-    The named lock PARCEL_BOUNDARIES (pichanaki.locking), not the project row: two saves in
-    the same project queue here, so the second sees the first's boundary in its overlap check,
-    while imports of other records, run approvals and the rest of the project go on. Raises
-    LockTimeout (busy, try again) if it is not had within the purpose's timeout.
+    The named lock PARCEL_BOUNDARIES (pichanaki.locking), not the project row, which the bulk
+    services take too (parcels.bulk_parcels.check_parcels): two saves in the same project queue
+    on it, so the second sees the first's boundary in its overlap check, while imports of other
+    records, run approvals and the rest of the project go on. Raises LockTimeout (busy, try
+    again) if it is not had within the purpose's timeout.
     """
     take_lock(PARCEL_BOUNDARIES, project_id)
 
 
-@transaction.atomic
 def save_parcel(*, parcel: Parcel) -> Parcel:
-    """Validate and save a new or changed parcel; the one write path for parcels.
+    """Validate and save a new or changed parcel: one row through register_parcels or
+    update_parcels (every field, as save()), the one write path for parcels.
 
     Preconditions: the owner belongs to the parcel's project; a submitted or validated
     parcel's boundary is not changed (BoundaryLocked). Locks: the project's parcel lock
-    (lock_project_parcels) around the overlap check and the write, so two concurrent saves
+    around the overlap check and the write (taken by the bulk service), so two concurrent saves
     cannot both claim the same land; LockTimeout if it is busy. Side effects: area_ha/area_epsg
-    recomputed; a history row.
+    recomputed; a history row; field_data_written once committed.
     """
     parcel.project_id = parcel.project_id or parcel.smallholder.project_id
-    check_boundary_editable(parcel=parcel)
-    # Held to the commit: the overlap check below and the write are one step for other savers.
-    lock_project_parcels(project_id=parcel.project_id)
-    errors = bulk.parcel_errors([parcel])  # the validator of register_parcels/update_parcels
-    if errors:
-        raise errors[1]
-    parcel.save()
+    with one_row():
+        if parcel.pk is None:
+            bulk_parcels.register_parcels(rows=[parcel])
+        else:
+            bulk_parcels.update_parcels(rows=[parcel], fields=every_field(Parcel))
+    announce_field_data_written(project_id=parcel.project_id)
     return parcel
 
 
@@ -103,10 +110,21 @@ def update_parcel_boundary(*, parcel: Parcel, boundary: GEOSGeometry) -> Parcel:
     return save_parcel(parcel=parcel)
 
 
+@transaction.atomic
+def save_stratum(*, stratum: Stratum, fields: Mapping[str, object]) -> Stratum:
+    """Save a new or changed stratum (reference data of a project, not field data: no bulk
+    door) with `fields` set, checked with full_clean(). Side effects: a history row."""
+    for name, value in fields.items():
+        setattr(stratum, name, value)
+    stratum.full_clean()
+    stratum.save()
+    return stratum
+
+
 def check_boundary_editable(*, parcel: Parcel) -> None:
     """BoundaryLocked when a stored submitted or validated parcel would get another boundary
     (save_parcel checks it; forms check it first, to show it as an error on the field)."""
-    bulk.check_boundaries_editable([parcel])
+    bulk_parcels.check_boundaries_editable([parcel])
 
 
 def _transition(
@@ -180,7 +198,6 @@ def _require_manager(actor: User) -> None:
         raise PermissionDenied(_("Only project managers validate or reject parcels."))
 
 
-@transaction.atomic
 def record_planting(
     *,
     parcel: Parcel,
@@ -205,25 +222,18 @@ def record_planting(
         replanting_of=replanting_of,
         notes=notes,
     )
-    bulk.validate_planting(planting)  # the validator of record_plantings
-    planting.save()
-    return planting
+    return save_field_record(record=planting)
 
 
-@transaction.atomic
 def record_survival_count(
     *, planting: Planting, counted_on: dt.date, trees_alive: int
 ) -> SurvivalCount:
     """Record how many trees of a planting were alive on a date (0..planted, not before it)."""
-    count = SurvivalCount(planting=planting, counted_on=counted_on, trees_alive=trees_alive)
-    errors = bulk.survival_count_errors([count])  # the validator of record_survival_counts
-    if errors:
-        raise errors[1]
-    count.save()
-    return count
+    return save_field_record(
+        record=SurvivalCount(planting=planting, counted_on=counted_on, trees_alive=trees_alive)
+    )
 
 
-@transaction.atomic
 def record_monitoring_plot(
     *,
     parcel: Parcel,
@@ -238,8 +248,9 @@ def record_monitoring_plot(
     """Record one visit to a sample plot of a parcel.
 
     The horizontal area comes from the radius (reduced to the horizontal when `slope_pct` is
-    given) or is given directly. Checks: centre inside the parcel; date not in the future and
-    not before the parcel's first planting. `fields` may hold team, permanent, notes.
+    given) or is given directly (MonitoringPlot.clean(), among the checks, derives it). Checks:
+    centre inside the parcel; date not in the future and not before the parcel's first
+    planting. `fields` may hold team, permanent, notes.
     """
     plot = MonitoringPlot(
         parcel=parcel,
@@ -251,21 +262,9 @@ def record_monitoring_plot(
         slope_pct=slope_pct,
         **dict(fields or {}),
     )
-    # The validator of record_monitoring_plots; MonitoringPlot.clean() derives the area.
-    errors = bulk_monitoring.monitoring_plot_errors([plot])
-    if errors:
-        raise errors[1]
-    plot.save()
-    return plot
+    return save_field_record(record=plot)
 
 
-def _check_plot_centre(plot: MonitoringPlot) -> None:
-    if plot.centre is None or plot.parcel.boundary.intersects(plot.centre):
-        return
-    raise bulk_monitoring.centre_outside(plot.parcel.code)
-
-
-@transaction.atomic
 def record_tree_measurement(
     *,
     plot: MonitoringPlot,
@@ -293,31 +292,64 @@ def record_tree_measurement(
         origin=origin,
         **dict(fields or {}),
     )
-    errors = bulk_monitoring.tree_measurement_errors([tree])  # record_tree_measurements' too
-    if errors:
-        raise errors[1]
-    tree.save()
-    return tree
+    return save_field_record(record=tree)
 
 
-@transaction.atomic
-def update_field_record(
-    *,
-    record: Planting | SurvivalCount | MonitoringPlot | TreeMeasurement,
-    fields: Mapping[str, object],
-) -> Planting | SurvivalCount | MonitoringPlot | TreeMeasurement:
-    """Change a planting, survival count, plot or tree measurement with the checks of the
-    matching record_* service (model clean(), planting density, plot centre). History row."""
+FieldRecord = Planting | SurvivalCount | MonitoringPlot | TreeMeasurement
+_Record = TypeVar("_Record", Planting, SurvivalCount, MonitoringPlot, TreeMeasurement)
+
+
+def save_field_record(*, record: _Record) -> _Record:
+    """Save a planting, survival count, plot or tree measurement (the record_* services' rows,
+    the admin's forms): a new one as one row through the concept's bulk record service
+    (record_plantings, …: its checks, ValidationError by field here), a stored one as
+    update_field_record. Side effects: the row, its history row; field_data_written once
+    committed."""
+    if record.pk is not None:
+        return update_field_record(record=record, fields={})
+    with one_row():
+        if isinstance(record, Planting):
+            bulk.record_plantings(rows=[record])
+        elif isinstance(record, SurvivalCount):
+            bulk.record_survival_counts(rows=[record])
+        elif isinstance(record, MonitoringPlot):
+            bulk_monitoring.record_monitoring_plots(rows=[record])
+        elif isinstance(record, TreeMeasurement):
+            bulk_monitoring.record_tree_measurements(rows=[record])
+        else:
+            raise TypeError(f"not a field record: {record!r}")
+    announce_field_data_written(project_id=_project_of(record))
+    return record
+
+
+def update_field_record(*, record: _Record, fields: Mapping[str, object]) -> _Record:
+    """Change a planting, survival count, plot or tree measurement: one row through the
+    concept's bulk update (update_plantings, …: the checks of its record_* service), every
+    field saved, as save(). History row; field_data_written once committed."""
     for name, value in fields.items():
         setattr(record, name, value)
-    checks: list[Callable[[], object]] = [record.full_clean]
-    if isinstance(record, Planting):
-        checks = [lambda: bulk.validate_planting(record)]
-    if isinstance(record, MonitoringPlot):
-        checks.append(lambda: _check_plot_centre(record))
-    validation.collect_errors(*checks)
-    record.save()
+    saved = every_field(type(record))
+    with one_row():
+        if isinstance(record, Planting):
+            bulk.update_plantings(rows=[record], fields=saved)
+        elif isinstance(record, SurvivalCount):
+            bulk.update_survival_counts(rows=[record], fields=saved)
+        elif isinstance(record, MonitoringPlot):
+            bulk_monitoring.update_monitoring_plots(rows=[record], fields=saved)
+        elif isinstance(record, TreeMeasurement):
+            bulk_monitoring.update_tree_measurements(rows=[record], fields=saved)
+        else:
+            raise TypeError(f"not a field record: {record!r}")
+    announce_field_data_written(project_id=_project_of(record))
     return record
+
+
+def _project_of(record: FieldRecord) -> int:
+    if isinstance(record, SurvivalCount):
+        return _project_of(record.planting)
+    if isinstance(record, TreeMeasurement):
+        return _project_of(record.plot)
+    return record.parcel.project_id
 
 
 def update_parcel(*, parcel: Parcel, fields: Mapping[str, object]) -> Parcel:

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.gis.db.models import GeometryField
 from django.db import connection
-from django.db.models import DateField, DateTimeField, Model
+from django.db.models import DateField, DateTimeField, FileField, Model
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -157,21 +157,29 @@ def update_with_history(
     if not instances:
         return
     for instance in instances:
-        _fill_auto_dates(instance, add=False)
+        _pre_save(instance, add=False)
     auto = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
     bulk_update_with_history(
         list(instances),
         model,
-        [*fields, *auto],
+        [*fields, *(name for name in auto if name not in fields)],
         batch_size=BATCH_SIZE,
         default_user=user,
         default_change_reason=reason,
     )
 
 
-def _fill_auto_dates(instance: Model, *, add: bool) -> None:
+def every_field(model: type[Model]) -> tuple[str, ...]:
+    """The fields save() writes: every concrete field but the primary key."""
+    return tuple(f.name for f in model._meta.concrete_fields if not f.primary_key)
+
+
+def _pre_save(instance: Model, *, add: bool) -> None:
+    """What save() does to a row before writing it that COPY and bulk_update do not: the auto
+    dates, and a file just uploaded (a form's) stored in MEDIA and named in the row."""
     for field in instance._meta.concrete_fields:
-        if isinstance(field, DateField) and (field.auto_now or (add and field.auto_now_add)):
+        auto = isinstance(field, DateField) and (field.auto_now or (add and field.auto_now_add))
+        if auto or isinstance(field, FileField):
             field.pre_save(instance, add)
 
 
@@ -183,8 +191,8 @@ def _copy_insert(
         ids = _reserve_ids(cursor, model, len(instances))
         for instance, pk in zip(instances, ids, strict=True):
             instance.pk = pk
-            _fill_auto_dates(instance, add=True)
-            instance._state.adding = False
+            _pre_save(instance, add=True)
+            instance._state.adding, instance._state.db = False, connection.alias
         columns = [model._meta.pk, *fields]
         rows = ([_db_value(f, getattr(obj, f.attname)) for f in columns] for obj in instances)
         _copy(cursor, model._meta.db_table, [f.column for f in columns], rows)
@@ -218,6 +226,8 @@ def _copy_history(
     reason: str,
 ) -> None:
     history = model.history.model
+    if user is None:  # as simple_history (bulk_create_with_history, save()): the request's
+        user = history.get_default_history_user(instances[0])
     fixed = {
         "history_date": timezone.now(),
         "history_change_reason": reason,

@@ -1,14 +1,16 @@
 """Validating many rows at once: the error that names every refused row, and its helpers.
 
-The bulk services (``register_smallholders``, ``record_plantings``, …) check every row with the
-same validator as their single-row service and refuse the whole batch, writing nothing, when any
-row fails: :class:`RowsInvalid` then holds each bad row's own ValidationError under its number
-(1 for the first row given).
+The bulk services (``register_smallholders``, ``record_plantings``, …) are the one door of each
+concept: they check every row and refuse the whole batch, writing nothing, when any row fails:
+:class:`RowsInvalid` then holds each bad row's own ValidationError under its number (1 for the
+first row given). The single-row services call them with one row, inside :func:`one_row`, so a
+form or the API gets that row's errors by field, as from a single-row check.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -34,6 +36,16 @@ class RowsInvalid(ValidationError):
                 for message in error.messages
             ]
         )
+
+
+@contextmanager
+def one_row() -> Iterator[None]:
+    """Around a bulk service given one row: its RowsInvalid is re-raised as that row's own
+    ValidationError (by field), the error a form shows on its fields and the API as a 400."""
+    try:
+        yield
+    except RowsInvalid as exc:
+        raise exc.by_row[1] from None
 
 
 def collect_errors(*checks: Callable[[], object]) -> None:

@@ -15,6 +15,7 @@ from pichanaki.rows import (
     add_error,
     collect_errors,
     constraint_error,
+    one_row,
     raise_for_rows,
     repeated,
     row_errors,
@@ -27,6 +28,7 @@ from smallholders.models import (
     ProjectCooperative,
     Smallholder,
 )
+from smallholders.signals import announce_field_data_written
 
 #: fields update_smallholder may change; project and DNI identify the person and stay fixed
 UPDATABLE_FIELDS = frozenset(declared.UPDATABLE_FIELDS)
@@ -84,7 +86,7 @@ def validate_smallholder(smallholder: Smallholder) -> None:
 def smallholder_errors(smallholders: Sequence[Smallholder]) -> dict[int, ValidationError]:
     """Every rule a new smallholder meets, for all rows at once: the errors by row (from 1).
 
-    The one validator of registration (register_smallholder and register_smallholders): each
+    The one validator of registration (register_smallholders, and so register_smallholder): each
     row's own rules (validate_smallholder), then, in one query each, that its cooperative takes
     part in its project and that its DNI is new in the project (and not repeated in the rows).
     """
@@ -118,9 +120,8 @@ def _not_participating() -> ValidationError:
     )
 
 
-# Atomic: a smallholder is never written without its membership. Inside the caller's
-# transaction (the importer's, the demo's) this is a savepoint of it.
-@transaction.atomic
+# Atomic: a smallholder is never written without its membership (register_smallholders'
+# savepoint, inside the caller's transaction when there is one).
 def register_smallholder(
     *,
     project: Project,
@@ -131,12 +132,13 @@ def register_smallholder(
     joined_on: dt.date | None = None,
     fields: Mapping[str, object] | None = None,
 ) -> Smallholder:
-    """Register a smallholder of `cooperative` in `project`, with an open membership.
+    """Register a smallholder of `cooperative` in `project`, with an open membership: one row
+    through register_smallholders (its checks, ValidationError by field here).
 
-    Preconditions (smallholder_errors, as register_smallholders): the cooperative takes part in
-    the project; the DNI (8 digits) is new in the project. `fields` holds any of
-    UPDATABLE_FIELDS. Side effects: one Smallholder, one CooperativeMembership (from `joined_on`,
-    default today), their history rows (by the request's user). Atomic.
+    Preconditions (smallholder_errors): the cooperative takes part in the project; the DNI
+    (8 digits) is new in the project. `fields` holds any of UPDATABLE_FIELDS. Side effects: one
+    Smallholder, one CooperativeMembership (from `joined_on`, default today), their history
+    rows (by the request's user); field_data_written once committed.
     """
     smallholder = Smallholder(
         project=project,
@@ -146,15 +148,9 @@ def register_smallholder(
         last_name=last_name,
         **_only_updatable(fields or {}),
     )
-    errors = smallholder_errors([smallholder])
-    if errors:
-        raise errors[1]
-    smallholder.save()
-    CooperativeMembership.objects.create(
-        smallholder=smallholder,
-        cooperative=cooperative,
-        joined_on=joined_on or timezone.localdate(),
-    )
+    with one_row():
+        register_smallholders(rows=[NewSmallholder(smallholder, joined_on)])
+    announce_field_data_written(project_id=smallholder.project_id)
     return smallholder
 
 
@@ -187,33 +183,47 @@ def register_smallholders(
     return people
 
 
+#: the fields update_smallholders saves unless told: the importer's (the agreement document is
+#: uploaded on the form only)
+IMPORTED_FIELDS = tuple(sorted(UPDATABLE_FIELDS - {"agreement_document"}))
+
+
 # Atomic: all rows and their history rows, or none (a savepoint inside the importer's commit).
 @transaction.atomic
 def update_smallholders(
-    *, rows: Sequence[Smallholder], user: User | None = None, reason: str = ""
+    *,
+    rows: Sequence[Smallholder],
+    fields: Sequence[str] = IMPORTED_FIELDS,
+    user: User | None = None,
+    reason: str = "",
 ) -> list[Smallholder]:
-    """Save the UPDATABLE_FIELDS (but the agreement document) of many stored smallholders.
+    """Save `fields` (of UPDATABLE_FIELDS) of many stored smallholders.
 
-    Validated once, every row with validate_smallholder (as update_smallholder); RowsInvalid
-    naming each bad row, and nothing written, if any fails. Side effects: a "~" history row each.
+    Validated once, every row with validate_smallholder (project and DNI stay: their checks
+    cannot change); RowsInvalid naming each bad row, and nothing written, if any fails.
+    Side effects: a "~" history row each.
     """
+    unknown = sorted(set(fields) - UPDATABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"update_smallholders cannot save {unknown}")
     raise_for_rows(row_errors(rows, validate_smallholder))
-    fields = sorted(UPDATABLE_FIELDS - {"agreement_document"})
     update_with_history(Smallholder, rows, fields, user=user, reason=reason)
     return list(rows)
 
 
-@transaction.atomic
 def update_smallholder(*, smallholder: Smallholder, fields: Mapping[str, object]) -> Smallholder:
-    """Change a smallholder's personal data, agreement or payment details.
+    """Change a smallholder's personal data, agreement or payment details: one row through
+    update_smallholders (its checks, ValidationError by field here), every updatable field.
 
     Preconditions: only UPDATABLE_FIELDS (ValidationError naming others). Side effects: one
-    history row. To move a person to another cooperative use `move_smallholder`.
+    history row; field_data_written once committed. To move a person to another cooperative
+    use `move_smallholder`.
     """
     for name, value in _only_updatable(fields).items():
         setattr(smallholder, name, value)
-    validate_smallholder(smallholder)  # project and DNI stay: their checks cannot change
-    smallholder.save()
+    with one_row():
+        update_smallholders(rows=[smallholder], fields=sorted(UPDATABLE_FIELDS))
+    announce_field_data_written(project_id=smallholder.project_id)
     return smallholder
 
 
@@ -248,6 +258,7 @@ def _only_updatable(fields: Mapping[str, object]) -> dict[str, object]:
 
 
 __all__ = [
+    "IMPORTED_FIELDS",
     "UPDATABLE_FIELDS",
     "NewSmallholder",
     "check_participation",

@@ -58,16 +58,13 @@ class StratumViewSet(NoDeleteViewSet):
     selector = selectors.strata_for
 
     def perform_create(self, serializer) -> None:
-        instance = Stratum(**serializer.validated_data)
-        instance.full_clean()
-        instance.save()
-        serializer.instance = instance
+        stratum = Stratum(**serializer.validated_data)
+        serializer.instance = services.save_stratum(stratum=stratum, fields={})
 
     def perform_update(self, serializer) -> None:
-        for name, value in serializer.validated_data.items():
-            setattr(serializer.instance, name, value)
-        serializer.instance.full_clean()
-        serializer.instance.save()
+        serializer.instance = services.save_stratum(
+            stratum=serializer.instance, fields=serializer.validated_data
+        )
 
 
 class ParcelViewSet(NoDeleteViewSet):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from parcels.bulk import parcel_errors, register_parcels, update_parcels
+from parcels.bulk_parcels import CheckedParcels, check_parcels, register_parcels, update_parcels
 from parcels.choices import LandUse, ParcelStatus
 from parcels.exceptions import BoundaryLocked
 from parcels.importing.base import Importer, Plan, Planned, Record, RowCheck, validation_errors
@@ -92,6 +92,7 @@ class ParcelImporter(Importer):
         self.strata = {normalize_label(s.code): s for s in Stratum.objects.filter(project=project)}
         self.land_uses = choice_lookup(LandUse.choices, aliases=LAND_USE_ALIASES)
         self.seen: dict[str, int] = {}
+        self.checked: CheckedParcels | None = None  # by finish()
 
     def check(self, record: Record, check: RowCheck) -> Planned | None:
         code = check.parse(parse_text, "parcel_code", required=True)
@@ -179,11 +180,13 @@ class ParcelImporter(Importer):
         return land_use
 
     def finish(self, plan: Plan) -> None:
-        """The rules of parcels.bulk.parcel_errors for all planned rows at once: each parcel's
-        own (Parcel.clean computes the area too), then overlaps with the project's other
-        parcels and with the file's earlier parcels (each pair reported once)."""
+        """The rules of parcels.bulk_parcels.parcel_errors for all planned rows at once (by
+        check_parcels: at a commit, under the parcel lock, so `write` checks nothing again):
+        each parcel's own (Parcel.clean computes the area too), then overlaps with the
+        project's other parcels and with the file's earlier parcels (each pair reported once)."""
         planned = sorted(plan.creates + plan.updates, key=lambda p: p.row)
-        found = parcel_errors([p.instance for p in planned])
+        self.checked = check_parcels(rows=[p.instance for p in planned])
+        found = self.checked.errors
         for number, error in found.items():
             plan.errors.extend(validation_errors(error, Record(planned[number - 1].row, {})))
         rejected = {id(planned[number - 1]) for number in found}
@@ -193,6 +196,9 @@ class ParcelImporter(Importer):
             accepted.label = f"{accepted.label} · {accepted.instance.area_ha} ha"
 
     def write(self, plan: Plan) -> None:
-        user, reason = self.context.user, self.context.reason
-        register_parcels(rows=[p.instance for p in plan.creates], user=user, reason=reason)
-        update_parcels(rows=[p.instance for p in plan.updates], user=user, reason=reason)
+        user, reason, checked = self.context.user, self.context.reason, self.checked
+        assert checked is not None  # a plan is finished before it is written
+        creates = checked.only([p.instance for p in plan.creates])
+        updates = checked.only([p.instance for p in plan.updates])
+        register_parcels(rows=creates, user=user, reason=reason)
+        update_parcels(rows=updates, user=user, reason=reason)

@@ -3,13 +3,14 @@
 import datetime as dt
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.test import Client
 
 from parcels import services
-from parcels.models import Parcel
+from parcels.models import MonitoringPlot, Parcel, TreeMeasurement
 from smallholders.models import Smallholder
 from tests.base import PASSWORD
-from tests.parcels.builders import cell, make_parcel, make_smallholder
+from tests.parcels.builders import cell, make_parcel, make_smallholder, species
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +175,36 @@ def test_a_locked_boundary_changed_in_the_admin_is_a_form_error_in_spanish(perso
     renamed = client.post(url, {**parcel_form(owner, "PCH-1", cell(0)), "name": "Chacra"})
     assert renamed.status_code == 302
     assert Parcel.objects.get(pk=parcel.pk).name == "Chacra"
+
+
+def test_the_plot_admin_checks_as_the_door_and_saves_its_trees_through_it(personas, owner):
+    """The plot's form runs record_monitoring_plots' checks (a centre outside the parcel is a
+    form error, not a plot); the plot and its inline trees are written by the bulk services,
+    their history by the person."""
+    parcel = make_parcel(owner)
+    inga = species()
+    client, url = login(personas.staff_a1), "/admin/parcels/monitoringplot/add/"
+    plot = {
+        "parcel": parcel.pk,
+        "code": "M1",
+        "centre": Point(-74.5, -10.5, srid=4326).ewkt,
+        "radius_m": "5.64",
+        "measured_on": dt.date(2016, 1, 1).strftime("%d/%m/%Y"),
+        "trees-TOTAL_FORMS": "1",
+        "trees-INITIAL_FORMS": "0",
+        "trees-0-tree_tag": "T1",
+        "trees-0-stem": "1",
+        "trees-0-species": inga.pk,
+        "trees-0-dbh_cm": "12.5",
+        "trees-0-status": "alive",
+        "trees-0-origin": "planted",
+    }
+    refused = client.post(url, plot)
+    assert refused.status_code == 200
+    assert f"queda fuera de la parcela {parcel.code}" in refused.content.decode()
+    assert not MonitoringPlot.objects.exists()
+    saved = client.post(url, {**plot, "centre": parcel.boundary.centroid.ewkt})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    tree = TreeMeasurement.objects.get(plot__parcel=parcel)
+    assert tree.history.get().history_user == personas.staff_a1
+    assert tree.plot.history.get().history_user == personas.staff_a1

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 
-from parcels import bulk, bulk_monitoring, services
+from parcels import bulk_monitoring, bulk_parcels, services
 from parcels.choices import LandUse
 from parcels.models import MonitoringPlot, Parcel, TreeMeasurement
 from pichanaki.rows import RowsInvalid
@@ -131,7 +131,7 @@ def test_parcels_are_refused_by_row_for_overlaps_within_the_batch_and_stored(own
         parcel("PCH-1", cell(4)),  # PCH-1's code
     ]
     with pytest.raises(RowsInvalid) as caught:
-        bulk.register_parcels(rows=rows)
+        bulk_parcels.register_parcels(rows=rows)
     assert sorted(caught.value.by_row) == [2, 3, 4]
     assert "PCH-1" in caught.value.by_row[2].message_dict["boundary"][0]
     assert "PCH-2" in caught.value.by_row[3].message_dict["boundary"][0]
@@ -139,5 +139,5 @@ def test_parcels_are_refused_by_row_for_overlaps_within_the_batch_and_stored(own
     with pytest.raises(ValidationError) as single:
         make_parcel(owner, "PCH-3", square(-74.90 + DEG_100M_LON / 2, -10.90))
     assert caught.value.by_row[2].message_dict == single.value.message_dict
-    (saved,) = bulk.register_parcels(rows=rows[:1])
+    (saved,) = bulk_parcels.register_parcels(rows=rows[:1])
     assert saved.area_ha > 0 and saved.history.count() == 1

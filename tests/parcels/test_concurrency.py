@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from parcels import overlaps, services
+from parcels import bulk_parcels, overlaps
 from parcels.models import Parcel
 from tests.base import build_personas
 from tests.parcels.builders import DEG_100M_LON, cell, make_parcel, make_smallholder, square
@@ -62,6 +62,7 @@ def test_without_the_lock_both_saves_would_claim_the_same_land(monkeypatch):
     """Control: the race is real, so the previous test proves the lock, not luck."""
     personas = build_personas()
     owner = make_smallholder(personas.project_a, personas.coop_a1)
-    monkeypatch.setattr(services, "lock_project_parcels", lambda *, project_id: None)
+    # The parcel lock of save_parcel's door (register_parcels, through check_parcels).
+    monkeypatch.setattr(bulk_parcels, "_lock_boundaries", lambda parcels: None)
     race(owner, monkeypatch)
     assert Parcel.objects.count() == 2
