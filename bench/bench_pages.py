@@ -38,8 +38,8 @@ GOAL = 1.5
 MIN_OTHER = 0.1  # seconds
 REPEATS = 2
 ROUNDS = 3
-RECHECK_ROUNDS = 4
-RECHECK_REPEATS = 4
+RECHECK_ROUNDS = 6
+RECHECK_REPEATS = 3
 PERSONAS = ("raiz", "gestor", "anonymous")
 
 
