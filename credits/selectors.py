@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 from django.db.models import Model, Q, QuerySet, Sum
 from django.http import Http404
 
-from credits.apportion import apportion
 from credits.choices import AccountKind, BlockState
 from credits.models import (
     Account,
@@ -227,29 +226,6 @@ def _lineage(block: SerialBlock) -> list[SerialBlock]:
 
 
 __all__ = ["SerialFormatError"]  # re-exported for callers of lookup_serial
-
-
-@dataclass(frozen=True)
-class Contribution:
-    parcel_id: int
-    smallholder_id: int
-    units: int
-
-
-def trace_block(block: SerialBlock) -> list[Contribution]:
-    """The parcels (and smallholders) behind a block: its issuance's contributions, pro rata
-    to the block's size (largest remainder, summing exactly to the block's quantity)."""
-    rows = list(
-        IssuanceContribution.objects.filter(issuance_id=block.issuance_id).order_by("parcel_id")
-    )
-    weights = [Decimal(r.units + r.buffer_units) for r in rows]
-    if not rows or not any(weights):
-        return []
-    shares = apportion(block.quantity, weights)
-    return [
-        Contribution(parcel_id=r.parcel_id, smallholder_id=r.smallholder_id, units=s)
-        for r, s in zip(rows, shares, strict=True)
-    ]
 
 
 def retirements_public(*, project_id: int | None = None) -> QuerySet[Retirement]:

@@ -1,12 +1,14 @@
 """Reads that trace credits back to the field for benefit sharing and the registry: what each
-issuance withheld to the buffer (and why), the reversals that name parcels, and the weights that
-trace a sold block pro rata to the parcels of its issuance."""
+issuance withheld to the buffer (and why), the reversals that name parcels, the weights that
+trace a sold block pro rata to the parcels of its issuance, and a block's own split among them
+(computed in SQL, so a block's page reads only the rows it shows)."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, F, Sum
 
 from credits.choices import EventKind
@@ -202,3 +204,107 @@ def issuance_contributions(
         largest=list(top[:largest]),
         parcels=sum(row["parcels"] for row in cooperatives),
     )
+
+
+@dataclass(frozen=True)
+class BlockShare:
+    """A parcel's whole units of a serial block (largest remainder over its issuance)."""
+
+    parcel_id: int
+    parcel_code: str
+    smallholder: str
+    cooperative: str
+    weight: int  # the parcel's issued + buffer units in the issuance
+    units: int
+
+
+@dataclass(frozen=True)
+class BlockProvenance:
+    """Where a block's units come from, a bounded number of rows however large its issuance:
+    units per cooperative (every parcel counted) and the parcels with the largest shares."""
+
+    cooperatives: list[dict]  # {"name", "parcels", "units"}, largest first
+    largest: list[BlockShare]
+    parcels: int  # parcels owed at least one unit of the block
+
+
+# The block's quantity split over its issuance's contributions pro rata to their weights, in
+# whole units by largest remainder: exactly `apportion(quantity, weights)` with the weights in
+# parcel order (floor(q·w/W) each, then one more unit for the `q - Σ floors` largest remainders,
+# ties to the lower parcel id), in integer SQL so that the page reads only the rows it shows.
+_SHARES = """
+WITH weights AS (
+    SELECT parcel_id, smallholder_id, units + buffer_units AS weight
+    FROM credits_issuancecontribution WHERE issuance_id = %(issuance)s
+), total AS (
+    SELECT CAST(SUM(weight) AS BIGINT) AS w FROM weights
+), floors AS (
+    SELECT parcel_id, smallholder_id, weight, (%(quantity)s * weight) / total.w AS whole,
+           %(quantity)s * weight - (%(quantity)s * weight) / total.w * total.w AS rest
+    FROM weights CROSS JOIN total WHERE total.w > 0
+), shares AS (
+    SELECT parcel_id, smallholder_id, weight, whole + CASE
+        WHEN ROW_NUMBER() OVER (ORDER BY rest DESC, parcel_id)
+             <= %(quantity)s - (SELECT SUM(whole) FROM floors) THEN 1 ELSE 0 END AS units
+    FROM floors
+)
+"""
+_NAMED = """
+SELECT shares.parcel_id, p.code, h.last_name, h.first_name, c.name, shares.weight, shares.units
+FROM {shares} shares
+JOIN parcels_parcel p ON p.id = shares.parcel_id
+JOIN smallholders_smallholder h ON h.id = shares.smallholder_id
+JOIN smallholders_cooperative c ON c.id = h.cooperative_id
+"""
+_LARGEST = "(SELECT * FROM shares WHERE units > 0 ORDER BY units DESC, weight DESC, parcel_id"
+_LARGEST += " LIMIT %(limit)s)"
+# One pass over the issuance's rows for both parts of the page: the units per cooperative (the
+# names joined after grouping) and the largest shares (names joined to those rows only).
+_PROVENANCE = f"""{_SHARES}
+SELECT NULL, NULL, NULL, NULL, c.name, g.parcels, g.units FROM (
+    SELECT h.cooperative_id, COUNT(*) AS parcels, CAST(SUM(shares.units) AS BIGINT) AS units
+    FROM shares JOIN smallholders_smallholder h ON h.id = shares.smallholder_id
+    WHERE shares.units > 0 GROUP BY h.cooperative_id
+) g JOIN smallholders_cooperative c ON c.id = g.cooperative_id
+UNION ALL
+{_NAMED.format(shares=_LARGEST)}
+"""  # noqa: S608 (our constants only; the values are parameters)
+_EVERY_SHARE = f"""{_SHARES}
+{_NAMED.format(shares="shares")}
+WHERE shares.units > 0 ORDER BY p.code, shares.parcel_id
+"""  # noqa: S608 (our constants only; the values are parameters)
+
+
+def block_provenance(*, block: SerialBlock, largest: int) -> BlockProvenance:
+    """One query returning a bounded number of rows: the units per cooperative, and the
+    `largest` parcel shares (largest first, as the weights are: the split is monotone)."""
+    params = {"issuance": block.issuance_id, "quantity": block.quantity, "limit": largest}
+    with connection.cursor() as cursor:
+        cursor.execute(_PROVENANCE, params)
+        rows = cursor.fetchall()
+    cooperatives = [
+        {"name": name, "parcels": int(parcels), "units": int(units)}
+        for parcel_id, _code, _last, _first, name, parcels, units in rows
+        if parcel_id is None
+    ]
+    shares = [_share(row) for row in rows if row[0] is not None]
+    return BlockProvenance(
+        cooperatives=sorted(cooperatives, key=lambda c: (-c["units"], c["name"])),
+        largest=sorted(shares, key=lambda s: (-s.units, -s.weight, s.parcel_id)),
+        parcels=sum(row["parcels"] for row in cooperatives),
+    )
+
+
+def block_shares(*, block: SerialBlock) -> Iterator[BlockShare]:
+    """Every parcel owed at least one unit of the block, by parcel code (read in chunks)."""
+    params = {"issuance": block.issuance_id, "quantity": block.quantity}
+    with connection.cursor() as cursor:
+        cursor.execute(_EVERY_SHARE, params)
+        while rows := cursor.fetchmany(2000):
+            yield from (_share(row) for row in rows)
+
+
+def _share(row: Sequence) -> BlockShare:
+    parcel_id, code, last_name, first_name, cooperative, weight, units = row
+    smallholder = f"{last_name}, {first_name}"  # as Smallholder.__str__
+    return BlockShare(parcel_id, code, smallholder, cooperative, int(weight), int(units))

@@ -4,9 +4,11 @@ from django.contrib import admin, messages
 from django.contrib.gis.db import models as gis_models
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from parcels import selectors, services
@@ -23,6 +25,7 @@ from parcels.models import (
 )
 from pichanaki.exports import export_csv_action
 from pichanaki.maps import MapAdminMixin, MapWidget, readonly_map
+from pichanaki.numbers import number
 from smallholders.admin import SmallholderAdmin
 from smallholders.admin_scoping import ScopedAdmin, within
 from smallholders.choices import Role
@@ -87,8 +90,24 @@ class SurvivalCountInline(ScopedInlineMixin, admin.TabularInline):
     fields = ["counted_on", "trees_alive"]
 
 
+#: stems edited on a plot's page, in index order; all of them are on the measurements' list
+TREES_SHOWN = 20
+
+
+class FirstTreesFormSet(BaseInlineFormSet):
+    """The plot's first TREES_SHOWN stems only: its page stays one page of rows however many
+    stems a visit measured (a form per stem, each with its species select, is the page's cost).
+    A posted row outside them is not the plot's shown row and is not saved (as an unknown id)."""
+
+    def get_queryset(self) -> QuerySet:
+        if not hasattr(self, "_queryset"):
+            self._queryset = super().get_queryset()[:TREES_SHOWN]
+        return self._queryset
+
+
 class TreeMeasurementInline(SpeciesOnceInlineMixin, ScopedInlineMixin, admin.TabularInline):
     model = TreeMeasurement
+    formset = FirstTreesFormSet
     extra = 0
     fields = ["tree_tag", "stem", "species", "dbh_cm", "height_m", "status", "origin", "notes"]
 
@@ -295,8 +314,27 @@ class MonitoringPlotAdmin(ThroughServicesMixin, MapAdminMixin, FieldDataAdmin):
         "team",
         "permanent",
         "notes",
+        "trees_summary",
     ]
+    readonly_fields = ["trees_summary"]
     formfield_overrides = {gis_models.PointField: {"widget": MapWidget}}
+
+    def get_fields(self, request: HttpRequest, obj: MonitoringPlot | None = None) -> list:
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [f for f in fields if f != "trees_summary"]
+
+    @admin.display(description=_("tree measurements"))
+    def trees_summary(self, obj: MonitoringPlot) -> str:
+        """How many stems the visit measured, and a link to all of them (the rows below are
+        only the first TREES_SHOWN)."""
+        count = obj.trees.count()
+        url = reverse("admin:parcels_treemeasurement_changelist") + f"?plot__id__exact={obj.pk}"
+        text = ngettext("%(count)s stem measured", "%(count)s stems measured", count) % {
+            "count": number(count)
+        }
+        if count > TREES_SHOWN:
+            text += " · " + gettext("the first %(shown)s below") % {"shown": number(TREES_SHOWN)}
+        return format_html('{} · <a href="{}">{}</a>', text, url, _("every stem in the list"))
 
     @admin.display(description=_("centre"))
     def centre_map(self, obj: MonitoringPlot) -> str:

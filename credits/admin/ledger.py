@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credits import selectors, traceability
@@ -13,9 +13,8 @@ from credits.admin.base import RUN_BULK, LedgerAdmin, printed_ranges
 from credits.models import Issuance, LedgerEvent, SerialBlock
 from credits.serials import SerialFormatError, parse_serial
 from pichanaki.exports import csv_response
-from pichanaki.numbers import units
 
-#: parcels named on a serial block's page (its share of every parcel is in the CSV)
+#: parcels named on a serial block's page (every parcel's share is in its CSV)
 LARGEST_SHARES = 10
 
 
@@ -43,9 +42,9 @@ class SerialBlockAdmin(LedgerAdmin):
         "created_event",
         "superseded_event",
         "created_at",
-        "parcels",
     ]
     readonly_fields = fields
+    change_form_template = "admin/credits/serialblock/change_form.html"
 
     @admin.display(description=_("serials"))
     def printed(self, obj: SerialBlock) -> str:
@@ -58,27 +57,42 @@ class SerialBlockAdmin(LedgerAdmin):
         url = reverse("admin:credits_serialblock_change", args=[obj.parent_id])
         return format_html('<a href="{}">#{}</a>', url, obj.parent_id)
 
-    @admin.display(description=_("parcels (pro rata)"))
-    def parcels(self, obj: SerialBlock) -> str:
-        """The largest shares only (a block can draw on every parcel of the project); every
-        parcel's contribution is in the issuance's CSV."""
-        shares = [c for c in selectors.trace_block(obj) if c.units]
-        if not shares:
-            return "—"
-        largest = sorted(shares, key=lambda c: (-c.units, c.parcel_id))[:LARGEST_SHARES]
-        shown = format_html_join(", ", "{}: {}", ((c.parcel_id, units(c.units)) for c in largest))
-        if len(shares) == len(largest):
-            return shown
-        csv_url = reverse("admin:credits_issuance_contributions_csv", args=[obj.issuance_id])
-        rest = len(shares) - len(largest)
-        more = ngettext("and %(n)s more parcel", "and %(n)s more parcels", rest)
-        return format_html(
-            '{} {} (<a href="{}">{}</a>)',
-            shown,
-            more % {"n": units(rest)},
-            csv_url,
-            gettext("every parcel (CSV)"),
+    def get_urls(self):
+        csv = path(
+            "<int:block_id>/parcels.csv",
+            self.admin_site.admin_view(self.parcels_csv_view),
+            name="credits_serialblock_parcels_csv",
         )
+        return [csv, *super().get_urls()]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        """The block's units per cooperative and its largest parcel shares, computed in SQL (a
+        block can draw on every parcel of the project); every parcel's share is in the CSV."""
+        block = self._object_in_scope(request, object_id)
+        context = {
+            **(extra_context or {}),
+            "provenance": traceability.block_provenance(block=block, largest=LARGEST_SHARES),
+            "provenance_csv": reverse("admin:credits_serialblock_parcels_csv", args=[block.pk]),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def parcels_csv_view(self, request: HttpRequest, block_id: int) -> HttpResponse:
+        """Every parcel's units of the block, for those who see the block (out of scope: 404).
+        Whoever reads a block reads its issuance's contributions (managers of its project,
+        verifiers, superusers), so the split is over all of them, as the ledger's."""
+        block = self._object_in_scope(request, str(block_id))
+        headers = [
+            gettext("parcel"),
+            gettext("smallholder"),
+            gettext("cooperative"),
+            gettext("weight in the issuance (units + buffer units)"),
+            gettext("units of this block"),
+        ]
+        lines = (
+            [s.parcel_code, s.smallholder, s.cooperative, s.weight, s.units]
+            for s in traceability.block_shares(block=block)
+        )
+        return csv_response(headers, lines, name=f"serial-block-{block.pk}-parcels")
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         """A printed serial finds the blocks (live and past) containing it."""

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from credits import selectors
+from credits import selectors, traceability
 from credits.choices import AccountKind, BlockState, EventKind
 from credits.models import IssuanceContribution, SerialBlock
 from credits.serials import SerialFormatError
@@ -137,15 +137,15 @@ def test_it_traces_a_block_to_its_parcels_pro_rata(ledger):
     block = SerialBlock.objects.get(account=ledger.buyer_account, state=BlockState.ACTIVE)
     rows = IssuanceContribution.objects.filter(issuance=block.issuance).order_by("parcel_id")
     assert [r.units + r.buffer_units for r in rows] == [500, 300, 200]
-    trace = selectors.trace_block(block)
-    assert [(c.parcel_id, c.units) for c in trace] == [
+    trace = sorted(traceability.block_shares(block=block), key=lambda s: s.parcel_id)
+    assert [(s.parcel_id, s.units) for s in trace] == [
         (ledger.parcels[0].pk, 4),
         (ledger.parcels[1].pk, 2),
         (ledger.parcels[2].pk, 1),
     ]
-    assert [c.smallholder_id for c in trace] == [p.smallholder_id for p in ledger.parcels]
-    whole = selectors.trace_block(block.parent.parent)  # the issued block, 700 units
-    assert [c.units for c in whole] == [350, 210, 140]
+    assert [s.parcel_code for s in trace] == [p.code for p in ledger.parcels]
+    whole = traceability.block_shares(block=block.parent.parent)  # the issued block, 700 units
+    assert sorted(s.units for s in whole) == [140, 210, 350]
 
 
 def test_sold_blocks_print_their_serials_as_the_registry_does(ledger):

@@ -106,6 +106,7 @@ CUSTOM_PATTERNS = {
     ("quantification.CalculationRun", "<int:run_id>/review/"): "run_review",
     ("quantification.CalculationRun", "<int:run_id>/parcels.csv"): "run_csv",
     ("credits.Issuance", "<int:issuance_id>/contributions.csv"): "issuance_csv",
+    ("credits.SerialBlock", "<int:block_id>/parcels.csv"): "block_csv",
 }
 
 #: the admin site's own URLs (not a ModelAdmin's)

@@ -216,6 +216,7 @@ class Checker:
             "run_page": "progress/",
             "run_csv": "parcels.csv",
             "issuance_csv": "contributions.csv",
+            "block_csv": "parcels.csv",
             "reservation_operation": "",
         }[kind]
         return f"{base}{obj.pk}/{suffix}"
@@ -253,6 +254,7 @@ class Checker:
             "run_page": {200},
             "run_csv": {200},
             "issuance_csv": {200},
+            "block_csv": {200},
             "run_review": {405},
         }[kind]
         self.expect(persona, "GET", url, get_wanted)
@@ -264,6 +266,7 @@ class Checker:
             "run_page",
             "run_csv",
             "issuance_csv",
+            "block_csv",
             "old_change_url",
         ):  # reads, whatever the method
             self.expect(persona, "POST", url, range(200, 500), unchanged=model)
