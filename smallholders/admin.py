@@ -1,20 +1,25 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.gis.db.models import MultiPolygonField
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pichanaki.exports import export_csv_action
+from pichanaki.locking import LockTimeout
 from pichanaki.maps import MapAdminMixin, MapWidget, readonly_map
 from smallholders import fields as declared
 from smallholders.admin_scoping import ScopedAdmin, within
 from smallholders.choices import Role
-from smallholders.forms import SmallholderForm
+from smallholders.forms import MoveSmallholderForm, SmallholderForm
 from smallholders.models import (
     Cooperative,
     CooperativeMembership,
@@ -31,7 +36,12 @@ from smallholders.selectors import (
     sees_personal_data,
     smallholders_for,
 )
-from smallholders.services import UPDATABLE_FIELDS, register_smallholder, update_smallholder
+from smallholders.services import (
+    UPDATABLE_FIELDS,
+    move_smallholder,
+    register_smallholder,
+    update_smallholder,
+)
 
 
 class ProjectCooperativeInline(admin.TabularInline):
@@ -136,9 +146,23 @@ HIDDEN_FIELDS = ("dni", *declared.PERSONAL_FIELDS, "agreement_document")
 
 
 class MembershipInline(admin.TabularInline):
+    """The family's membership history, for reading: a move is made on its own page
+    (`SmallholderAdmin.move_view`, through `move_smallholder`)."""
+
     model = CooperativeMembership
     extra = 0
     fields = ["cooperative", "joined_on", "left_on"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return True
 
 
 @admin.register(Smallholder)
@@ -229,6 +253,57 @@ class SmallholderAdmin(ScopedAdmin):
         if db_field.name == "cooperative":
             kwargs["queryset"] = cooperatives_for(user=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        move = path(
+            "<int:smallholder_id>/move/",
+            self.admin_site.admin_view(self.move_view),
+            name="smallholders_smallholder_move",
+        )
+        return [move, *super().get_urls()]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        context = {**(extra_context or {}), "can_move": self.has_change_permission(request)}
+        return super().change_view(request, object_id, form_url, context)
+
+    def move_view(self, request: HttpRequest, smallholder_id: int) -> HttpResponse:
+        """Move the family to another cooperative of its project (`move_smallholder`)."""
+        smallholder = self._object_in_scope(request, str(smallholder_id))  # else 404
+        if not self.has_change_permission(request, smallholder):
+            raise PermissionDenied
+        choices = cooperatives_for(user=request.user).filter(projects=smallholder.project_id)
+        form = MoveSmallholderForm(
+            request.POST if request.method == "POST" else None,
+            cooperatives=choices.order_by("name"),
+            initial={"moved_on": timezone.localdate()},
+        )
+        if form.is_valid():
+            try:
+                move_smallholder(smallholder=smallholder, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except LockTimeout as exc:
+                form.add_error(None, exc.message)
+            else:
+                return self._moved(request, smallholder, form.cleaned_data)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Move to another cooperative"),
+            "original": smallholder,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/smallholders/smallholder/move.html", context)
+
+    def _moved(self, request: HttpRequest, smallholder: Smallholder, moved: dict) -> HttpResponse:
+        message = _("The family %(name)s was moved to %(cooperative)s from %(date)s.") % {
+            "name": smallholder,
+            "cooperative": moved["cooperative"],
+            "date": formats.date_format(moved["moved_on"], "SHORT_DATE_FORMAT"),
+        }
+        self.message_user(request, message, messages.SUCCESS)
+        return redirect(reverse("admin:smallholders_smallholder_change", args=[smallholder.pk]))
 
     def save_model(self, request: HttpRequest, obj: Smallholder, form, change: bool) -> None:
         if change:

@@ -1,9 +1,12 @@
 """Forms for smallholders; the checks are those of `smallholders.services`."""
 
 from django import forms
+from django.contrib.admin.widgets import AdminDateWidget
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from smallholders.fields import IDENTITY_FIELDS, UPDATABLE_FIELDS
-from smallholders.models import Smallholder
+from smallholders.models import Cooperative, Smallholder
 from smallholders.services import check_participation, validate_birth_year
 
 
@@ -25,3 +28,17 @@ class SmallholderForm(forms.ModelForm):
         except forms.ValidationError as exc:
             self._update_errors(exc)
         return cleaned
+
+
+class MoveSmallholderForm(forms.Form):
+    """Move a family to another cooperative: the choices are those the caller passes (the
+    project's cooperatives the person may see); `move_smallholder` checks the rest."""
+
+    cooperative = forms.ModelChoiceField(
+        queryset=Cooperative.objects.none(), label=_("new cooperative")
+    )
+    moved_on = forms.DateField(label=_("date of the move"), widget=AdminDateWidget)
+
+    def __init__(self, *args: object, cooperatives: QuerySet[Cooperative], **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["cooperative"].queryset = cooperatives

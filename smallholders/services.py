@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from pichanaki.bulk import insert_with_history, update_with_history
+from pichanaki.locking import lock_rows
 from pichanaki.rows import (
     add_error,
     collect_errors,
@@ -227,24 +228,70 @@ def update_smallholder(*, smallholder: Smallholder, fields: Mapping[str, object]
     return smallholder
 
 
+# Atomic: the open membership closed, the new one opened and the smallholder's cooperative,
+# with their history rows, or none of them.
 @transaction.atomic
 def move_smallholder(
     *, smallholder: Smallholder, cooperative: Cooperative, moved_on: dt.date
 ) -> Smallholder:
     """Move a smallholder to another cooperative of the same project from `moved_on`.
 
-    Locks the smallholder row so two moves cannot both close the same membership.
-    Side effects: closes the open membership, opens a new one, updates `cooperative`.
+    Preconditions (validate_move, ValidationError by field): the cooperative is another one and
+    takes part in the smallholder's project; `moved_on` is not before the open membership began.
+    Locks the smallholder's row. Side effects, through pichanaki.bulk (by the request's user):
+    the open membership closed on `moved_on`, a new one opened that day, the smallholder's
+    `cooperative` changed, a history row each; field_data_written once committed.
     """
-    check_participation(project_id=smallholder.project_id, cooperative_id=cooperative.pk)
-    locked = Smallholder.objects.select_for_update().get(pk=smallholder.pk)
-    locked.memberships.filter(left_on__isnull=True).update(left_on=moved_on)
-    CooperativeMembership.objects.create(
-        smallholder=locked, cooperative=cooperative, joined_on=moved_on
+    # Locked, then re-read: two moves at once would otherwise both close the same open
+    # membership and each open one, leaving the family in two cooperatives.
+    (locked,) = lock_rows(Smallholder.objects.filter(pk=smallholder.pk))
+    open_memberships = list(locked.memberships.filter(left_on__isnull=True))
+    validate_move(
+        smallholder=locked, cooperative=cooperative, moved_on=moved_on, memberships=open_memberships
     )
+    for membership in open_memberships:
+        membership.left_on = moved_on
+    update_with_history(CooperativeMembership, open_memberships, ["left_on"], user=None, reason="")
+    joined = CooperativeMembership(smallholder=locked, cooperative=cooperative, joined_on=moved_on)
+    insert_with_history(CooperativeMembership, [joined], user=None, reason="")
     locked.cooperative = cooperative
-    locked.save(update_fields=["cooperative", "updated_at"])
+    update_with_history(Smallholder, [locked], ["cooperative"], user=None, reason="")
+    announce_field_data_written(project_id=locked.project_id)
     return locked
+
+
+def validate_move(
+    *,
+    smallholder: Smallholder,
+    cooperative: Cooperative,
+    moved_on: dt.date,
+    memberships: Sequence[CooperativeMembership],
+) -> None:
+    """A move goes to another cooperative of the project, dated no earlier than the day its
+    open `memberships` began (ValidationError on `cooperative` and `moved_on`)."""
+    errors: dict[str, list[ValidationError]] = {}
+    if cooperative.pk == smallholder.cooperative_id:
+        errors.setdefault("cooperative", []).append(
+            ValidationError(
+                _("The family already belongs to this cooperative."), code="same_cooperative"
+            )
+        )
+    else:
+        try:
+            check_participation(project_id=smallholder.project_id, cooperative_id=cooperative.pk)
+        except ValidationError as exc:
+            errors.setdefault("cooperative", []).extend(exc.error_dict["cooperative"])
+    began = max((m.joined_on for m in memberships), default=None)
+    if began is not None and moved_on < began:
+        errors.setdefault("moved_on", []).append(
+            ValidationError(
+                _("A move cannot be dated before %(date)s, when the current membership began."),
+                code="before_joined",
+                params={"date": formats.date_format(began, "SHORT_DATE_FORMAT")},
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def _only_updatable(fields: Mapping[str, object]) -> dict[str, object]:
@@ -269,5 +316,6 @@ __all__ = [
     "update_smallholder",
     "update_smallholders",
     "validate_birth_year",
+    "validate_move",
     "validate_smallholder",
 ]

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import User
+from django.test import RequestFactory
 from rest_framework import mixins, viewsets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +50,7 @@ BULK_SERVICES = {
     "update_monitoring_plots",
     "record_tree_measurements",
     "update_tree_measurements",
+    "move_smallholder",  # memberships after registration: close one, open the next
 }
 #: single-row services: each calls a bulk service, or another of these, and writes nothing itself
 SINGLE_ROW = {
@@ -221,22 +224,38 @@ FIELD_MODEL_CLASSES = {
 }
 
 
-#: edited in the smallholder's admin (MembershipInline): no bulk door of its own yet
-NO_DOOR = {"CooperativeMembership"}
+#: shown only inside their parent's admin: a planting's survival counts (saved through
+#: PlantingAdmin.save_formset) and a family's memberships (read-only: `move_smallholder` moves)
+INLINE_ONLY = {"SurvivalCount", "CooperativeMembership"}
 
 
-def _editable(inline: type) -> bool:
-    return bool(set(inline.fields or ()) - set(inline.readonly_fields))
+def _editable(inline: type, parent: type) -> bool:
+    """Whether a superuser could add, change or delete the inline's rows on the parent's page."""
+    request = RequestFactory().get("/admin/")
+    request.user = User(username="root", is_superuser=True, is_staff=True, is_active=True)
+    shown = inline(parent, admin.site)
+    fields = set(shown.get_fields(request)) - set(shown.get_readonly_fields(request))
+    changes = bool(fields) and shown.has_change_permission(request)
+    deletes = shown.can_delete and shown.has_delete_permission(request)
+    return changes or deletes or shown.has_add_permission(request, None)
 
 
 def test_every_field_data_admin_saves_through_the_services():
-    assert {m.__name__ for m in FIELD_MODEL_CLASSES} == FIELD_MODELS - {"SurvivalCount"} - NO_DOOR
+    assert {m.__name__ for m in FIELD_MODEL_CLASSES} == FIELD_MODELS - INLINE_ONLY
     for model in FIELD_MODEL_CLASSES:
         model_admin = type(admin.site._registry[model])
         assert model_admin.save_model is not admin.ModelAdmin.save_model, model
-        doors = [i for i in model_admin.inlines if i.model.__name__ in FIELD_MODELS - NO_DOOR]
-        if any(_editable(inline) for inline in doors):
+        doors = [i for i in model_admin.inlines if i.model.__name__ in FIELD_MODELS]
+        if any(_editable(inline, model) for inline in doors):
             assert model_admin.save_formset is not admin.ModelAdmin.save_formset, model
+
+
+def test_the_membership_history_is_read_only_on_the_smallholder_page():
+    (smallholder,) = (m for m in FIELD_MODEL_CLASSES if m.__name__ == "Smallholder")
+    inlines = admin.site._registry[smallholder].inlines
+    memberships = [i for i in inlines if i.model.__name__ == "CooperativeMembership"]
+    assert memberships  # the family's history is shown...
+    assert not any(_editable(inline, smallholder) for inline in memberships)  # ...not edited
 
 
 def _field_viewsets() -> list[type]:

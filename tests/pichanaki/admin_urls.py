@@ -107,6 +107,8 @@ CUSTOM_PATTERNS = {
     ("quantification.CalculationRun", "<int:run_id>/parcels.csv"): "run_csv",
     ("credits.Issuance", "<int:issuance_id>/contributions.csv"): "issuance_csv",
     ("credits.SerialBlock", "<int:block_id>/parcels.csv"): "block_csv",
+    # issue 10: the one door of memberships (move_smallholder), for those who edit the family
+    ("smallholders.Smallholder", "<int:smallholder_id>/move/"): "smallholder_move",
 }
 
 #: the admin site's own URLs (not a ModelAdmin's)

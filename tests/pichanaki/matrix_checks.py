@@ -217,6 +217,7 @@ class Checker:
             "run_csv": "parcels.csv",
             "issuance_csv": "contributions.csv",
             "block_csv": "parcels.csv",
+            "smallholder_move": "move/",
             "reservation_operation": "",
         }[kind]
         return f"{base}{obj.pk}/{suffix}"
@@ -256,11 +257,14 @@ class Checker:
             "issuance_csv": {200},
             "block_csv": {200},
             "run_review": {405},
+            "smallholder_move": {200} if writes else {403},
         }[kind]
         self.expect(persona, "GET", url, get_wanted)
         if kind == "run_review":  # approving is the verifiers' and managers' role
             data = {"decision": "reject", "note": "matriz"}
             self.expect(persona, "POST", url, {302}, data=data)
+        elif kind == "smallholder_move":  # writers: an empty form is refused, nothing moves
+            self.expect(persona, "POST", url, {200} if writes else {403}, unchanged=model)
         elif kind in (
             "history",
             "run_page",

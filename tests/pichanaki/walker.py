@@ -2,8 +2,9 @@
 
 `seed_site(scale)` loads the demo (its logins included, plus a superuser); `site_pages(user)`
 lists each admin index, changelist, change and add page the user may view, the credit
-operation pages, the import pages and the run pages, and the public registry pages (for
-anonymous visitors), each with a key (view + model) that is the same at every scale.
+operation pages, the move of a family the user may edit, the import pages and the run pages,
+and the public registry pages (for anonymous visitors), each with a key (view + model) that is
+the same at every scale.
 """
 
 import io
@@ -19,6 +20,7 @@ from credits import admin_operations as ops
 from credits.models import Retirement, SerialBlock
 from demo import catalogue
 from parcels.models import ImportJob
+from smallholders.models import Smallholder
 from smallholders.selectors import scope_for
 
 SUPERUSER = "raiz"
@@ -101,6 +103,12 @@ def _extra_pages(user: User) -> list[Page]:
     if job is not None and (user.is_superuser or job.created_by_id == user.pk):
         url = reverse("parcels_import:job", args=[job.pk])
         pages.append(Page("import job", url, "imports"))
+    families = admin.site._registry[Smallholder]
+    request = _request(user)
+    family = families.get_queryset(request).order_by("-pk").first()
+    if family is not None and families.has_change_permission(request, family):
+        url = reverse("admin:smallholders_smallholder_move", args=[family.pk])
+        pages.append(Page("move smallholders.smallholder", url))
     if ops.may_operate(user):
         pages.append(Page("credit operations", reverse("admin:credits_operations")))
         for op in ops.OPERATIONS.values():
