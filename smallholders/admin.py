@@ -263,8 +263,20 @@ class SmallholderAdmin(ScopedAdmin):
         return [move, *super().get_urls()]
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
-        context = {**(extra_context or {}), "can_move": self.has_change_permission(request)}
+        context = {**(extra_context or {}), "can_move": self._may_move(request, object_id)}
         return super().change_view(request, object_id, form_url, context)
+
+    def _may_move(self, request: HttpRequest, object_id: str) -> bool:
+        """The move is offered to those who may edit the family and see another cooperative
+        of its project to move it to (a technician sees only their own: no link)."""
+        if not object_id.isdigit() or not self.has_change_permission(request):
+            return False  # not a family's id: Django's change view answers it
+        found = self.get_queryset(request).filter(pk=object_id)
+        place = found.values_list("project_id", "cooperative_id").first()
+        if place is None:
+            return False
+        others = cooperatives_for(user=request.user).filter(projects=place[0])
+        return others.exclude(pk=place[1]).exists()
 
     def move_view(self, request: HttpRequest, smallholder_id: int) -> HttpResponse:
         """Move the family to another cooperative of its project (`move_smallholder`)."""

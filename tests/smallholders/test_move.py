@@ -185,9 +185,13 @@ def test_the_page_is_not_found_out_of_scope_and_forbidden_to_readers(personas, f
     assert _written() == before
 
 
-def test_the_change_page_links_the_move_for_those_who_may_edit(personas, family):
+def test_the_change_page_links_the_move_only_where_it_can_be_made(personas, family, request):
     change = reverse("admin:smallholders_smallholder_change", args=[family.pk])
-    assert _url(family) in _client("staff_a1").get(change).text
+    # The project has one cooperative: nowhere to move the family, no link.
+    assert _url(family) not in _client("manager_a").get(change).text
+    request.getfixturevalue("coop_a2")  # a second cooperative joins the project
+    # The cooperative's staff see no other cooperative to move the family to: no link.
+    assert _url(family) not in _client("staff_a1").get(change).text
     assert _url(family) in _client("manager_a").get(change).text
     assert _url(family) not in _client("verifier").get(change).text
 
