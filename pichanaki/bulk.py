@@ -139,7 +139,9 @@ def _copy_text(cursor: object, table: str, fields: Sequence[object], text: dict)
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     statement = f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"  # noqa: S608
     lines = map("\t".join, zip(*columns, strict=True))
-    with cursor.cursor.copy(statement) as copy:
+    # The raw COPY bypasses Django's cursor: its errors are raised as Django's (IntegrityError
+    # for a constraint), as every other write's are.
+    with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
         # In chunks: the whole table as one text would cost ~100 MB for 372,387 rows.
         while chunk := list(itertools.islice(lines, COPY_CHUNK)):
             copy.write("\n".join(chunk) + "\n")
@@ -249,7 +251,7 @@ def _copy_history(
 def _copy(cursor: object, table: str, columns: list[str], rows: object) -> None:
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     statement = f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"  # noqa: S608
-    with cursor.cursor.copy(statement) as copy:
+    with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:  # as _copy_text
         for row in rows:
             copy.write_row(row)
 

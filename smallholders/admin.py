@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -315,6 +315,8 @@ class SmallholderAdmin(ScopedAdmin):
             "date": formats.date_format(moved["moved_on"], "SHORT_DATE_FORMAT"),
         }
         self.message_user(request, message, messages.SUCCESS)
+        # In the admin's action log like any change made here, worded by Django per reader.
+        self.log_change(request, smallholder, [{"changed": {"fields": [_moved_field()]}}])
         return redirect(reverse("admin:smallholders_smallholder_change", args=[smallholder.pk]))
 
     def save_model(self, request: HttpRequest, obj: Smallholder, form, change: bool) -> None:
@@ -333,3 +335,10 @@ class SmallholderAdmin(ScopedAdmin):
         )
         obj.pk = created.pk
         obj._state.adding = False
+
+
+def _moved_field() -> str:
+    """The moved field's label as Django's change messages store it: the untranslated source,
+    which the action log translates for whoever reads it."""
+    with translation.override(None):
+        return str(Smallholder._meta.get_field("cooperative").verbose_name)

@@ -193,7 +193,15 @@ class CooperativeMembership(models.Model):
                 | models.Q(left_on__gte=models.F("joined_on")),
                 name="%(app_label)s_%(class)s_dates_order",
                 violation_error_message=_("A membership cannot end before it starts."),
-            )
+            ),
+            # The backstop of move_smallholder's row lock: a family is in one cooperative at a
+            # time, so two moves racing past the lock could not both leave a membership open.
+            models.UniqueConstraint(
+                fields=["smallholder"],
+                condition=models.Q(left_on__isnull=True),
+                name="%(app_label)s_%(class)s_one_open",
+                violation_error_message=_("A family belongs to one cooperative at a time."),
+            ),
         ]
 
     def __str__(self) -> str:

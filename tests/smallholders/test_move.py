@@ -4,10 +4,12 @@ its checks by field, and the admin page that calls it, scoped like every admin p
 import datetime as dt
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from simple_history.models import HistoricalRecords
 
 from smallholders.models import CooperativeMembership, Smallholder
@@ -157,6 +159,12 @@ def test_a_manager_moves_a_family_and_is_told_in_spanish(personas, family, coop_
     assert _memberships(family)[-1] == (coop_a2.pk, MOVED, None)
     latest = Smallholder.history.filter(id=family.pk).latest("history_id")
     assert latest.history_user_id == personas.manager_a.pk
+    logged = LogEntry.objects.get(object_id=str(family.pk))
+    assert (logged.user_id, logged.action_flag) == (personas.manager_a.pk, CHANGE)
+    with translation.override("es"):
+        assert logged.get_change_message() == "Modificado cooperativa."
+    with translation.override("en"):
+        assert logged.get_change_message() == "Changed cooperative."
 
 
 @pytest.mark.parametrize(
