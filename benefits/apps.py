@@ -7,17 +7,23 @@ class BenefitsConfig(AppConfig):
     verbose_name = _("Benefit sharing")
 
     def ready(self) -> None:
-        from benefits.chain import payment_chain_projects, payment_head, verify_payment_chain
+        from benefits.chain import (
+            TABLES,
+            payment_chain_projects,
+            payment_head,
+            verify_payment_chain,
+        )
         from credits.chain import describe_break
         from pichanaki.ledgers import ChainedLedger, register_ledger
 
         register_ledger(
-            "benefits",
             ChainedLedger(
+                key="payments",
                 name=_("payment ledger"),
                 project_ids=payment_chain_projects,
                 head=payment_head,
                 verify=verify_payment_chain,
                 describe=describe_break,
+                hash_at=TABLES.hash_at,
             ),
         )

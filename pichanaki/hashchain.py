@@ -3,7 +3,10 @@
 A ledger is a sequence of links 1, 2, 3…; link n stores its content, the hash of link n-1
 (`GENESIS` for the first) and its own hash = SHA-256(previous hash, newline, canonical JSON of
 its content). Editing, deleting, inserting or reordering a link breaks the chain at that point;
-cutting the tail is seen against the published head (length and hash of the last link).
+links appended or cut at the end are seen against the stored head (length and hash of the last
+link). There is no secret: whoever can write the links can also cut the tail and rewind the head,
+or recompute every link after an edit; only a head kept elsewhere shows that (`verify_ledger
+--kept-head`).
 
 The content is a mapping of plain values; the canonical form sorts keys, has no whitespace and
 writes Decimal, date, datetime (in UTC) and UUID values as strings, so that the value read back

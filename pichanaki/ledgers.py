@@ -19,19 +19,21 @@ from pichanaki.locking import lock_rows
 
 @dataclass(frozen=True)
 class ChainedLedger:
+    key: str  # how a kept head names the ledger ("credits:pch:70:<hash>")
     name: str | Promise  # what the ledger is called in reports ("payment ledger")
     project_ids: Callable[[], list[int]]  # the projects that have a chain in this ledger
     head: Callable[[int], tuple[int, str]]  # a project's published head: (length, hash)
     verify: Callable[[int], Break | None]  # a project's first break, None when intact
     describe: Callable[[Break], str]  # the break in words, naming the event
+    hash_at: Callable[[int, int], str | None]  # a project's event hash at a position, if any
 
 
 _LEDGERS: dict[str, ChainedLedger] = {}
 
 
-def register_ledger(key: str, ledger: ChainedLedger) -> None:
-    """Add (or, when an app is loaded again, replace) a chained ledger under `key`."""
-    _LEDGERS[key] = ledger
+def register_ledger(ledger: ChainedLedger) -> None:
+    """Add (or, when an app is loaded again, replace) a chained ledger under its key."""
+    _LEDGERS[ledger.key] = ledger
 
 
 def chained_ledgers() -> list[ChainedLedger]:
@@ -70,6 +72,11 @@ class ChainTables:
         heads = self.heads._default_manager.filter(project_id=project_id)
         found = heads.values_list("length", "head_hash").first()
         return (found[0], found[1]) if found else (0, GENESIS)
+
+    def hash_at(self, project_id: int, position: int) -> str | None:
+        """The hash of the project's event at `position`, None when there is none."""
+        events = self.events._default_manager.filter(project_id=project_id, sequence=position)
+        return events.values_list("chain_hash", flat=True).first()
 
     def project_ids(self) -> list[int]:
         """The projects that have a chain (events or a head)."""

@@ -3,13 +3,15 @@
 
 backup   pg_dump (custom format) of DATABASE_URL and a tar of MEDIA_ROOT into
          BACKUP_DIR/<UTC timestamp>/ (default var/backups/), with manifest.json holding the
-         SHA-256 and size of each file. Written in a `.partial` folder and renamed when
-         complete: a folder with a manifest is a whole backup.
-restore  checks every file against the manifest (any mismatch: refused, nothing touched),
-         refuses a target database that holds tables or a MEDIA_ROOT that holds files unless
-         --force (then the backup replaces them), restores the database in one transaction
-         (pg_restore --single-transaction: all or nothing), unpacks the media and runs
-         `manage.py verify_ledger` on the result.
+         SHA-256 and size of each file, and of each media file inside the tar (statement
+         PDFs, agreements, imported files: what the database points to). Written in a
+         `.partial` folder and renamed when complete: a folder with a manifest is a whole backup.
+restore  checks every file against the manifest, and that the tar holds exactly the media
+         files it lists (any mismatch: refused, nothing touched), refuses a target database
+         that holds tables or a MEDIA_ROOT that holds files unless --force (then the backup
+         replaces them), restores the database in one transaction (pg_restore
+         --single-transaction: all or nothing), unpacks the media, checks each unpacked file
+         against the manifest and runs `manage.py verify_ledger` on the result.
 
 Standard library only; needs pg_dump/pg_restore/psql (Debian's postgresql-client) of the
 server's major version or newer. The password is passed in the environment (PGPASSWORD),
@@ -28,6 +30,7 @@ import tarfile
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,10 +74,14 @@ def media_root() -> Path:
 
 
 def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+        return stream_sha256(handle)
+
+
+def stream_sha256(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -115,7 +122,7 @@ def backup(args: argparse.Namespace) -> None:
             for child in sorted(media.iterdir()):
                 archive.add(child, arcname=child.name, filter=regular_only)
     manifest = {
-        "format": 1,
+        "format": 2,  # 2: lists the media files (format 1 backups restore without that check)
         "created_at": dt.datetime.now(dt.UTC).isoformat(),
         "database": name,
         "server_version": psql("SHOW server_version", env),
@@ -124,19 +131,34 @@ def backup(args: argparse.Namespace) -> None:
             file: {"sha256": sha256(partial / file), "bytes": (partial / file).stat().st_size}
             for file in (DUMP, MEDIA)
         },
+        "media": media_files(partial / MEDIA),
     }
     (partial / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     partial.rename(final)  # only now does the backup exist under its name
     print(f"backup: {final}")
     sizes = {file: f"{manifest['files'][file]['bytes']:,} bytes" for file in (DUMP, MEDIA)}
     print(
-        f"database {sizes[DUMP]} in {dumped - started:.1f} s, media {sizes[MEDIA]}; "
-        f"total {time.monotonic() - started:.1f} s"
+        f"database {sizes[DUMP]} in {dumped - started:.1f} s, media {sizes[MEDIA]} "
+        f"({len(manifest['media'])} files); total {time.monotonic() - started:.1f} s"
     )
 
 
-def checked_folder(given: str) -> Path:
-    """The backup folder, after checking every file against its manifest."""
+def media_files(archive_path: Path) -> dict[str, dict[str, object]]:
+    """SHA-256 and size of each file in the media tar, read back from the tar itself (what a
+    restore unpacks, even if a file changed on disk while it was being packed)."""
+    files: dict[str, dict[str, object]] = {}
+    with tarfile.open(archive_path, "r:gz") as archive:
+        for member in archive:
+            handle = archive.extractfile(member) if member.isfile() else None
+            if handle is None:
+                continue
+            files[member.name] = {"sha256": stream_sha256(handle), "bytes": member.size}
+    return files
+
+
+def checked_folder(given: str) -> tuple[Path, dict | None]:
+    """The backup folder, after checking every file against its manifest, and the manifest's
+    list of media files (None in a format 1 backup, which has none)."""
     folder = Path(given)
     folder = folder.parent if folder.name == MANIFEST else folder
     try:
@@ -153,17 +175,35 @@ def checked_folder(given: str) -> Path:
             raise Refused(
                 f"refused: {path} does not match the SHA-256 in the manifest (damaged or changed)"
             )
-    return folder
+    return folder, manifest.get("media")
 
 
-def check_media(archive_path: Path, media: Path) -> None:
+def check_media(archive_path: Path, media: Path, listed: dict | None) -> None:
     """Refuse a media tar with anything but plain files and folders inside `media` (a crafted
-    archive must not write elsewhere; older Pythons lack tarfile's "data" filter)."""
+    archive must not write elsewhere; older Pythons lack tarfile's "data" filter), or whose
+    files are not the ones the manifest lists."""
     with tarfile.open(archive_path, "r:gz") as archive:
         for member in archive.getmembers():
             inside = (media / member.name).resolve().is_relative_to(media.resolve())
             if not (member.isfile() or member.isdir()) or not inside:
                 raise Refused(f"refused: {archive_path} holds an unsafe entry {member.name!r}")
+        held = {member.name for member in archive.getmembers() if member.isfile()}
+    if listed is not None and held != set(listed):
+        unlisted, absent = sorted(held - set(listed)), sorted(set(listed) - held)
+        raise Refused(
+            f"refused: {archive_path} does not hold the media files the manifest lists "
+            f"(not listed: {unlisted}; missing: {absent})"
+        )
+
+
+def check_unpacked(media: Path, listed: dict) -> None:
+    """Every media file the manifest lists is on disk with its size and SHA-256."""
+    for name, expected in listed.items():
+        path = media / name
+        if not path.is_file() or path.stat().st_size != expected["bytes"]:
+            raise Refused(f"restored, but {path} is missing or has the wrong size: investigate")
+        if sha256(path) != expected["sha256"]:
+            raise Refused(f"restored, but {path} does not match its SHA-256: investigate")
 
 
 def unpack_media(archive_path: Path, media: Path) -> None:
@@ -176,10 +216,10 @@ def unpack_media(archive_path: Path, media: Path) -> None:
 def restore(args: argparse.Namespace) -> None:
     env, name = libpq_env()
     started = time.monotonic()
-    folder = checked_folder(args.file)
+    folder, listed = checked_folder(args.file)
     tables = int(psql(USER_TABLES, env))
     media = media_root()
-    check_media(folder / MEDIA, media)
+    check_media(folder / MEDIA, media, listed)
     media_files = media.is_dir() and any(media.iterdir())
     if not args.force and (tables or media_files):
         held = f"database {name!r} holds {tables} tables" if tables else f"{media} holds files"
@@ -200,7 +240,13 @@ def restore(args: argparse.Namespace) -> None:
         shutil.rmtree(media)
     media.mkdir(parents=True, exist_ok=True)
     unpack_media(folder / MEDIA, media)
-    print(f"restored {folder} into {name!r} in {restored - started:.1f} s; media into {media}")
+    if listed is not None:
+        check_unpacked(media, listed)
+    checked = f"{len(listed)} files checked" if listed is not None else "not listed: unchecked"
+    print(
+        f"restored {folder} into {name!r}: database in {restored - started:.1f} s; media into "
+        f"{media} ({checked}); total {time.monotonic() - started:.1f} s"
+    )
     python = ROOT / ".venv" / "bin" / "python"
     if python.exists():  # the drill: the restored ledger must still verify
         check = subprocess.run([str(python), str(ROOT / "manage.py"), "verify_ledger"], check=False)

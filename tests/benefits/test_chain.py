@@ -8,12 +8,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from benefits import payments, services
-from benefits.chain import append_payment_events, event_content, verify_payment_chain
+from benefits.chain import TABLES, append_payment_events, event_content, verify_payment_chain
 from benefits.choices import LineStatus
 from benefits.models import PaymentChainHead, PaymentEvent, TrustHold
-from pichanaki.hashchain import CONTENT, GENESIS, HEAD, MISSING, link_hash
+from pichanaki.hashchain import CONTENT, GENESIS, HEAD, MISSING, PREVIOUS, link_hash
 from tests.benefits.test_payments import confirmation_csv, good_rows
 from tests.credits.test_chain import superuser_bypass
+from tests.pichanaki.chain_tamper import rewind, rewrite
 
 pytestmark = pytest.mark.django_db
 
@@ -98,9 +99,9 @@ def test_a_bulk_append_is_the_chain_of_single_appends(approved):
     _assert_chained(approved.project_id)  # "1.5" was stored and hashed as 1.50
 
 
-def _verify_fails(project_code: str) -> str:
+def _verify_fails(project_code: str, *options: str) -> str:
     with pytest.raises(CommandError) as failure:
-        call_command("verify_ledger", "--project", project_code)
+        call_command("verify_ledger", "--project", project_code, *options)
     assert failure.value.returncode == 1
     return str(failure.value)
 
@@ -134,6 +135,54 @@ def test_a_deleted_event_is_seen(approved, position: int, reason: str):
         message = _verify_fails(approved.project.code)
     assert found.reason == reason
     assert "payment ledger" in message
+
+
+def test_reordered_and_inserted_events_are_seen(approved):
+    _pay(approved)
+    events = _events(approved.project_id)
+    first, second = events[-2:]  # two payments: swap their places
+    with superuser_bypass():
+        chain = PaymentEvent.objects.filter(project_id=approved.project_id)
+        chain.filter(pk=first.pk).update(sequence=1_000_000)
+        chain.filter(pk=second.pk).update(sequence=first.sequence)
+        chain.filter(pk=first.pk).update(sequence=second.sequence)
+        found = verify_payment_chain(approved.project_id)
+        message = _verify_fails(approved.project.code)
+    assert (found.key, found.reason) == (second.pk, PREVIOUS)
+    assert f"event #{second.pk} (position {first.sequence})" in message
+    with superuser_bypass():
+        # The last payment copied in once more (paid twice), the head moved to the copy.
+        copy = PaymentEvent(**{f: getattr(second, f) for f in event_content(vars(second))})
+        copy.sequence, copy.previous_hash = second.sequence + 1, second.chain_hash
+        copy.chain_hash = second.chain_hash
+        PaymentEvent.objects.bulk_create([copy])
+        PaymentChainHead.objects.filter(project_id=approved.project_id).update(
+            length=copy.sequence, head_hash=copy.chain_hash
+        )
+        found = verify_payment_chain(approved.project_id)
+    assert (found.key, found.reason) == (copy.pk, CONTENT)
+
+
+@pytest.mark.parametrize("tamper", ["cut", "rewritten"])
+def test_a_cut_or_rewritten_chain_is_seen_against_a_kept_head(approved, capsys, tamper: str):
+    """Cutting the last payments and rewinding the head, or rewriting an amount and every later
+    hash, leaves a chain that verifies: only a head kept earlier shows it."""
+    _pay(approved)
+    events, code = _events(approved.project_id), approved.project.code
+    kept = f"payments:{code}:{len(events)}:{events[-1].chain_hash}"
+    call_command("verify_ledger", "--kept-head", kept)
+    held = f"{code}, payment ledger: the kept head ({len(events)} events) is in the chain"
+    assert held in capsys.readouterr().out
+    with superuser_bypass():
+        if tamper == "cut":
+            rewind(TABLES, approved.project_id, keep=len(events) - 1)
+        else:
+            rewrite(TABLES, approved.project_id, position=2, amount=events[1].amount + 100)
+        assert verify_payment_chain(approved.project_id) is None  # the chain alone cannot tell
+        call_command("verify_ledger", "--project", code)
+        message = _verify_fails(code, "--kept-head", kept)
+    assert f"the kept head ({len(events)} events, {events[-1].chain_hash}) is gone" in message
+    assert ("events cut off its end" if tamper == "cut" else "was rewritten") in message
 
 
 @pytest.mark.postgres_only

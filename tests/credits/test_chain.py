@@ -10,10 +10,11 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from credits import services
-from credits.chain import event_content, verify_chain
+from credits.chain import TABLES, event_content, verify_chain
 from credits.models import LedgerChainHead, LedgerEvent
 from pichanaki.hashchain import CONTENT, HEAD, MISSING, PREVIOUS, link_hash
 from tests.credits.helpers import buy, today
+from tests.pichanaki.chain_tamper import rewind, rewrite
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +60,10 @@ def superuser_bypass() -> Iterator[None]:
         transaction.set_rollback(True)
 
 
-def _verify_fails(ledger) -> str:
+def _verify_fails(ledger, *options: str) -> str:
     code = ledger.personas.project_a.code
     with pytest.raises(CommandError) as failure:
-        call_command("verify_ledger", "--project", code)
+        call_command("verify_ledger", "--project", code, *options)
     assert failure.value.returncode == 1
     return str(failure.value)
 
@@ -186,3 +187,68 @@ def test_the_registry_page_shows_the_head_hash(ledger, client):
     page = response.content.decode()
     assert head.head_hash in page
     assert f"<dd>{head.length}</dd>" in page
+
+
+def test_reordered_events_are_seen(ledger):
+    _history(ledger)
+    events = _events(ledger)
+    with superuser_bypass():
+        # Swap positions 2 and 3 (through a free position: the positions are unique).
+        chain = LedgerEvent.objects.filter(project_id=ledger.project_id)
+        chain.filter(pk=events[1].pk).update(sequence=1_000_000)
+        chain.filter(pk=events[2].pk).update(sequence=2)
+        chain.filter(pk=events[1].pk).update(sequence=3)
+        found = verify_chain(ledger.project_id)
+        message = _verify_fails(ledger)
+    assert (found.key, found.reason) == (events[2].pk, PREVIOUS)
+    assert f"event #{events[2].pk} (position 2)" in message
+
+
+def test_an_edited_head_is_seen(ledger):
+    _history(ledger)
+    count = len(_events(ledger))
+    with superuser_bypass():
+        LedgerChainHead.objects.filter(project_id=ledger.project_id).update(head_hash="a" * 64)
+        found = verify_chain(ledger.project_id)
+        message = _verify_fails(ledger)
+    assert found.reason == HEAD
+    assert f"position {count}, which is not the published head" in message
+
+
+@pytest.mark.parametrize("tamper", ["cut", "rewritten"])
+def test_a_cut_or_rewritten_chain_is_seen_against_a_kept_head(ledger, capsys, tamper: str):
+    """Cutting the last events and rewinding the head, or rewriting an event and every later
+    hash, leaves a chain that verifies: only a head kept earlier shows it."""
+    _history(ledger)
+    events = _events(ledger)
+    code = ledger.personas.project_a.code
+    kept = f"credits:{code}:{len(events)}:{events[-1].chain_hash}"
+    call_command("verify_ledger", "--kept-head", kept)
+    held = f"{code}, credit ledger: the kept head ({len(events)} events) is in the chain"
+    assert held in capsys.readouterr().out
+    with superuser_bypass():
+        if tamper == "cut":
+            rewind(TABLES, ledger.project_id, keep=len(events) - 2)
+        else:
+            rewrite(TABLES, ledger.project_id, position=2, quantity=events[1].quantity + 1)
+        assert verify_chain(ledger.project_id) is None  # the chain alone cannot tell
+        call_command("verify_ledger", "--project", code)
+        message = _verify_fails(ledger, "--kept-head", kept)
+    assert f"the kept head ({len(events)} events, {events[-1].chain_hash}) is gone" in message
+    if tamper == "cut":
+        assert f"holds only {len(events) - 2} events (events cut off its end)" in message
+    else:
+        assert f"event {len(events)} now hashes to" in message and "rewritten" in message
+
+
+@pytest.mark.parametrize(
+    ("kept", "error"),
+    [
+        ("credits:pa:1:abc", "is not LEDGER:CODE:LENGTH:HASH"),
+        (f"sales:pa:1:{'0' * 64}", "No ledger “sales”: use one of credits, payments"),
+        (f"credits:nope:1:{'0' * 64}", "No project with the code “nope”"),
+    ],
+)
+def test_a_kept_head_must_name_a_ledger_and_a_project(ledger, kept: str, error: str):
+    with pytest.raises(CommandError, match=error):
+        call_command("verify_ledger", "--kept-head", kept)

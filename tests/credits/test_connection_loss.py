@@ -4,16 +4,16 @@ conservation laws and its hash chain still hold, and the next operation succeeds
 
 The service runs in a thread and is held just before it appends its event (after it has
 written other rows); the test kills that thread's PostgreSQL backend from its own connection
-with `pg_terminate_backend`, as a crash or a failover would, and lets the service go on.
+with `pg_terminate_backend`, as a crash or a failover would, and lets the service go on
+(`tests.pichanaki.backend_kill`; the payment ledger's twin is tests/benefits/).
 """
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError
 from django.utils import timezone
 
 from credits import services
@@ -31,10 +31,9 @@ from credits.services import _core
 from tests.base import build_personas
 from tests.credits.factories import make_parcels, make_run
 from tests.credits.invariants import assert_ledger_invariants
+from tests.pichanaki.backend_kill import kill_at_call
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-WAIT = 30  # seconds; generous for a busy machine, never reached when things work
 
 
 def _state() -> dict:
@@ -51,44 +50,9 @@ def _state() -> dict:
 
 
 def _kill_at_append(monkeypatch, operation: Callable[[], object], *, at_call: int) -> object:
-    """Run `operation` in a thread; when it is about to append its `at_call`-th event, kill its
-    database backend, then let it continue. Returns what the operation raised or returned."""
-    reached, resume = threading.Event(), threading.Event()
-    backend: dict[str, int] = {}
-    calls = {"n": 0}
-    real_append = _core.append_event
-
-    def paused_append(**fields: object):
-        calls["n"] += 1
-        if calls["n"] == at_call:
-            backend["pid"] = connection.connection.info.backend_pid  # this thread's connection
-            reached.set()
-            assert resume.wait(WAIT), "the test never resumed the operation"
-        return real_append(**fields)
-
-    monkeypatch.setattr(_core, "append_event", paused_append)
-    outcome: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            outcome["result"] = operation()
-        except Exception as exc:  # noqa: BLE001 (asserted by the test)
-            outcome["result"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    try:
-        assert reached.wait(WAIT), "the operation never reached its event"
-        with connection.cursor() as cursor:  # the test's own connection
-            cursor.execute("SELECT pg_terminate_backend(%s)", [backend["pid"]])
-            assert cursor.fetchone()[0] is True
-    finally:
-        resume.set()
-        thread.join(WAIT)
-    assert not thread.is_alive()
-    return outcome["result"]
+    """Run `operation`; when it is about to append its `at_call`-th event, kill its database
+    backend, then let it continue. Returns what the operation raised or returned."""
+    return kill_at_call(monkeypatch, _core, "append_event", operation, at_call=at_call)
 
 
 @pytest.fixture

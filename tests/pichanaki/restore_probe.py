@@ -3,14 +3,23 @@ restored one (run there in a subprocess: `manage.py shell -c "…probe…"`).
 
 - the ledger's conservation laws (`tests.credits.invariants`) and each project's hash chains
   (credit ledger and payment ledger);
+- the payment side: every distribution line (status, amounts) and what is left to pay on it;
 - for every approved calculation run: its stored input hash, the input hash recomputed now from
-  the field data the database holds, and a digest of every result row the run stored.
+  the field data the database holds, and a digest of every result row the run stored;
+- every file a row points to (statement PDFs, agreements, imported files): its SHA-256 in
+  MEDIA_ROOT, or "missing".
 """
 
 import hashlib
 import json
 
+from django.apps import apps
+from django.core.files.storage import default_storage
+from django.db.models import FileField
+
 from benefits.chain import payment_chain_projects, payment_head, verify_payment_chain
+from benefits.models import DistributionLine
+from benefits.payments import payable_by_line
 from credits.chain import verify_chain
 from credits.models import LedgerChainHead
 from quantification.adapter import compute_run
@@ -61,10 +70,50 @@ def probe(*, runs: bool = True) -> dict:
         length, head = payment_head(project_id)
         found = verify_payment_chain(project_id)
         payment_chains[str(project_id)] = {"length": length, "head": head, "break": repr(found)}
-    summary = {"invariants": invariants, "chains": chains, "payment_chains": payment_chains}
+    summary = {
+        "invariants": invariants,
+        "chains": chains,
+        "payment_chains": payment_chains,
+        "payment_lines": _payment_lines(),
+        "media": _media_files(),
+    }
     if runs:
         summary["runs"] = {str(run.pk): _run_summary(run) for run in _approved_runs()}
     return summary
+
+
+def _payment_lines() -> dict:
+    lines = DistributionLine.objects.order_by("pk")
+    payable = payable_by_line(lines.values("pk"))
+    rows = lines.values_list("pk", "distribution_id", "smallholder_id", "status", "share", "amount")
+    return {
+        "lines": hashlib.sha256(repr(list(rows)).encode()).hexdigest(),
+        "payable": {str(line): str(left) for line, left in sorted(payable.items())},
+    }
+
+
+def _media_files() -> dict[str, str]:
+    """Every file a row points to, by model, field and name: its SHA-256, or "missing"."""
+    found = {}
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if not isinstance(field, FileField):
+                continue
+            names = model._default_manager.exclude(**{field.name: ""}).values_list(
+                field.name, flat=True
+            )
+            for name in names:
+                key = f"{model._meta.label}.{field.name}:{name}"
+                found[key] = _file_hash(name) if default_storage.exists(name) else "missing"
+    return dict(sorted(found.items()))
+
+
+def _file_hash(name: str) -> str:
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _approved_runs() -> list[CalculationRun]:

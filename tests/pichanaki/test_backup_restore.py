@@ -1,7 +1,9 @@
 """The backup and restore drill (`make backup`, `make restore FILE=…`) on PostGIS: the demo is
 backed up, restored into a fresh database, and the restored copy is checked (ledger
-invariants, hash chain, every approved run's input hash recomputed and its results)."""
+invariants, both hash chains, the payment lines, every approved run's input hash recomputed and
+its results, every media file a row points to)."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -13,6 +15,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from benefits.batches import render_statement_batch
+from benefits.models import DistributionLine, StatementBatch
 from credits.services import issue_credits
 from demo.services import load_demo
 from tests.base import build_personas
@@ -47,8 +51,8 @@ def _script(*args: str, database: str, media: Path, backups: Path) -> subprocess
     return subprocess.run([*SCRIPT, *args], env=env, capture_output=True, text=True, timeout=600)
 
 
-def _probe_restored(database: str, *, runs: bool = True) -> dict:
-    env = {**os.environ, "DATABASE_URL": _url(database)}
+def _probe_restored(database: str, *, media: Path, runs: bool = True) -> dict:
+    env = {**os.environ, "DATABASE_URL": _url(database), "MEDIA_ROOT": str(media)}
     env.pop("TEST_DATABASE_NAME", None)
     code = f"from tests.pichanaki.restore_probe import main; main(runs={runs})"
     done = subprocess.run(
@@ -75,13 +79,29 @@ def fresh_database():
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _statement_pdf() -> StatementBatch:
+    """A cooperative's statements, rendered into MEDIA_ROOT by the real job."""
+    line = DistributionLine.objects.select_related("distribution", "smallholder").first()
+    batch = StatementBatch.objects.create(
+        project=line.distribution.project, cooperative=line.smallholder.cooperative
+    )
+    return render_statement_batch(batch_id=batch.pk)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def test_the_demo_survives_a_backup_and_a_restore(fresh_database, tmp_path):
     load_demo(scale=0.1)
     media = Path(settings.MEDIA_ROOT)
     (media / "agreements").mkdir(parents=True, exist_ok=True)
     (media / "agreements" / "acuerdo-001.pdf").write_bytes(b"%PDF-1.4 demo agreement\n")
+    statements = _statement_pdf()
     original = probe()
     assert original["invariants"] == "ok" and original["runs"] and original["chains"]
+    pdf_key = f"benefits.StatementBatch.pdf:{statements.pdf.name}"
+    assert original["media"][pdf_key] == _sha256(media / statements.pdf.name)
 
     backups = tmp_path / "backups"
     made = _script(
@@ -92,6 +112,10 @@ def test_the_demo_survives_a_backup_and_a_restore(fresh_database, tmp_path):
     (folder,) = backups.iterdir()
     manifest = json.loads((folder / "manifest.json").read_text())
     assert set(manifest["files"]) == {"database.dump", "media.tar.gz"}
+    # Every media file is listed with its own hash (the restore checks each one it unpacks).
+    assert set(manifest["media"]) == {"agreements/acuerdo-001.pdf", statements.pdf.name}
+    for name, entry in manifest["media"].items():
+        assert entry == {"sha256": _sha256(media / name), "bytes": (media / name).stat().st_size}
 
     restored_media = tmp_path / "restored-media"
     done = _script(
@@ -104,8 +128,9 @@ def test_the_demo_survives_a_backup_and_a_restore(fresh_database, tmp_path):
     heads = [chain["head"] for chain in chains]
     assert all(head in done.stdout for head in heads)  # verify_ledger ran on the restored copy
 
-    restored = _probe_restored(fresh_database)
-    assert restored == original
+    assert "2 files checked" in done.stdout
+    restored = _probe_restored(fresh_database, media=restored_media)
+    assert restored == original  # ledger, chains, payment lines, runs, media files
     assert restored["invariants"] == "ok"
     assert all(chain["break"] == "None" for chain in restored["chains"].values())
     assert all(chain["break"] == "None" for chain in restored["payment_chains"].values())
@@ -173,7 +198,34 @@ def test_a_forced_restore_replaces_the_target(fresh_database, tmp_path):
     assert forced.returncode == 0, forced.stderr
     assert _user_tables(fresh_database) == tables
     # (the factories' runs have no field data to recompute: compare the ledger only)
-    assert _probe_restored(fresh_database, runs=False) == probe(runs=False)
+    assert _probe_restored(fresh_database, media=target, runs=False) == probe(runs=False)
+
+
+def test_media_the_manifest_does_not_list_is_refused(fresh_database, tmp_path):
+    media = Path(settings.MEDIA_ROOT)
+    (media / "statements").mkdir(parents=True, exist_ok=True)
+    (media / "statements" / "a.pdf").write_bytes(b"%PDF-1.4 a\n")
+    (media / "statements" / "b.pdf").write_bytes(b"%PDF-1.4 b\n")
+    backups = tmp_path / "backups"
+    made = _script(
+        "backup", database=connection.settings_dict["NAME"], media=media, backups=backups
+    )
+    assert made.returncode == 0, made.stderr
+    (folder,) = backups.iterdir()
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["media"]["statements/b.pdf"]
+    manifest_path.write_text(json.dumps(manifest))
+
+    done = _script(
+        "restore", str(folder), database=fresh_database, media=tmp_path / "m", backups=backups
+    )
+
+    assert done.returncode == 1
+    assert "does not hold the media files the manifest lists" in done.stderr
+    assert "not listed: ['statements/b.pdf']" in done.stderr
+    assert _user_tables(fresh_database) == 0  # nothing was restored
+    assert not (tmp_path / "m").exists()
 
 
 def _user_tables(name: str) -> int:
