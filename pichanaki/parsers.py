@@ -1,10 +1,12 @@
-"""The JSON parser of every API endpoint: DRF's, with a bounded nesting depth.
+"""The JSON parser of every API endpoint: DRF's, with a bounded nesting depth; and the same
+bound for JSON read from imported files (`loads_bounded`).
 
 A module of its own: DRF reads `DEFAULT_PARSER_CLASSES` while `rest_framework.views` is being
 imported, so this must not import the views (as `pichanaki.api` does).
 """
 
 import io
+import json
 import re
 from typing import IO, Any
 
@@ -32,6 +34,22 @@ def json_depth_exceeds(text: str, limit: int) -> bool:
     return False
 
 
+class JSONTooDeep(ValueError):
+    """JSON nested deeper than `JSON_MAX_DEPTH`; the message says so, translated."""
+
+
+def too_deep_message() -> str:
+    return _("JSON parse error - nested deeper than %(depth)s levels.") % {"depth": JSON_MAX_DEPTH}
+
+
+def loads_bounded(text: str) -> Any:
+    """`json.loads` of a text nested at most `JSON_MAX_DEPTH` deep, else JSONTooDeep: the
+    decoder recurses once per level, so an unbounded text ends in a RecursionError."""
+    if json_depth_exceeds(text, JSON_MAX_DEPTH):
+        raise JSONTooDeep(too_deep_message())
+    return json.loads(text)
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with a bounded depth: Python's decoder recurses per level, so a body
     of a thousand `[` would end in a RecursionError (a 500) instead of a 400."""
@@ -44,11 +62,9 @@ class JSONParser(parsers.JSONParser):
         try:
             text = raw.decode(context.get("encoding") or settings.DEFAULT_CHARSET)
         except (LookupError, UnicodeDecodeError) as exc:
-            raise exceptions.ParseError(_("JSON parse error - %(detail)s") % {"detail": exc})
+            message = _("JSON parse error - %(detail)s") % {"detail": exc}
+            raise exceptions.ParseError(message) from None
         if json_depth_exceeds(text, JSON_MAX_DEPTH):
-            raise exceptions.ParseError(
-                _("JSON parse error - nested deeper than %(depth)s levels.")
-                % {"depth": JSON_MAX_DEPTH}
-            )
+            raise exceptions.ParseError(too_deep_message())
         context["encoding"] = "utf-8"  # the very text measured, handed on in one known charset
         return super().parse(io.BytesIO(text.encode("utf-8")), media_type, context)
