@@ -10,8 +10,9 @@ restore  checks every file against the manifest, and that the tar holds exactly 
          files it lists (any mismatch: refused, nothing touched), refuses a target database
          that holds tables or a MEDIA_ROOT that holds files unless --force (then the backup
          replaces them), restores the database in one transaction (pg_restore
-         --single-transaction: all or nothing), unpacks the media, checks each unpacked file
-         against the manifest and runs `manage.py verify_ledger` on the result.
+         --single-transaction: all or nothing; extensions the target has are kept as they
+         are, so the database's owner needs no superuser), unpacks the media, checks each
+         unpacked file against the manifest and runs `manage.py verify_ledger` on the result.
 
 Standard library only; needs pg_dump/pg_restore/psql (Debian's postgresql-client) of the
 server's major version or newer. The password is passed in the environment (PGPASSWORD),
@@ -41,6 +42,15 @@ USER_TABLES = """
 SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+"""
+
+# The target's extensions, each with its configuration tables ("schema table"), if any.
+TARGET_EXTENSIONS = """
+SELECT e.extname, coalesce(n.nspname || ' ' || c.relname, '')
+FROM pg_extension e
+LEFT JOIN LATERAL unnest(e.extconfig) AS config(oid) ON true
+LEFT JOIN pg_class c ON c.oid = config.oid
+LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
 """
 
 
@@ -213,6 +223,31 @@ def unpack_media(archive_path: Path, media: Path) -> None:
             archive.extract(member, media, set_attrs=False)
 
 
+def restore_list(listing: str, env: dict[str, str]) -> list[str]:
+    """The archive's table of contents minus what belongs to the target's extensions.
+
+    An extension is its creator's (postgis: a superuser's). One the target already has is
+    neither dropped (--force) nor created again, and the rows of its configuration tables
+    (PostGIS's spatial_ref_sys: SRIDs added by hand, none by this project) stay the target's.
+    COMMENT ON EXTENSION is always left out: only the extension's owner may run it. So the
+    database's owner restores without being a superuser (the docker compose layout: see
+    scripts/compose/db-init.sh), as long as the target has the extensions.
+    """
+    rows = [line.split("|") for line in psql(TARGET_EXTENSIONS, env).splitlines()]
+    extensions = {row[0] for row in rows}
+    config_tables = {row[1] for row in rows if row[1]}
+
+    def wanted(line: str) -> bool:
+        entry = line.split()[3:] if not line.startswith(";") else []
+        if entry[:3] == ["COMMENT", "-", "EXTENSION"]:
+            return False
+        if entry[:2] == ["EXTENSION", "-"] and entry[2:3] and entry[2] in extensions:
+            return False
+        return not (entry[:2] == ["TABLE", "DATA"] and " ".join(entry[2:4]) in config_tables)
+
+    return [line for line in listing.splitlines() if wanted(line)]
+
+
 def restore(args: argparse.Namespace) -> None:
     env, name = libpq_env()
     started = time.monotonic()
@@ -224,10 +259,8 @@ def restore(args: argparse.Namespace) -> None:
     if not args.force and (tables or media_files):
         held = f"database {name!r} holds {tables} tables" if tables else f"{media} holds files"
         raise Refused(f"refused: {held}; restore into an empty one, or --force to replace it")
-    # The archive's table of contents minus COMMENT ON EXTENSION, which only the extension's
-    # owner (a superuser) may run: the restore then also works for the database's owner.
     listing = run(["pg_restore", "--list", str(folder / DUMP)], env)
-    keep = [line for line in listing.splitlines() if " COMMENT - EXTENSION " not in line]
+    keep = restore_list(listing, env)
     with tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as toc:
         toc.write("\n".join(keep) + "\n")
         toc.flush()
