@@ -4,15 +4,20 @@ the chain compared to the head the last intact check recorded (a cut or a rewrit
 which the chain alone does not show, is a break). Tampering with the triggers bypassed."""
 
 import logging
+import threading
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection
 
-from credits.chain import TABLES
+from credits.chain import TABLES, describe_break
 from credits.choices import ChainProblem
 from credits.models import LedgerChainHead, LedgerCheck, LedgerEvent
 from credits.tasks import check_ledgers_task
 from pichanaki.celery import app
+from pichanaki.hashchain import HEAD, Link
+from pichanaki.ledgers import ChainedLedger, ChainTables, check_chain
+from tests.credits.helpers import reserve
 from tests.credits.test_chain import _edit, _events, _history, superuser_bypass
 from tests.pichanaki.chain_tamper import rewind, rewrite
 
@@ -138,3 +143,50 @@ def test_the_beat_runs_the_check_daily():
     ]
     assert [entry["schedule"] for entry in entries] == [86400.0]
     assert check_ledgers_task.name in app.tasks
+
+
+class AppendWhileReading(ChainTables):
+    """The credit ledger's tables, whose read of the events first lets another connection
+    append an event and commit: the interleaving a busy registry gives a check by chance,
+    between its read of the head and its read of the events."""
+
+    def __init__(self, ledger) -> None:
+        super().__init__(TABLES.events, TABLES.heads, TABLES.content_fields, TABLES.content)
+        object.__setattr__(self, "fixture", ledger)
+
+    def links(self, project_id: int) -> Iterator[Link]:
+        def append() -> None:
+            try:
+                reserve(self.fixture, 1)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=append)
+        thread.start()
+        thread.join()
+        yield from super().links(project_id)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_append_during_a_check_is_not_a_break(ledger):
+    tables = AppendWhileReading(ledger)
+    before = TABLES.head(ledger.project_id)
+    # Control: without one snapshot, the events read after the append run past the head read
+    # before it, and an intact chain looks broken.
+    assert tables.verify(ledger.project_id).reason == HEAD
+    assert TABLES.head(ledger.project_id)[0] == before[0] + 1
+    hooked = ChainedLedger(
+        key="credits",
+        name="credit ledger",
+        project_ids=tables.project_ids,
+        head=tables.head,
+        verify=tables.verify,
+        describe=describe_break,
+        hash_at=tables.hash_at,
+    )
+    during = TABLES.head(ledger.project_id)
+    checked = check_chain(hooked, project_id=ledger.project_id, kept=before)
+    assert checked.broken is None and checked.intact
+    assert (checked.length, checked.head_hash) == during  # the head as of the snapshot
+    assert TABLES.head(ledger.project_id)[0] == during[0] + 1  # the append did commit meanwhile
