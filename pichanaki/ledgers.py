@@ -147,8 +147,9 @@ def check_kept_head(
     ledger: ChainedLedger, *, project_id: int, position: int, digest: str
 ) -> KeptHeadCheck:
     """Whether a kept head is still in the project's chain. A chain only grows, so the event
-    at `position` must still hash to `digest`; a cut tail (head rewound) or a history
-    rewritten up to that event (every later hash recomputed) verify on their own, not this."""
+    at `position` must still have the hash `digest`: a tail cut with its head rewound, or a
+    history rewritten up to that event with every later hash recomputed, pass `verify` but not
+    this. Compares stored hashes only (two small reads); `check_chain` re-hashes."""
     length, head_hash = ledger.head(project_id)
     found = None
     if position <= length:
