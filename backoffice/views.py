@@ -201,8 +201,12 @@ def family(request: HttpRequest, code: str, smallholder_id: int) -> HttpResponse
 @require_GET
 @login_required
 def annual_report(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    """The year's report as a PDF in the reader's language (`?lang=en|es` to choose)."""
+    """The year's report as a PDF in the reader's language (`?lang=en|es` to choose), for a
+    year of the project's crediting period up to this year; any other year is not found."""
     view = _view(request, code)
+    last = min(timezone.localdate().year, view.project.crediting_end.year)
+    if not view.project.crediting_start.year <= year <= last:
+        raise Http404
     language = request.GET.get("lang") or translation.get_language()
     if language not in dict(settings.LANGUAGES):
         return HttpResponseBadRequest(_("Unknown language."))

@@ -34,7 +34,7 @@ from benefits.statements import issue_statement, render_pdf, statement_html
 from pichanaki.admin_readonly import ReadOnlyMixin
 from smallholders.admin_scoping import ScopedAdmin, within
 from smallholders.choices import Role
-from smallholders.selectors import cooperatives_for, projects_for, scope_for
+from smallholders.selectors import cooperatives_for, projects_for, scope_for, smallholders_for
 
 # Who sees what (issue 11): managers and verifiers read the registry side of benefit sharing;
 # cooperative staff read their cooperative's families' lines and statements and file
@@ -116,6 +116,12 @@ class AdvanceAdmin(ScopedAdmin):
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(project__in=projects_for(user=request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A project the person manages, a family of theirs (and of it: Advance.clean)."""
+        if scoped := {"project": projects_for, "smallholder": smallholders_for}.get(db_field.name):
+            kwargs["queryset"] = scoped(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return obj is None and self._writes(request)
@@ -330,6 +336,11 @@ class GrievanceAdmin(ScopedAdmin):
 
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(line__in=selectors.lines_for(user=request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "line":  # another's line is "not a valid choice", as if absent
+            kwargs["queryset"] = selectors.lines_for(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Grievance | None = None):
         return ["line", "description"] if obj else ["status", "resolution"]

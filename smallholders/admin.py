@@ -13,6 +13,7 @@ from django.utils import formats, timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from pichanaki.admin_parameters import ParametersAdmin
 from pichanaki.exports import export_csv_action
 from pichanaki.locking import LockTimeout
 from pichanaki.maps import MapAdminMixin, MapWidget, readonly_map
@@ -120,12 +121,12 @@ class TranslatedPermissionsMixin:
 
 
 @admin.register(Group)
-class TeamAdmin(TranslatedPermissionsMixin, GroupAdmin):
+class TeamAdmin(ParametersAdmin, TranslatedPermissionsMixin, GroupAdmin):
     pass
 
 
 @admin.register(User)
-class PersonAdmin(TranslatedPermissionsMixin, UserAdmin):
+class PersonAdmin(ParametersAdmin, TranslatedPermissionsMixin, UserAdmin):
     """People are managed by superusers only; the profile sets role, scope and language."""
 
     inlines = [ProfileInline]

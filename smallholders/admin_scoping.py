@@ -24,6 +24,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from pichanaki.admin_busy import BusyAdmin
 from pichanaki.admin_counts import CappedCountPaginator
 from pichanaki.admin_numbers import NumbersAdmin
+from pichanaki.admin_parameters import ParametersAdmin, require_version_key
 from pichanaki.admin_queries import RelatedInOneQueryAdmin
 from smallholders.choices import Role
 from smallholders.selectors import scope_for
@@ -57,10 +58,13 @@ admin.FieldListFilter.register(
 )
 
 
-class ScopedAdmin(BusyAdmin, RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistoryAdmin):
+class ScopedAdmin(
+    ParametersAdmin, BusyAdmin, RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistoryAdmin
+):
     """Admin with role-based access, scoped querysets, the audit trail ("History"), figures
-    shown localised with their unit's precision (`NumbersAdmin`) and a busy lock shown as a
-    form error (`BusyAdmin`)."""
+    shown localised with their unit's precision (`NumbersAdmin`), a busy lock shown as a
+    form error (`BusyAdmin`) and malformed parameters answered as Django means to
+    (`ParametersAdmin`)."""
 
     #: roles that may read (superusers always may)
     read_roles: tuple[str, ...] = ADMIN_ROLES
@@ -156,6 +160,9 @@ class ScopedAdmin(BusyAdmin, RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistory
     def _keeps_history(self) -> bool:
         return hasattr(self.model._meta, "simple_history_manager_attribute")
 
+    def _history(self):
+        return getattr(self.model, self.model._meta.simple_history_manager_attribute)
+
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
         self._object_in_scope(request, object_id)
         if self._keeps_history():
@@ -171,6 +178,7 @@ class ScopedAdmin(BusyAdmin, RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistory
         current = self._object_in_scope(request, object_id)
         if not self._keeps_history():
             raise Http404
+        require_version_key(self._history().model, version_id)
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)
         if not self.has_change_permission(request, current):
@@ -202,9 +210,8 @@ class ScopedAdmin(BusyAdmin, RelatedInOneQueryAdmin, NumbersAdmin, SimpleHistory
         parcel's status or a smallholder's cooperative keep their current values), the form's
         choices are scoped, and `save_model` goes through the services' checks.
         """
-        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
         pk_name = self.model._meta.pk.attname
-        get_object_or_404(history.model, history_id=version_id, **{pk_name: current.pk})
+        get_object_or_404(self._history().model, history_id=version_id, **{pk_name: current.pk})
         form = self.get_form(request, current, change=True)(
             request.POST, request.FILES, instance=current
         )

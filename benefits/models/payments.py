@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -176,6 +177,11 @@ class Advance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.smallholder}: {self.amount} PEN ({self.paid_on})"
+
+    def clean(self) -> None:
+        owner = self.smallholder if self.smallholder_id else None
+        if owner is not None and self.project_id and owner.project_id != self.project_id:
+            raise ValidationError({"smallholder": _("This family belongs to another project.")})
 
 
 class AdvanceRecovery(models.Model):

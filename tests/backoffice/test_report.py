@@ -2,6 +2,7 @@
 
 import subprocess
 
+import pytest
 from django.contrib.auth.models import User
 from django.db.models import Sum
 from django.test import Client
@@ -10,6 +11,7 @@ from django.urls import reverse
 from credits.models import Issuance, Retirement
 from credits.selectors import year_activity
 from smallholders.models import Smallholder
+from tests.base import PASSWORD
 
 
 def pdf_text(content: bytes, tmp_path) -> str:
@@ -49,3 +51,13 @@ def test_the_years_activity_is_the_ledgers(demo) -> None:
     assert year_activity(project_id=demo.pk, year=year).issued[issued.unit_type] == (
         totals["q"] + totals["b"]
     )
+
+
+@pytest.mark.parametrize("year", [0, 1900, 2009, 99999])
+def test_a_year_outside_the_projects_life_has_no_report(personas, year) -> None:
+    """Crediting from 2010 to 2039: a report of year 0 or 99999 was a ValueError (a 500),
+    one of 1900 an empty PDF."""
+    client = Client()
+    assert client.login(username="manager_a", password=PASSWORD)
+    response = client.get(reverse("backoffice:report", args=[personas.project_a.code, year]))
+    assert response.status_code == 404

@@ -99,3 +99,46 @@ def test_a_distribution_page_shows_totals_and_only_the_largest_lines(preview, so
     manager_b = make_user("manager_b", Role.MANAGER, projects=(p.project_b,))
     other = client_for(manager_b).get(f"/admin/benefits/distribution/{preview.pk}/change/")
     assert other.status_code == 404
+
+
+def _family(project, cooperative, dni: str):
+    from smallholders.models import Smallholder
+
+    return Smallholder.objects.create(
+        project=project, cooperative=cooperative, dni=dni, first_name="Rosa", last_name="Ccori"
+    )
+
+
+def test_an_advance_is_recorded_only_for_a_family_of_the_managers_projects(personas):
+    """The advance form offered every project and took any family's id: a manager of project
+    A recorded an advance in project B (recovered from B's families' payments)."""
+    from benefits.models import Advance
+
+    p = personas
+    family_b = _family(p.project_b, p.coop_b1, "40555001")
+    family_a = _family(p.project_a, p.coop_a1, "40555002")
+    client = client_for(p.manager_a)
+    fields = {"amount": "50.00", "paid_on": "2024-05-02", "reason": "Plantones"}
+    for project, family in ((p.project_b, family_b), (p.project_a, family_b),
+                            (p.project_b, family_a)):  # fmt: skip
+        data = {**fields, "project": project.pk, "smallholder": family.pk}
+        response = client.post("/admin/benefits/advance/add/", data)
+        assert response.status_code == 200, (project, family)
+        assert response.context["adminform"].form.errors
+    assert not Advance.objects.exists()
+    data = {**fields, "project": p.project_a.pk, "smallholder": family_a.pk}
+    assert client.post("/admin/benefits/advance/add/", data).status_code == 302
+    assert Advance.objects.get().smallholder == family_a
+
+
+def test_a_grievance_on_a_line_outside_the_persons_scope_is_a_form_error(preview, sold):
+    """The service refused it, but the form took any line's id and the admin then said "added"
+    (about a grievance that does not exist), telling staff which line ids exist elsewhere."""
+    from benefits.models import Grievance
+
+    line = preview.lines.first()
+    client = client_for(sold.ledger.personas.staff_b1)
+    response = client.post("/admin/benefits/grievance/add/", {"line": line.pk, "description": "x"})
+    assert response.status_code == 200
+    assert "line" in response.context["adminform"].form.errors
+    assert not Grievance.objects.exists()

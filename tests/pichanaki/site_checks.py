@@ -147,3 +147,26 @@ def _import_call(checker: Checker, persona, kind: str, url: str, side: str) -> N
         checker.expect(persona, "GET", url, {405})
     else:
         checker.expect(persona, "GET", url, {200})
+
+
+def offered_outside(world, response, outside: str, url: str) -> list[str]:
+    """Relation fields of the page's forms (the admin form and its inlines) whose choices hold
+    the world's object of the `outside` side. An inline row's hidden id is not a choice: Django
+    finds the row among the parent's own rows (`_existing_object`), whatever id is posted."""
+    from django.forms import ModelChoiceField, ModelMultipleChoiceField
+
+    context = response.context
+    forms = [context["adminform"].form] if "adminform" in context else []
+    for inline in context.get("inline_admin_formsets") or []:
+        forms += [inline.formset.empty_form, *inline.formset.forms]
+    found = []
+    for form in forms:
+        for name, field in form.fields.items():
+            if not isinstance(field, ModelChoiceField | ModelMultipleChoiceField):
+                continue
+            if form is not forms[0] and name == form._meta.model._meta.pk.name:
+                continue
+            other = world.objects.get(field.queryset.model._meta.label, {}).get(outside)
+            if other is not None and field.queryset.filter(pk=other.pk).exists():
+                found.append(f"{url}: {type(form).__name__}.{name} offers {other!r} ({outside})")
+    return sorted(set(found))

@@ -90,3 +90,25 @@ def test_the_import_pages(checker) -> None:
     for kind in table.IMPORT_PATTERNS.values():
         site_checks.check_import_url(checker, kind)
     assert not checker.failures, "\n".join(checker.failures)
+
+
+FORM_PERSONAS = {"manager_a": "B", "staff_a1": "B", "staff_b1": "A"}  # -> the side outside
+
+
+def test_every_admin_form_offers_only_objects_in_scope(world, checker) -> None:
+    """The add form and the change form of an object in scope, inlines included, as each writer
+    gets them: no relation field may offer (or accept) an object outside the person's scope.
+    A form the page does not show (a read-only role, an immutable row) offers nothing."""
+    for label in MODEL_LABELS:
+        model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label == label)
+        base = f"/admin/{model_admin.opts.app_label}/{model_admin.opts.model_name}/"
+        for username, outside in FORM_PERSONAS.items():
+            persona = next(p for p in PERSONAS if p.username == username)
+            own = world.objects.get(label, {})
+            own = own.get("A" if outside == "B" else "B") or own.get("*")
+            urls = [base + "add/"] + ([f"{base}{own.pk}/change/"] if own is not None else [])
+            for url in urls:
+                response = checker.call(persona, "GET", url)
+                if response.status_code == 200 and response.context is not None:
+                    checker.failures += site_checks.offered_outside(world, response, outside, url)
+    assert not checker.failures, "\n".join(checker.failures)

@@ -11,15 +11,15 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("raw", "limit", "exceeds"),
     [
-        (b"[[[]]]", 3, False),
-        (b"[[[[]]]]", 3, True),
-        (b'{"a": {"b": [1, {"c": 2}]}}', 4, False),
-        (b'{"a": {"b": [1, {"c": 2}]}}', 3, True),
-        (b'["[[[[[[", "{{{{\\"[[[["]', 1, False),  # brackets inside strings do not count
-        (b"[" * 1000, 32, True),
+        ("[[[]]]", 3, False),
+        ("[[[[]]]]", 3, True),
+        ('{"a": {"b": [1, {"c": 2}]}}', 4, False),
+        ('{"a": {"b": [1, {"c": 2}]}}', 3, True),
+        ('["[[[[[[", "{{{{\\"[[[["]', 1, False),  # brackets inside strings do not count
+        ("[" * 1000, 32, True),
     ],
 )
-def test_it_measures_json_depth_outside_strings(raw: bytes, limit: int, exceeds: bool) -> None:
+def test_it_measures_json_depth_outside_strings(raw: str, limit: int, exceeds: bool) -> None:
     assert json_depth_exceeds(raw, limit) is exceeds
 
 

@@ -28,6 +28,7 @@ from parcels.importing.readers.geometry import (
 )
 from parcels.importing.readers.records import GEOMETRY_FIELD, GeoResult
 from parcels.importing.readers.tabular import Source, read_source
+from pichanaki.parsers import JSONTooDeep, loads_bounded
 
 _ACCEPTED_CRS = ("CRS84", "EPSG::4326", "EPSG:4326")
 _KML_CHUNK = 64 * 1024
@@ -40,8 +41,8 @@ def parse_geojson(source: Source, *, bounds: Bounds | None = PERU_BOUNDS) -> Geo
     feature number and ``properties`` are kept as given.
     """
     try:
-        document = json.loads(read_source(source).decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        document = loads_bounded(read_source(source).decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, JSONTooDeep) as exc:
         message = _("The file is not valid GeoJSON: %(detail)s") % {"detail": exc}
         raise FieldFileError(message) from None
     _check_crs(document)

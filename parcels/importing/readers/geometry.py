@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from parcels.importing.readers.cells import is_blank
 from parcels.importing.readers.errors import CellError
 from parcels.importing.readers.validity import invalid_reason
+from pichanaki.parsers import JSONTooDeep, loads_bounded
 
 WGS84 = 4326
 Position = tuple[float, float]
@@ -260,7 +261,9 @@ def parse_shape_cell(value: object, field: str, *, bounds: Bounds | None = PERU_
     text = str(value).strip()
     if text.startswith("{"):
         try:
-            geometry = json.loads(text)
+            geometry = loads_bounded(text)
+        except JSONTooDeep as exc:
+            raise CellError(field, str(exc)) from None
         except json.JSONDecodeError:
             raise CellError(field, _("The text is not valid GeoJSON.")) from None
         return shape_from_geojson(geometry, field, bounds=bounds)

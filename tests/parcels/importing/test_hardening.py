@@ -15,7 +15,7 @@ from parcels.importing.services import (
     import_file,
     preview_import_job,
 )
-from parcels.models import Parcel
+from parcels.models import ImportJob, Parcel
 from smallholders.models import Smallholder
 from tests.base import PASSWORD
 
@@ -222,3 +222,38 @@ def test_the_parcel_csv_export_neutralises_formula_names(field, client):
     assert rows[1][producer].startswith("'@cmd")
     latitude = rows[0].index("centroid latitude")
     assert rows[1][latitude].startswith("-10.")  # numbers stay numbers
+
+
+DEEP = 5000  # Python's JSON decoder recurses once per level: a RecursionError, unbounded
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("hondo.geojson", b'{"type": "FeatureCollection", "features": ' + b"[" * DEEP),
+        (
+            "hondo.csv",
+            b"parcel_code,dni,parcel_name,geometry\n"
+            b'PCH-0901,40123456,Hondo,"{""type"": ' + b"[" * DEEP + b'"\n',
+        ),
+    ],
+)
+def test_json_nested_without_bound_is_an_error_of_the_file_not_a_500(field, client, name, data):
+    """A GeoJSON file, or a GeoJSON boundary cell, nested thousands of levels deep: the
+    preview (in the web request for a small file) names the problem; nothing is written."""
+    client.login(username="staff_a1", password=PASSWORD)
+    before = Parcel.objects.count()
+    response = client.post(
+        "/admin/import/",
+        {
+            "kind": "parcels",
+            "project": field.personas.project_a.pk,
+            "file": SimpleUploadedFile(name, data),
+        },
+    )
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == "previewed"
+    [error] = job.errors
+    assert "32" in error["message"], error
+    assert Parcel.objects.count() == before
