@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from benefits.models import PaymentChainHead
 from benefits.statements import public_statement
 from benefits.transparency import project_buffers, project_transparency
+from credits.kept_heads import kept_head_context
 from smallholders.models import Project
 
 
@@ -19,6 +20,7 @@ def transparency(request: HttpRequest, code: str) -> HttpResponse:
         "rows": project_transparency(project=project),
         "buffers": project_buffers(project=project),
         "payment_head": PaymentChainHead.objects.filter(project=project).first(),
+        "kept": kept_head_context(request, ledger_key="payments", project=project),
     }
     return render(request, "benefits/transparency.html", context)
 

@@ -43,3 +43,17 @@ class EventKind(models.TextChoices):
     CANCEL = "cancel", _("Cancellation")
     REVERSAL = "reversal", _("Reversal (buffer cancellation)")
     CONVERT = "convert", _("Ex-ante conversion")
+
+
+class ChainProblem(models.TextChoices):
+    """Why a ledger check found a project's chain broken (`LedgerCheck.problem`): a break in
+    the chain itself (`pichanaki.hashchain`), or a chain that no longer holds the head an
+    earlier check recorded (`pichanaki.ledgers`)."""
+
+    MISSING = "missing", _("Events missing")
+    DUPLICATE = "duplicate", _("An event inserted")
+    PREVIOUS = "previous", _("An event not linked to the one before")
+    CONTENT = "content", _("An event edited")
+    HEAD = "head", _("The chain does not end at its head")
+    SHORTER = "shorter", _("Shorter than at an earlier check")
+    REWRITTEN = "rewritten", _("Rewritten since an earlier check")

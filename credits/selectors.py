@@ -4,7 +4,8 @@ Rules, one per line:
 - superusers and verifiers read every account;
 - managers read their projects' issuance and buffer accounts and every buyer's (for sales);
 - buyers read only the accounts of the organisations they are members of;
-- everyone (also anonymous) reads availability, serial lookups and retirements (public).
+- everyone (also anonymous) reads availability, serial lookups and retirements (public);
+- the ledger checks of a project: its managers, verifiers and superusers.
 Out-of-scope objects are "not found" (404).
 """
 
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.functional import Promise
 
 from credits.choices import AccountKind, BlockState
 from credits.models import (
@@ -23,6 +25,7 @@ from credits.models import (
     CreditVintage,
     Issuance,
     IssuanceContribution,
+    LedgerCheck,
     LedgerEvent,
     ProjectRegistry,
     Reservation,
@@ -31,6 +34,7 @@ from credits.models import (
     SerialBlock,
 )
 from credits.serials import SerialFormatError, SerialRange, format_range, parse_serial
+from pichanaki.ledgers import chained_ledgers
 from smallholders.choices import Role
 from smallholders.models import Project
 from smallholders.selectors import AnyUser, projects_for, scope_for
@@ -357,3 +361,23 @@ def units_contributed(*, smallholder_id: int, year: int | None = None) -> int:
     if year is not None:
         rows = rows.filter(issuance__issued_at__year=year)
     return rows.aggregate(n=Sum("units"))["n"] or 0
+
+
+@dataclass(frozen=True)
+class LastLedgerCheck:
+    key: str  # the ledger's key ("credits", "payments")
+    name: str | Promise
+    check: LedgerCheck | None  # None: never checked yet
+
+
+def last_ledger_checks(*, user: AnyUser, project_id: int) -> list[LastLedgerCheck]:
+    """The last scheduled check of each chained ledger of the project (one query per ledger),
+    for its managers, verifiers and superusers; an empty list for anyone else."""
+    scope = scope_for(user)
+    if not (scope.reads_everything or manages_project(user=user, project_id=project_id)):
+        return []
+    checks = LedgerCheck.objects.filter(project_id=project_id).order_by("-checked_at", "-pk")
+    return [
+        LastLedgerCheck(ledger.key, ledger.name, checks.filter(ledger=ledger.key).first())
+        for ledger in chained_ledgers()
+    ]

@@ -12,6 +12,7 @@ from rest_framework import exceptions
 from credits.api.lookup import find_serial
 from credits.certificates import LANGUAGES, render_certificate_pdf, retirement_context
 from credits.choices import BlockState, UnitType
+from credits.kept_heads import kept_head_context
 from credits.models import CreditVintage, Issuance, LedgerChainHead, Retirement, SerialBlock
 from credits.project_facts import project_facts
 from pichanaki.maps import READONLY_MAP_MEDIA, readonly_map
@@ -70,6 +71,7 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
         "issuances": Issuance.objects.filter(project=project).order_by("vintage", "issued_at"),
         "retirements": _retirements(project),
         "ledger_head": LedgerChainHead.objects.filter(project=project).first(),
+        "kept": kept_head_context(request, ledger_key="credits", project=project),
     }
     return render(request, "credits/project_detail.html", context)
 

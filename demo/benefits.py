@@ -45,8 +45,8 @@ POLICY = {
     "cooperative_share": Decimal("0.10"),
     "community_fund_share": Decimal("0.05"),
     "costs": [
-        {"name": "verification", "fraction": "0.06"},
-        {"name": "registry", "fraction": "0.02"},
+        {"name": "verificación", "fraction": "0.06"},  # data typed in Spanish, like the rest
+        {"name": "registro", "fraction": "0.02"},
     ],  # fmt: skip
     "survival_threshold": Decimal("0.60"),
     "max_years_since_monitoring": 12,  # the demo's survival counts are from 2016

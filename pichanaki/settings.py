@@ -165,6 +165,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "benefits.sweep_trust_deadlines",
         "schedule": 86400.0,
     },
+    # Every hash-chained ledger re-hashed and compared to the head its last check recorded.
+    "credits-check-ledgers": {
+        "task": "credits.check_ledgers",
+        "schedule": float(env_int("LEDGER_CHECK_SECONDS", 86400, minimum=60)),
+    },
 }
 # The back-office's worklists: a parcel is "not monitored" after this many years without a
 # plot visit, a cohort "low" under this share alive, a reservation "expiring" within these hours.

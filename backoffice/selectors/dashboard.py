@@ -16,7 +16,7 @@ from django.db.models import Sum
 from backoffice.selectors.access import PanelView
 from backoffice.selectors.rollups import field_rollup
 from benefits.selectors import MoneySummary, producers_share, revenue_rows
-from credits.selectors import availability
+from credits.selectors import LastLedgerCheck, availability, last_ledger_checks
 from quantification.models import RunKind, RunStatus
 from quantification.selectors import runs_for
 from smallholders.selectors import AnyUser, cooperatives_for
@@ -60,6 +60,12 @@ class Dashboard:
     credits: dict[str, dict[str, int]] = default(default_factory=dict)
     # Revenue, paid to families, held in trust, producers' share (benefit sharing).
     money: MoneySummary | None = None
+    # The last scheduled check of each hash-chained ledger (for those who answer for them).
+    ledger_checks: list[LastLedgerCheck] = default(default_factory=list)
+
+    @property
+    def broken_ledgers(self) -> list[LastLedgerCheck]:
+        return [last for last in self.ledger_checks if last.check and not last.check.intact]
 
 
 def field_figures(*, user: AnyUser, view: PanelView) -> FieldFigures:
@@ -159,4 +165,5 @@ def dashboard(*, user: AnyUser, view: PanelView) -> Dashboard:
         carbon=carbon_figures(user=user, view=view),
         credits=credit_figures(user=user, view=view),
         money=money_figures(user=user, view=view),
+        ledger_checks=last_ledger_checks(user=user, project_id=view.project.pk),
     )

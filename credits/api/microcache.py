@@ -43,3 +43,5 @@ class MicroCache:
 
 AVAILABILITY_SECONDS = 2.0
 availability_cache = MicroCache(seconds=AVAILABILITY_SECONDS)
+# Kept-head checks (public, cheap, asked again and again by monitors): as old as availability.
+kept_head_cache = MicroCache(seconds=AVAILABILITY_SECONDS)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from credits.choices import ReservationStatus, UnitType
 from credits.models import Reservation, Retirement, Sale, SerialBlock
+from pichanaki.ledgers import IN_CHAIN, REWRITTEN, SHORTER
 
 MAX_QUANTITY = 10**12
 
@@ -178,3 +179,34 @@ class SerialLookupSerializer(serializers.Serializer):
     holder = serializers.CharField(help_text=_("Kind of account holding the block."))
     retirement = serializers.DictField(allow_null=True)
     history = SerialEventSerializer(many=True)
+
+
+class KeptHeadQuerySerializer(serializers.Serializer):
+    position = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("How many events the chain held when the head was kept (the head's position)."),
+    )
+    hash = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}$", help_text=_("The head hash kept then (SHA-256, 64 hex digits).")
+    )
+
+
+class KeptHeadSerializer(serializers.Serializer):
+    ledger = serializers.CharField(help_text=_("The ledger: credits or payments."))
+    project = serializers.CharField(help_text=_("Project code."))
+    position = serializers.IntegerField()
+    hash = serializers.CharField(help_text=_("The kept hash, in lowercase."))
+    result = serializers.ChoiceField(
+        choices=[IN_CHAIN, SHORTER, REWRITTEN],
+        help_text=_(
+            "in_chain: the event at that position still has that hash; shorter: the chain now "
+            "ends before that position; rewritten: that event now has another hash (or is gone)."
+        ),
+    )
+    length = serializers.IntegerField(help_text=_("Events in the chain now."))
+    head_hash = serializers.CharField(help_text=_("The chain's head hash now."))
+    hash_at_position = serializers.CharField(
+        allow_null=True, help_text=_("The hash of the event at that position now, if any.")
+    )
+    message = serializers.CharField(help_text=_("The answer in words, in the request's language."))

@@ -11,5 +11,10 @@ urlpatterns = [
     path("availability/", views.AvailabilityView.as_view(), name="credits-availability"),
     path("holdings/", views.HoldingsView.as_view(), name="credits-holdings"),
     path("serials/<str:serial>/", views.SerialView.as_view(), name="credits-serial"),
+    path(
+        "kept-heads/<str:ledger>/<str:project>/",
+        views.KeptHeadView.as_view(),
+        name="credits-kept-head",
+    ),
     *router.urls,
 ]

@@ -1,4 +1,5 @@
-"""The buyer API: availability, reservations, holdings, retirements and serial lookup.
+"""The buyer API: availability, reservations, holdings, retirements, serial lookup and the
+public check of a kept ledger head.
 
 Every write calls one ledger service (`credits.services`) through `call_service`: with an
 `Idempotency-Key` inside the request's durable transaction, so the key's record commits with it.
@@ -9,12 +10,13 @@ import datetime as dt
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +26,7 @@ from credits import services
 from credits.api import lookup, serializers
 from credits.api.errors import ledger_errors
 from credits.api.idempotency import HEADER, call_service, idempotent
-from credits.api.microcache import availability_cache
+from credits.api.microcache import availability_cache, kept_head_cache
 from credits.api.principals import (
     buyer_account,
     manages_project,
@@ -33,7 +35,9 @@ from credits.api.principals import (
 )
 from credits.api.throttles import BUYER_API_THROTTLES
 from credits.choices import BlockState
+from credits.kept_heads import kept_head_answer
 from credits.models import Reservation, Retirement, SerialBlock
+from pichanaki.ledgers import chained_ledgers, check_kept_head, ledger_named
 from smallholders.models import Project
 
 RESERVATION_LIFETIME = dt.timedelta(hours=48)
@@ -249,6 +253,56 @@ class SerialView(BuyerApiView):
     def get(self, request: Request, serial: str) -> Response:
         found = lookup.find_serial(serial)
         return Response(serializers.SerialLookupSerializer(found).data)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "ledger",
+            OpenApiTypes.STR,
+            OpenApiParameter.PATH,
+            enum=[ledger.key for ledger in chained_ledgers()],
+            description="The ledger whose head was kept.",
+        ),
+        OpenApiParameter(
+            "project", OpenApiTypes.STR, OpenApiParameter.PATH, description="Project code."
+        ),
+        serializers.KeptHeadQuerySerializer,
+    ],
+    responses={200: serializers.KeptHeadSerializer},
+)
+class KeptHeadView(BuyerApiView):
+    """Public check of a head kept earlier: does the project's chain in that ledger still have
+    that hash at that position? The registry pages' form (and `verify_ledger --kept-head`),
+    for machines. Answers may be up to `microcache.AVAILABILITY_SECONDS` old."""
+
+    permission_classes = [permissions.AllowAny]
+
+    def get(self, request: Request, ledger: str, project: str) -> Response:
+        key = f"{get_language()} {request.path} {request.META.get('QUERY_STRING', '')}"
+        return Response(kept_head_cache.get_or_compute(key, lambda: self._answer(request)))
+
+    def _answer(self, request: Request) -> dict:
+        ledger, code = ledger_named(self.kwargs["ledger"]), self.kwargs["project"]
+        project = get_object_or_404(Project.objects.filter(registry__isnull=False), code=code)
+        if ledger is None:
+            raise NotFound(_("No ledger with this name."), "ledger_not_found")
+        query = lookup.strict_query(request, serializers.KeptHeadQuerySerializer)
+        digest = query["hash"].lower()
+        check = check_kept_head(
+            ledger, project_id=project.pk, position=query["position"], digest=digest
+        )
+        return {
+            "ledger": ledger.key,
+            "project": project.code,
+            "position": check.position,
+            "hash": digest,
+            "result": check.outcome,
+            "length": check.length,
+            "head_hash": check.head_hash,
+            "hash_at_position": check.found,
+            "message": kept_head_answer(check),
+        }
 
 
 def _valid(serializer_class: type, request: Request) -> dict:

@@ -11,6 +11,7 @@ from credits.services.accounts import (
 )
 from credits.services.conversion import convert_ex_ante
 from credits.services.issuance import issue_credits
+from credits.services.ledger_checks import check_ledgers
 from credits.services.movements import cancel_credits, retire_credits, transfer_credits
 from credits.services.reservations import (
     confirm_sale,
@@ -22,6 +23,7 @@ from credits.services.reversals import record_reversal
 
 __all__ = [
     "cancel_credits",
+    "check_ledgers",
     "confirm_sale",
     "convert_ex_ante",
     "create_buyer_organisation",

@@ -6,6 +6,7 @@ import pytest
 from benefits import services
 from benefits.statements import issue_statement
 from credits.models import ProjectRegistry
+from tests.credits.public.test_browser import check_kept_head_in_browser
 
 
 @pytest.mark.browser
@@ -32,6 +33,17 @@ def test_transparency_and_statement_pages_fit_phone_and_desktop(live_server, pag
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0, (url, width, overflow)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_outsider_checks_a_kept_payment_head(live_server, page, sold):
+    p = sold.ledger.personas
+    d = services.create_distribution(project=sold.project, actor=p.manager_a)
+    services.approve_distribution(distribution_id=d.pk, actor=p.verifier)
+    ProjectRegistry.objects.get_or_create(project=sold.project, defaults={"number": 1})
+    url = f"{live_server.url}/registry/projects/{sold.project.code}/benefits/"
+    check_kept_head_in_browser(page, url, "payment-ledger-head")
 
 
 @pytest.mark.browser

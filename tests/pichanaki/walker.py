@@ -3,8 +3,8 @@
 `seed_site(scale)` loads the demo (its logins included, plus a superuser); `site_pages(user)`
 lists each admin index, changelist, change and add page the user may view, the credit
 operation pages, the move of a family the user may edit, the import pages and the run pages,
-and the public registry pages (for anonymous visitors), each with a key (view + model) that is
-the same at every scale.
+and the public registry pages (for anonymous visitors, with the answers of their kept-head
+forms), each with a key (view + model) that is the same at every scale.
 """
 
 import io
@@ -16,8 +16,9 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 
+from benefits.models import PaymentChainHead
 from credits import admin_operations as ops
-from credits.models import Retirement, SerialBlock
+from credits.models import LedgerChainHead, Retirement, SerialBlock
 from demo import catalogue
 from parcels.models import ImportJob
 from smallholders.models import Smallholder
@@ -67,6 +68,29 @@ def public_pages() -> list[Page]:
     if retirement is not None:
         url = reverse("credits:verify", args=[retirement.verification_code])
         pages.append(Page("retirement", url))
+    return [*pages, *_kept_head_pages()]
+
+
+def _kept_head_pages() -> list[Page]:
+    """The pages publishing each ledger's head, and the answers of their kept-head form: a head
+    in the chain, one past its end, another hash at a position, input refused."""
+    code = catalogue.PROJECT_CODE
+    pages = []
+    for name, url, heads in (
+        ("registry project", reverse("credits:project", args=[code]), LedgerChainHead),
+        ("benefits", reverse("benefits:transparency", args=[code]), PaymentChainHead),
+    ):
+        if name == "benefits":
+            pages.append(Page(name, url))
+        head = heads.objects.filter(project__code=code).first()
+        if head is None or not head.length:
+            continue
+        pages += [
+            Page(f"{name} kept head held", f"{url}?position={head.length}&hash={head.head_hash}"),
+            Page(f"{name} kept head shorter", f"{url}?position={head.length + 9}&hash={'0' * 64}"),
+            Page(f"{name} kept head rewritten", f"{url}?position=1&hash={'0' * 64}"),
+            Page(f"{name} kept head refused", f"{url}?position=0&hash=xyz"),
+        ]
     return pages
 
 

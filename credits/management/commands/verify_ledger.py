@@ -20,8 +20,14 @@ from typing import NamedTuple
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from pichanaki.hashchain import GENESIS
-from pichanaki.ledgers import ChainedLedger, chained_ledgers
+from pichanaki.ledgers import (
+    REWRITTEN,
+    SHORTER,
+    ChainedLedger,
+    chained_ledgers,
+    check_chain,
+    check_kept_head,
+)
 from smallholders.models import Project
 
 KEPT_HEAD = re.compile(r"(?P<ledger>\w+):(?P<code>[-\w]+):(?P<length>\d+):(?P<digest>[0-9a-f]{64})")
@@ -90,14 +96,14 @@ class Command(BaseCommand):
         return project
 
     def _check(self, ledger: ChainedLedger, project: Project) -> list[str]:
-        found = ledger.verify(project.pk)
-        if found is not None:
-            where = ledger.describe(found)
+        checked = check_chain(ledger, project_id=project.pk)
+        if checked.broken is not None:
+            where = ledger.describe(checked.broken)
             return [
                 _("%(project)s, %(ledger)s: the chain is broken at %(where)s")
                 % {"project": project.code, "ledger": ledger.name, "where": where}
             ]
-        length, digest = ledger.head(project.pk)
+        length, digest = checked.length, checked.head_hash
         self.stdout.write(
             _("%(project)s: %(count)s events, head %(hash)s: intact")
             % {"project": project.code, "count": length, "hash": digest if length else "-"}
@@ -108,15 +114,17 @@ class Command(BaseCommand):
         """The kept head must still be in the chain: a chain only grows, so its last event is
         still at that position with that hash (checked after the chain itself)."""
         project = self._project(head.code)
-        length, _digest = ledger.head(project.pk)
+        held = check_kept_head(
+            ledger, project_id=project.pk, position=head.length, digest=head.digest
+        )
         values = {
             "project": project.code,
             "ledger": ledger.name,
             "length": head.length,
             "hash": head.digest,
-            "count": length,
+            "count": held.length,
         }
-        if head.length > length:
+        if held.outcome == SHORTER:
             return [
                 _(
                     "%(project)s, %(ledger)s: the kept head (%(length)s events, %(hash)s) is "
@@ -124,15 +132,14 @@ class Command(BaseCommand):
                 )
                 % values
             ]
-        found = ledger.hash_at(project.pk, head.length) if head.length else GENESIS
-        if found != head.digest:
+        if held.outcome == REWRITTEN:
             return [
                 _(
                     "%(project)s, %(ledger)s: the kept head (%(length)s events, %(hash)s) is "
                     "gone: event %(length)s now hashes to %(found)s (the history up to it was "
                     "rewritten)"
                 )
-                % {**values, "found": found}
+                % {**values, "found": held.found or "-"}
             ]
         self.stdout.write(
             _("%(project)s, %(ledger)s: the kept head (%(length)s events) is in the chain") % values
