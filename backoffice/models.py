@@ -8,11 +8,16 @@ project's rows from the field data after every commit that changed it (see recei
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pichanaki.dispatch import DispatchedRow
 from smallholders.models import Cooperative, Project
 
 
-class ProjectRollup(models.Model):
-    """When a project's rollups were computed, and under which survival threshold."""
+class ProjectRollup(DispatchedRow):  # a wanted refresh is its task's message (outboxes.py)
+    """When a project's rollups were computed, and under which survival threshold.
+
+    `refresh_wanted` is the time of a commit whose refresh could not be sent (the broker did
+    not answer); the outbox sweep sends it, and any refresh that reads after it clears it.
+    """
 
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, primary_key=True, related_name="panel_rollup"
@@ -22,6 +27,7 @@ class ProjectRollup(models.Model):
     survival_threshold = models.DecimalField(
         _("survival threshold"), max_digits=5, decimal_places=4
     )
+    refresh_wanted = models.DateTimeField(_("refresh wanted since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("project rollup")

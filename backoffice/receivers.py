@@ -10,6 +10,7 @@ releases send `benefits.signals.money_changed`. Connected in `BackofficeConfig.r
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from benefits.signals import money_changed
 from credits.signals import credits_issued
@@ -24,15 +25,19 @@ MODELS = (Smallholder, Parcel, Planting, SurvivalCount, MonitoringPlot)
 def request_refresh(*, project_id: int) -> None:
     """Queue a refresh of the project's rollups after the surrounding commit, and retire the
     project's cached map tiles."""
-    from backoffice.services import bump_map_version
+    from backoffice.services import bump_map_version, want_refresh
     from backoffice.tasks import refresh_panel_rollups_task
 
     def send() -> None:
         # Stamped after the commit: any refresh that starts later reads this commit's rows.
-        refresh_panel_rollups_task.delay(project_id, timezone.now().isoformat())
+        requested_at = timezone.now()
+        try:
+            refresh_panel_rollups_task.delay(project_id, requested_at.isoformat())
+        except OperationalError:  # the broker does not answer: kept for the outbox sweep
+            want_refresh(project_id=project_id, requested_at=requested_at)
 
     # After the commit: the worker must read the committed rows, and a rollback asks nothing.
-    # Robust: a broker that does not answer costs fresh figures, never the user's write.
+    # Robust: nothing here (a broker or a database that does not answer) undoes the user's write.
     transaction.on_commit(send, robust=True)
     # After the commit too: a tile cut between the bump and the commit would keep old rows.
     transaction.on_commit(lambda: bump_map_version(project_id=project_id), robust=True)

@@ -64,9 +64,11 @@ def refresh_panel_rollups(*, project_id: int, requested_at: datetime | None = No
         stamp = ProjectRollup.objects.select_for_update().get(project_id=project_id)
         fresh = stamp.survival_threshold == survival_threshold()
         if fresh and requested_at is not None and stamp.computed_from >= requested_at:
+            _clear_covered_want(stamp)
             return False
         stamp.computed_from = timezone.now()  # before reading: later commits ask again
         stamp.survival_threshold = survival_threshold()
+        stamp.refresh_wanted = None  # every commit before computed_from is read below
         rows = compute_rollups(project_id=project_id, threshold=stamp.survival_threshold)
         CooperativeRollup.objects.filter(project_id=project_id).delete()
         CooperativeRollup.objects.bulk_create(
@@ -75,6 +77,35 @@ def refresh_panel_rollups(*, project_id: int, requested_at: datetime | None = No
         rebuild_map_cells(project_id=project_id)
         stamp.save()
     return True
+
+
+def _clear_covered_want(stamp: ProjectRollup) -> None:
+    """A wanted refresh whose commit the last refresh already read waits no more."""
+    if stamp.refresh_wanted is not None and stamp.refresh_wanted <= stamp.computed_from:
+        stamp.refresh_wanted = None
+        stamp.save(update_fields=["refresh_wanted"])
+
+
+def want_refresh(*, project_id: int, requested_at: datetime) -> None:
+    """Keep a refresh that the commit at `requested_at` asked for and the broker did not take:
+    the outbox sweep sends it (backoffice/outboxes.py). A project without rollups needs none
+    (its first page computes them)."""
+    # Unstamped (dispatched_at None): the sweep sends it within a minute of the broker's return.
+    ProjectRollup.objects.filter(project_id=project_id).update(
+        refresh_wanted=requested_at, dispatched_at=None
+    )
+
+
+def refresh_wanted_rollups(*, project_id: int) -> bool:
+    """Run the refresh kept by `want_refresh` (a duplicate message finds it done)."""
+    wanted = (
+        ProjectRollup.objects.filter(project_id=project_id)
+        .values_list("refresh_wanted", flat=True)
+        .first()
+    )
+    if wanted is None:
+        return False
+    return refresh_panel_rollups(project_id=project_id, requested_at=wanted)
 
 
 def compute_rollups(*, project_id: int, threshold: Decimal) -> list[CooperativeRollup]:

@@ -12,3 +12,9 @@ def refresh_panel_rollups_task(project_id: int, requested_at: str) -> bool:
     return services.refresh_panel_rollups(
         project_id=project_id, requested_at=parse_datetime(requested_at)
     )
+
+
+@shared_task(name="backoffice.refresh_wanted_rollups", acks_late=True)
+def refresh_wanted_rollups_task(project_id: int) -> bool:
+    """A refresh asked while the broker did not answer, sent by the outbox sweep."""
+    return services.refresh_wanted_rollups(project_id=project_id)

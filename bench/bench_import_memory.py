@@ -13,6 +13,11 @@ child that only starts Django (the floor). Everything created is deleted afterwa
 The KMZ case: a 0.2 MB KMZ whose doc.kml expands to 200 MB (the issue's bomb, which took the
 web process from 329 MB to 702 MB), previewed the same way: it must be refused with the
 compression-ratio error while the member streams, its peak RSS near the floor.
+
+The wrong-rows case: the same file with every row naming a parcel the project does not have,
+previewed as the worker does (`preview_import_job`, which stores the outcome on the job): one
+error a row, 372,387 of them, kept to the first ERRORS_KEPT and counted (818 MB when the job
+stored them all).
 """
 
 import datetime as dt
@@ -35,10 +40,18 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.gis.geos import MultiPolygon, Polygon  # noqa: E402
+from django.core.files import File  # noqa: E402
 
 from bench.bench_import import _delete, _in_bench  # noqa: E402
 from parcels import geo  # noqa: E402
-from parcels.models import MonitoringPlot, Parcel, Planting, Species, TreeMeasurement  # noqa: E402
+from parcels.models import (  # noqa: E402
+    ImportJob,
+    MonitoringPlot,
+    Parcel,
+    Planting,
+    Species,
+    TreeMeasurement,
+)
 from smallholders.models import (  # noqa: E402
     Cooperative,
     CooperativeMembership,
@@ -145,8 +158,13 @@ def child(phase: str, path: str) -> int:
     if phase == "floor":
         print(0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
         return 0
-    from parcels.importing.services import import_context, import_file
+    from parcels.importing.services import import_context, import_file, preview_import_job
 
+    if phase == "errors":
+        job = preview_import_job(job_id=int(path))
+        assert job.error_count == job.rows_total == ROWS, (job.error_count, job.rows_total)
+        print(job.rows_total, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+        return 0
     data = Path(path).read_bytes()
     context = import_context(user=None, project=Project.objects.get(code=CODE), reason="bench")
     if phase == "kmz":
@@ -168,7 +186,25 @@ def child(phase: str, path: str) -> int:
     return 0
 
 
-def measure(phase: str, path: Path) -> tuple[float, float, str]:
+def wrong_rows_job(path: Path, folder: str) -> int:
+    """A job (waiting for its check) of `path` with every row's parcel code unknown."""
+    wrong = Path(folder) / "mediciones_erradas.csv"
+    with path.open(encoding="utf-8") as clean, wrong.open("w", encoding="utf-8") as out:
+        for line in clean:
+            out.write(line.replace("BM-1;", "BM-0;", 1))
+    job = ImportJob(
+        kind="measurements",
+        project=Project.objects.get(code=CODE),
+        original_name=wrong.name,
+        run_async=True,
+    )
+    with wrong.open("rb") as handle:
+        job.file.save(wrong.name, File(handle), save=False)
+    job.save()
+    return job.pk
+
+
+def measure(phase: str, path: Path | str) -> tuple[float, float, str]:
     """(peak RSS in MB, seconds, rows) of a fresh child process running `phase`."""
     started = time.perf_counter()
     done = subprocess.run(
@@ -193,6 +229,9 @@ PLOTS = _in_bench("plot_id", MonitoringPlot, PARCELS)
 def cleanup() -> None:
     from django.db import connection, transaction
 
+    for job in ImportJob.objects.filter(project__code=CODE):
+        job.file.delete(save=False)
+        job.delete()
     with transaction.atomic(), connection.cursor() as cursor:
         _delete(cursor, TreeMeasurement, PLOTS, [CODE])
         _delete(cursor, MonitoringPlot, PARCELS, [CODE])
@@ -226,6 +265,7 @@ def main() -> int:
             kmz_mb = kmz_path.stat().st_size / 1e6
             kmz, kmz_s, _rows = measure("kmz", kmz_path)
             stored = TreeMeasurement.objects.filter(plot__parcel__project__code=CODE).count()
+            errors, errors_s, _rows = measure("errors", str(wrong_rows_job(path, folder)))
         finally:
             cleanup()
     print(f"import memory: {int(rows):,} tree measurements, CSV of {size_mb:.1f} MB, on PostGIS")
@@ -236,7 +276,8 @@ def main() -> int:
         f"  KMZ bomb ({kmz_mb:.1f} MB -> 200 MB), refused while streaming: "
         f"{kmz:7.0f} MB peak RSS   ({kmz_s:.1f} s)"
     )
-    worst = max(preview, commit, kmz)
+    print(f"  preview, every row wrong (job): {errors:7.0f} MB peak RSS   ({errors_s:.1f} s)")
+    worst = max(preview, commit, kmz, errors)
     verdict = "ok" if worst <= LIMIT_MB else "OVER"
     print(f"  limit: {LIMIT_MB} MB -> {verdict}; rows stored by the commit: {stored:,}")
     return 0 if worst <= LIMIT_MB else 1

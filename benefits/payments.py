@@ -14,26 +14,19 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from benefits.chain import append_payment_events
 from benefits.choices import LineStatus, PaymentMethod, TrustStatus
 from benefits.exceptions import BenefitsBusy, ConfirmationRefused, NotApprovable
 from benefits.models import Distribution, DistributionLine, PaymentEvent, TrustHold
 from benefits.signals import announce_money_changed
+from pichanaki.exports import csv_text, xlsx_bytes
 from pichanaki.locking import LockTimeout, lock_rows
 
 EXPORT_HEADERS = ["line", "dni", "name", "amount", "currency", "method", "bank", "account",
                   "cci", "wallet_phone"]  # fmt: skip
 IMPORT_HEADERS = ["line", "dni", "amount", "currency", "method", "reference", "paid_on"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """A cell a spreadsheet will never run as a formula (leading ' before = + - @ tab CR)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def payable_by_line(line_ids) -> dict[int, Decimal]:
@@ -69,22 +62,12 @@ def payment_rows(*, distribution_id: int) -> list[list[object]]:
 
 
 def export_payments(*, distribution_id: int, fmt: str) -> bytes:
-    """The payable lines as a bank/wallet file: CSV (UTF-8 with BOM) or XLSX, formula-safe."""
-    rows = [[safe_cell(c) for c in row] for row in payment_rows(distribution_id=distribution_id)]
+    """The payable lines as a bank/wallet file: CSV (UTF-8 with BOM, commas) or XLSX, each
+    cell formula-safe (pichanaki.exports)."""
+    rows = [EXPORT_HEADERS, *payment_rows(distribution_id=distribution_id)]
     if fmt == "xlsx":
-        book = Workbook()
-        sheet = book.active
-        sheet.append(EXPORT_HEADERS)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(EXPORT_HEADERS)
-    writer.writerows(rows)
-    return ("\ufeff" + text.getvalue()).encode()
+        return xlsx_bytes([("Sheet", rows)])
+    return csv_text(rows, delimiter=",").encode()
 
 
 def _read_rows(data: bytes, filename: str) -> list[dict[str, str]]:

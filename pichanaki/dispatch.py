@@ -9,7 +9,8 @@ every worker as it starts) sends each waiting row that was never sent, or was se
 (`DISPATCH_RESEND_AFTER` seconds) that its message is presumed lost.
 
 Exactly once: a row is sent by whoever stamps it first (compare-and-set on `dispatched_at`),
-and every task claims its row by compare-and-set too, so a duplicate message does nothing.
+and every task claims its row by compare-and-set too, so a duplicate message does nothing (a
+send that timed out on a hung broker may still arrive after the row was sent again).
 Apps declare their outboxes in an `outboxes.py` module (found like `admin.py`).
 """
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+DATABASE_CONNECT_TIMEOUT = 5  # seconds; libpq's minimum is 2
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -83,4 +84,8 @@ def parse_database_url(url: str) -> dict[str, object]:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
         "CONN_HEALTH_CHECKS": True,
+        # libpq waits forever by default for a server that accepts the connection and never
+        # answers; /healthz and every request must say "down" (503, 500) before gunicorn's
+        # 30-second timeout kills the worker instead.
+        "OPTIONS": {"connect_timeout": DATABASE_CONNECT_TIMEOUT},
     }

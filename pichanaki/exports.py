@@ -7,7 +7,10 @@ ones ``,`` and a decimal point. The importer reads both (it detects the delimite
 
 Every cell passes :func:`neutralize` (OWASP's CSV-injection rule): text starting with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, so a name such as
-``=HYPERLINK(…)`` is shown as text by spreadsheets instead of being run as a formula.
+``=HYPERLINK(…)`` is shown as text by spreadsheets instead of being run as a formula; text that
+is only a number (``-10,927811``) can run nothing and stays a number. Every CSV or XLSX file
+the project writes (downloads, the payment file for the bank, the import templates) is written
+here, by :func:`csv_text` or :func:`xlsx_bytes`; a test fails on a writer anywhere else.
 """
 
 import csv
@@ -16,6 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 from django.contrib import admin
@@ -29,13 +33,20 @@ from openpyxl import Workbook
 
 SKIPPED_FIELD_TYPES = (models.FileField,)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A signed number with a decimal point or comma (either language's mark): no formula in it.
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralize(value: Any) -> Any:
     """A spreadsheet cell that cannot run as a formula: text starting with = + - @ tab or CR
-    gets a leading ``'`` (OWASP); numbers and other values are left as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    gets a leading ``'`` (OWASP) unless it is a plain number such as ``-10,5`` (a quote would
+    turn it into text); numbers and other values are left as they are."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_START)
+        and not PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 
@@ -53,36 +64,49 @@ def csv_cell(value: Any, decimal_mark: str = ".") -> Any:
     return neutralize(value)
 
 
-def csv_response(
-    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, name: str
-) -> HttpResponse:
-    """A UTF-8 CSV (with BOM, so Excel opens accents right) of `rows` under `headers`, in the
-    active language's dialect (:func:`csv_dialect`), every cell through :func:`csv_cell`."""
-    delimiter, mark = csv_dialect()
+def csv_text(rows: Iterable[Sequence[Any]], *, delimiter: str, decimal_mark: str = ".") -> str:
+    """A CSV file's text: a BOM (so Excel opens accents right), then `rows` with every cell
+    through :func:`csv_cell`. Encode it as UTF-8."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=delimiter)
-    writer.writerow([neutralize(force_str(header)) for header in headers])
-    writer.writerows([csv_cell(value, mark) for value in row] for row in rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    writer.writerows([csv_cell(value, decimal_mark) for value in row] for row in rows)
+    return buffer.getvalue()
+
+
+def csv_response(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, name: str
+) -> HttpResponse:
+    """A UTF-8 CSV of `rows` under `headers`, in the active language's dialect
+    (:func:`csv_dialect`), every cell through :func:`csv_cell`."""
+    delimiter, mark = csv_dialect()
+    lines = chain([[force_str(header) for header in headers]], rows)
+    text = csv_text(lines, delimiter=delimiter, decimal_mark=mark)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(name, "csv")}"'
     return response
+
+
+def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Sequence[Any]]]]) -> bytes:
+    """An XLSX workbook of `(title, rows)` sheets: numbers kept as numbers (the reader's
+    spreadsheet shows them in its own locale), text through :func:`neutralize`."""
+    book = Workbook(write_only=True)
+    for title, rows in sheets:
+        # Sheet titles are at most 31 characters and may not contain []:*?/\ (Excel's rule).
+        sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "1")
+        for row in rows:
+            sheet.append([_xlsx_cell(value) for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def xlsx_response(
     headers: Sequence[str], rows: Iterable[Sequence[Any]], *, name: str, title: str = ""
 ) -> HttpResponse:
-    """An XLSX workbook of one sheet: `headers` then `rows`, numbers kept as numbers (the reader's
-    spreadsheet shows them in its own locale), text through :func:`neutralize`."""
-    book = Workbook(write_only=True)
-    # Sheet titles are at most 31 characters and may not contain []:*?/\ (Excel's rule).
-    sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "1")
-    sheet.append([neutralize(force_str(header)) for header in headers])
-    for row in rows:
-        sheet.append([_xlsx_cell(value) for value in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    """An XLSX workbook of one sheet (:func:`xlsx_bytes`): `headers` then `rows`."""
+    lines = chain([[force_str(header) for header in headers]], rows)
+    response = HttpResponse(xlsx_bytes([(title, lines)]), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{export_filename(name, "xlsx")}"'
     return response
 

@@ -143,6 +143,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 3300, minim
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long jobs: do not hoard messages on one worker
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A Redis broker that accepts connections but answers nothing (frozen, failing over, a
+# half-open link) would hold a send, and the request or /healthz making it, forever: kombu's
+# default is no socket timeout. With these a send gives up within seconds (OperationalError,
+# which pichanaki/dispatch.py turns into "jobs paused"). The worker's BRPOP replies every
+# second (kombu's brpop_timeout), well within socket_timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Expired credit reservations go back on sale within a minute.

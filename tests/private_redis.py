@@ -4,11 +4,14 @@ Tests that kill Redis must never kill the shared one the rest of the suite uses,
 its own `redis-server` (no persistence, so a restart starts empty like a crashed cache).
 """
 
+import signal
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -60,6 +63,16 @@ class PrivateRedis:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+
+    def freeze(self) -> None:
+        """Stop the server without closing its port (SIGSTOP): connections are accepted by the
+        kernel and never answered, as with a hung Redis, a failover or a half-open link."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         """Kill the server (SIGKILL, as a crash) and wait until it is gone."""
@@ -134,3 +147,40 @@ def wait_for(check, seconds: float = 60) -> None:
     while not check():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.2)
+
+
+@dataclass
+class Answer:
+    """What a call made while a server hangs came to, and whether it came in time."""
+
+    finished: bool
+    seconds: float
+    result: object = None
+    error: BaseException | None = None
+
+
+def answered_within(seconds: float, call: Callable[[], object], *, thaw: PrivateRedis) -> Answer:
+    """Run `call` in a thread while `thaw`'s server is frozen; after `seconds`, thaw the server
+    (so that a call still waiting can end and the test does not hang) and say whether the call
+    had finished by then."""
+    from django.db import connection
+
+    answer = Answer(finished=False, seconds=0.0)
+
+    def run() -> None:
+        try:
+            answer.result = call()
+        except BaseException as exc:  # noqa: BLE001 (reported to the test)
+            answer.error = exc
+        finally:
+            connection.close()  # this thread's own database connection
+
+    started = time.monotonic()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=seconds)
+    answer.finished = not thread.is_alive()
+    answer.seconds = time.monotonic() - started
+    thaw.thaw()
+    thread.join(timeout=60)
+    return answer

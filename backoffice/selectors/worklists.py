@@ -94,7 +94,9 @@ def worklist(*, user: AnyUser, view: PanelView) -> list[WorkItem]:
     reservations = reservations_for(user=user).filter(
         project=view.project, status=ReservationStatus.PENDING, expires_at__lte=soon
     )
-    with_errors = Q(status=ImportStatus.FAILED) | (Q(status=ImportStatus.PREVIEWED) & ~Q(errors=[]))
+    with_errors = Q(status=ImportStatus.FAILED) | (
+        Q(status=ImportStatus.PREVIEWED) & Q(error_count__gt=0)
+    )
     imports = _visible_imports(view=view).filter(with_errors)
     previews = distributions_for(user=user).filter(
         project=view.project, status=DistributionStatus.PREVIEW

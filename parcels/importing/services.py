@@ -30,6 +30,7 @@ from parcels.importing.readers.errors import FieldFileError, RowError
 from parcels.importing.records import estimate_rows, read_records, resolve_format
 from parcels.importing.smallholders import SmallholderImporter
 from parcels.models import ImportJob, ImportKind, ImportStatus
+from parcels.models.imports import ERRORS_KEPT
 from parcels.outboxes import IMPORT_COMMITS, IMPORT_PREVIEWS
 from parcels.services import lock_project_parcels
 from parcels.signals import announce_field_data_written
@@ -289,7 +290,9 @@ def _store_outcome(job: ImportJob, outcome: Outcome, status: str) -> None:
     job.detected_format = outcome.format or job.detected_format
     job.rows_total = plan.rows
     job.to_create, job.to_update = plan.to_create, plan.to_update
-    job.errors = [_error_dict(e) for e in plan.sorted_errors()]
+    errors = plan.sorted_errors()
+    job.error_count = len(errors)
+    job.errors = [_error_dict(e) for e in errors[:ERRORS_KEPT]]  # the count tells the rest
     job.sample = plan.sample()
     job.status, job.progress = status, 100
 
@@ -312,9 +315,9 @@ def request_import_commit(*, job_id: int, user: User) -> ImportJob:
     """
     job = ImportJob.objects.select_related("project", "cooperative").get(pk=job_id)
     _job_context(job, user)  # the committer's own rights, not only the uploader's
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED, errors=[]).update(
-        status=ImportStatus.COMMITTING, progress=0, committed_by=user, dispatched_at=None
-    )
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status=ImportStatus.PREVIEWED, error_count=0
+    ).update(status=ImportStatus.COMMITTING, progress=0, committed_by=user, dispatched_at=None)
     if not claimed:
         raise ValidationError(
             _("This import cannot be committed (it has errors or is already being imported).")

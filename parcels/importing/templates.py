@@ -11,18 +11,16 @@ lies in the project area clear of every parcel (:func:`example_refs`).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import MultiPolygon, Polygon
-from openpyxl import Workbook
 
 from parcels.importing.labels import SPANISH_HEADERS
 from parcels.importing.services import IMPORTERS
 from parcels.models import Parcel
 from parcels.selectors import parcels_for
+from pichanaki.exports import csv_text, xlsx_bytes
 from smallholders.models import Project, Smallholder
 from smallholders.selectors import cooperatives_for, projects_for, smallholders_for
 
@@ -126,23 +124,23 @@ def _looks_numeric(value: str) -> bool:
 
 
 def template_csv(kind: str, language: str, refs: ExampleRefs | None = None) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if language == "es" else ",", lineterminator="\r\n")
-    writer.writerows(template_rows(kind, language, refs))
-    return buffer.getvalue().encode("utf-8-sig")
+    """The template as CSV. Its example row holds the user's own references (a parcel code, a
+    cooperative): written formula-safe like every export (pichanaki.exports)."""
+    delimiter = ";" if language == "es" else ","
+    return csv_text(template_rows(kind, language, refs), delimiter=delimiter).encode()
 
 
 def template_xlsx(kind: str, language: str, refs: ExampleRefs | None = None) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "datos" if language == "es" else "data"
-    for row in template_rows(kind, language, refs):
-        sheet.append(row)
-    columns = workbook.create_sheet("columnas" if language == "es" else "columns")
-    columns.append(["español", "english", "obligatoria / required"])
+    """The template as XLSX: the data sheet, then a sheet naming each column in both
+    languages and whether it is required."""
+    columns = [["español", "english", "obligatoria / required"]]
     for name in IMPORTERS[kind].example:
         required = "sí / yes" if name in IMPORTERS[kind].required else ""
         columns.append([SPANISH_HEADERS[name], name, required])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    spanish = language == "es"
+    return xlsx_bytes(
+        [
+            ("datos" if spanish else "data", template_rows(kind, language, refs)),
+            ("columnas" if spanish else "columns", columns),
+        ]
+    )

@@ -17,8 +17,6 @@ from pichanaki.dispatch import JobsPaused
 from pichanaki.locking import LockTimeout
 from smallholders.selectors import cooperatives_for, projects_for, scope_for
 
-ERRORS_SHOWN = 500
-
 
 def _require_importer(request: HttpRequest) -> None:
     if not scope_for(request.user).edits_field_data:
@@ -27,7 +25,10 @@ def _require_importer(request: HttpRequest) -> None:
 
 def jobs_for(request: HttpRequest) -> QuerySet[ImportJob]:
     """Jobs of the user's projects; staff see those of their own cooperative only."""
-    jobs = ImportJob.objects.filter(project__in=projects_for(user=request.user))
+    # A list or a status never needs a job's stored errors and sample (its count says enough).
+    jobs = ImportJob.objects.filter(project__in=projects_for(user=request.user)).defer(
+        "errors", "sample"
+    )
     if scope_for(request.user).manages or scope_for(request.user).reads_everything:
         return jobs
     coops = cooperatives_for(user=request.user).values("pk")
@@ -71,13 +72,14 @@ def import_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _job(request: HttpRequest, job_id: int) -> ImportJob:
-    return get_object_or_404(jobs_for(request).select_related("project", "cooperative"), pk=job_id)
+def _job(request: HttpRequest, job_id: int, *, full: bool = False) -> ImportJob:
+    jobs = jobs_for(request).select_related("project", "cooperative")
+    return get_object_or_404(jobs.defer(None) if full else jobs, pk=job_id)
 
 
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     _require_importer(request)
-    job = _job(request, job_id)
+    job = _job(request, job_id, full=True)
     # The corrected file goes through the same upload, with this job's settings filled in.
     again = UploadForm(
         user=request.user,
@@ -95,10 +97,10 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         _context(
             request,
             job=job,
-            errors=job.errors[:ERRORS_SHOWN],
+            errors=job.errors,  # the first ERRORS_KEPT (parcels.models.imports)
             title=str(job),
             form=again,
-            more_errors=max(len(job.errors) - ERRORS_SHOWN, 0),
+            more_errors=max(job.error_count - len(job.errors), 0),
         ),
     )
 
@@ -135,7 +137,7 @@ def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
             "progress": job.progress,
             "finished": job.finished,
             "previewed": job.status == "previewed",
-            "errors": len(job.errors),
+            "errors": job.error_count,
         }
     )
 

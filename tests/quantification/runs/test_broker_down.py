@@ -8,11 +8,12 @@ from rest_framework.test import APIClient
 
 from parcels.models import Species
 from parcels.species_catalogue import load_species
-from pichanaki.dispatch import resend_waiting
+from pichanaki.dispatch import JobsPaused, resend_waiting
 from quantification import services
 from quantification.models import CalculationRun, RunKind, RunStatus
 from tests.private_redis import (  # noqa: F401 (fixtures)
     PrivateRedis,
+    answered_within,
     dying_during_dispatch,
     private_broker,
     private_redis,
@@ -22,6 +23,9 @@ from tests.private_redis import (  # noqa: F401 (fixtures)
 from tests.quantification.runs import fixture_project
 
 RUN_TASK = "parcels.execute_calculation_run"
+# gunicorn kills a worker whose request takes 30 s (its default timeout): a request that waits
+# on a hung broker must have ended well before, or its run would stay stamped "sent" for an hour.
+HUNG_BROKER_SECONDS = 20
 
 
 def _run_messages(queue) -> int:
@@ -155,3 +159,41 @@ def test_the_admin_says_in_spanish_that_the_run_is_saved(
     assert "Su solicitud está guardada y se ejecutará" in page.content.decode()
     run = CalculationRun.objects.get()
     assert (run.status, run.dispatched_at, run.dispatch_attempts) == (RunStatus.QUEUED, None, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_started_while_the_broker_hangs_is_answered_in_seconds(
+    private_broker: PrivateRedis,  # noqa: F811
+) -> None:
+    """A broker that accepts connections and answers nothing (a frozen Redis, a failover, a
+    half-open link): the start ends with JobsPaused within seconds instead of waiting forever,
+    and the run waits unsent until the broker answers, then is sent once."""
+    personas, field = _project()
+    private_broker.freeze()
+    answer = answered_within(
+        HUNG_BROKER_SECONDS,
+        lambda: services.start_calculation_run(
+            project_id=field.project.pk,
+            kind=RunKind.EX_POST,
+            period_start=fixture_project.PERIOD[0],
+            period_end=fixture_project.PERIOD[1],
+            actor=personas.manager_a,
+        ),
+        thaw=private_broker,
+    )
+    assert answer.finished, f"still waiting on the broker after {answer.seconds:.0f} s"
+    assert isinstance(answer.error, JobsPaused), answer
+    run = CalculationRun.objects.get(pk=answer.error.pk)
+    assert (run.status, run.dispatched_at) == (RunStatus.QUEUED, None)
+
+    assert resend_waiting() == 1  # the broker answers again: the sweep sends it, once
+    assert resend_waiting() == 0
+    # The send that timed out may have written its message before the broker froze (on a
+    # connection opened earlier): it arrives at the thaw, a duplicate the run's claim ignores.
+    messages = _run_messages(private_broker.client())
+    assert messages in (1, 2)
+    ran: list[str] = []
+    with started_worker(ran):
+        wait_for(lambda: ran.count(RUN_TASK) == messages)
+        wait_for(lambda: CalculationRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED)
+    assert run.trees.count() == 47  # computed and stored once
